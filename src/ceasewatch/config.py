@@ -1,0 +1,80 @@
+"""Loading ceasefire and policy files from disk into domain objects."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .domain.ceasefire import Ceasefire
+from .domain.policy import Policy, PolicyInvalid, parse_policy
+
+
+class ConfigError(ValueError):
+    """A ceasefire or policy file that cannot be used, with what is wrong and where."""
+
+
+def shipped_policies() -> list[str]:
+    folder = resources.files("ceasewatch") / "policies"
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def policy_text(name_or_path: str, base: Path | None = None) -> tuple[str, str]:
+    """The YAML text of a shipped policy (by name) or a policy file, and its origin."""
+    if name_or_path in shipped_policies():
+        resource = resources.files("ceasewatch") / "policies" / f"{name_or_path}.yaml"
+        return resource.read_text(encoding="utf-8"), f"{name_or_path} (shipped)"
+    path = Path(name_or_path)
+    if base is not None and not path.is_absolute():
+        path = base / path
+    if not path.is_file():
+        known = ", ".join(shipped_policies())
+        raise ConfigError(f"policy {name_or_path!r}: no such file, nor a shipped policy ({known})")
+    return path.read_text(encoding="utf-8"), str(path)
+
+
+def load_policy(name_or_path: str = "three-phase", base: Path | None = None) -> Policy:
+    text, origin = policy_text(name_or_path, base)
+    try:
+        return parse_policy(text, origin)
+    except PolicyInvalid as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def load_ceasefire(path: Path) -> Ceasefire:
+    """Read a ceasefire file; a `zone` may be inline GeoJSON or a path beside the file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: a ceasefire file is a mapping of id, name, parties, ...")
+    if isinstance(data.get("zone"), str):
+        data["zone"] = _read_geojson(path.parent / data["zone"], path)
+    return ceasefire_from_dict(data, str(path))
+
+
+def ceasefire_from_dict(data: dict[str, Any], origin: str) -> Ceasefire:
+    try:
+        return Ceasefire.model_validate(data)
+    except ValidationError as exc:
+        problems = "\n".join(
+            f"{origin}: {'.'.join(str(p) for p in err['loc']) or '(ceasefire)'}: "
+            f"{err['msg'].removeprefix('Value error, ')}"
+            for err in exc.errors(include_url=False)
+        )
+        raise ConfigError(problems) from None
+
+
+def _read_geojson(path: Path, origin: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{origin}: zone: cannot read {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{origin}: zone: {path} is not a GeoJSON object")
+    return data

@@ -1,0 +1,1 @@
+"""The pure core of ceasewatch: no I/O, no framework, no wall clock."""

@@ -1,0 +1,59 @@
+"""Cases: the response to one violator's breaches of one ceasefire."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from .incidents import Incident
+from .severity import Severity
+
+
+@dataclass(eq=False, slots=True)
+class Action:
+    id: str
+    phase: int
+    title: str
+    owners: list[str]
+    due: datetime | None
+    done_at: datetime | None = None
+    done_by: str | None = None
+    note: str | None = None
+    overdue_at: datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None
+
+
+@dataclass(eq=False, slots=True)
+class Case:
+    id: str
+    seq: int
+    ceasefire: str
+    violator: str
+    opened: datetime
+    """The opening violation's occurred_at: the protocol's windows run from it."""
+    opened_at: datetime
+    """When the case was opened: the arrival that verified that violation."""
+    phase: int = 1
+    incidents: list[Incident] = field(default_factory=list)
+    last_violation: datetime | None = None
+    recommended: dict[int, datetime] = field(default_factory=dict)
+    actions: list[Action] = field(default_factory=list)
+    closed_at: datetime | None = None
+    close_reason: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def severity(self) -> Severity:
+        return max((i.severity for i in self.incidents), default=Severity.MINOR)
+
+    def holds(self, severity: Severity) -> bool:
+        return any(i.severity >= severity for i in self.incidents)
+
+    def action(self, action_id: str) -> Action:
+        return next(a for a in self.actions if a.id == action_id)

@@ -1,0 +1,104 @@
+"""A ceasefire: who is bound, from when, where, and what counts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from functools import cached_property
+from typing import Annotated, Any
+
+import shapely
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from .reports import EventType, Target
+
+PartyCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_-]*$")]
+
+
+class Scope(BaseModel):
+    """A partial ceasefire: only incidents matching every given list count."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    targets: list[Target] | None = None
+    event_types: list[EventType] | None = None
+
+    def covers(self, types: Iterable[EventType], targets: Iterable[Target | None]) -> bool:
+        if self.event_types is not None and not any(t in self.event_types for t in types):
+            return False
+        if self.targets is not None and not any(t in self.targets for t in targets):
+            return False
+        return True
+
+
+class Ceasefire(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
+
+    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    name: str
+    parties: Annotated[list[PartyCode], Field(min_length=2)]
+    effective_from: AwareDatetime
+    effective_until: AwareDatetime | None = None
+    zone: dict[str, Any] | None = None
+    """A GeoJSON geometry, Feature or FeatureCollection, already loaded."""
+    policy: str = "three-phase"
+    scope: Scope | None = None
+
+    @field_validator("effective_from", "effective_until")
+    @classmethod
+    def _to_utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else value.astimezone(UTC)
+
+    @field_validator("zone")
+    @classmethod
+    def _zone_is_an_area(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None:
+            geometry = _geometry(value)
+            if geometry.is_empty or geometry.geom_type not in ("Polygon", "MultiPolygon"):
+                raise ValueError("zone must be a GeoJSON Polygon or MultiPolygon")
+            if not geometry.is_valid:
+                raise ValueError(f"zone is not a valid polygon: {shapely.is_valid_reason(geometry)}")
+        return value
+
+    @model_validator(mode="after")
+    def _period_and_parties(self) -> Ceasefire:
+        if self.effective_until is not None and self.effective_until <= self.effective_from:
+            raise ValueError("effective_until must be after effective_from")
+        if len(set(self.parties)) != len(self.parties):
+            raise ValueError("parties must be distinct")
+        return self
+
+    @cached_property
+    def _zone_geometry(self) -> BaseGeometry | None:
+        if self.zone is None:
+            return None
+        geometry = _geometry(self.zone)
+        shapely.prepare(geometry)
+        return geometry
+
+    def in_period(self, at: datetime) -> bool:
+        """The period is half-open: from <= t < until."""
+        if at < self.effective_from:
+            return False
+        return self.effective_until is None or at < self.effective_until
+
+    def in_zone(self, lat: float, lon: float) -> bool:
+        zone = self._zone_geometry
+        return zone is None or bool(zone.covers(shapely.Point(lon, lat)))
+
+    def defenders(self, violator: str) -> list[str]:
+        return [p for p in self.parties if p != violator]
+
+
+def _geometry(geojson: dict[str, Any]) -> BaseGeometry:
+    kind = geojson.get("type")
+    try:
+        if kind == "FeatureCollection":
+            return shapely.union_all([shape(f["geometry"]) for f in geojson.get("features", [])])
+        if kind == "Feature":
+            return shape(geojson["geometry"])
+        return shape(geojson)
+    except (KeyError, TypeError, ValueError, AttributeError, shapely.errors.GEOSException) as exc:
+        raise ValueError(f"zone is not valid GeoJSON: {exc}") from None

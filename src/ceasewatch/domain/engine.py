@@ -1,0 +1,415 @@
+"""The protocol engine: reports and clock ticks in, protocol events out.
+
+Event time only: the engine's clock moves with the arrivals and ticks it is given and
+never reads the wall clock, so the same input always yields the same events. At one
+instant, timers fire before arrivals.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import IntEnum
+
+from . import events as ev
+from .cases import Action, Case
+from .ceasefire import Ceasefire
+from .events import ProtocolEvent
+from .incidents import CorroborationIndex, Incident, Status
+from .policy import Policy
+from .reports import Report
+from .severity import Severity, classify
+
+
+class TimerKind(IntEnum):
+    """Timers due at one instant fire in this order."""
+
+    DEADLINE = 0
+    ESCALATION = 1
+    QUIET = 2
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Timer:
+    due: datetime
+    kind: TimerKind
+    case_seq: int
+    case: str
+    action: str = ""
+
+
+class UnknownRecord(KeyError):
+    """A command named an incident, case or action the engine does not hold."""
+
+
+class Engine:
+    def __init__(
+        self,
+        ceasefire: Ceasefire,
+        policy: Policy,
+        *,
+        trust_input: bool = False,
+        groups: Mapping[str, str] | None = None,
+    ) -> None:
+        self.ceasefire = ceasefire
+        self.policy = policy
+        self.trust_input = trust_input
+        self.now: datetime | None = None
+        self.incidents: dict[str, Incident] = {}
+        self.cases: dict[str, Case] = {}
+        self._groups = dict(groups or {})
+        self._index = CorroborationIndex(policy.corroboration)
+        self._seen: set[tuple[str, str]] = set()
+        self._timers: list[Timer] = []
+        self._open: dict[str, Case] = {}
+        self._case_count: dict[str, int] = {}
+        self._last_closed: dict[str, Case] = {}
+        self._violation_times: dict[str, list[datetime]] = {}
+        self._violations: dict[str, list[Incident]] = {}
+        self._repeat_broad: set[int] = set()
+        self._out: list[ProtocolEvent] = []
+        rules = policy.corroboration
+        self._never_counts = frozenset(rules.never_counts)
+        self._grades = (
+            frozenset(rules.single_source.reliability),
+            frozenset(rules.single_source.credibility),
+            frozenset(rules.single_source.source_kinds),
+        )
+
+    # -- input -------------------------------------------------------------
+
+    def feed(self, report: Report) -> list[ProtocolEvent]:
+        """Take one report at its arrival: due timers fire first, then the report."""
+        if report.key in self._seen:
+            return []
+        self._seen.add(report.key)
+        self._fire_due(report.arrival)
+        self.now = report.arrival if self.now is None else max(self.now, report.arrival)
+        self._accept(report)
+        return self._flush()
+
+    def feed_all(self, reports: Iterable[Report]) -> list[ProtocolEvent]:
+        out: list[ProtocolEvent] = []
+        for report in reports:
+            out.extend(self.feed(report))
+        return out
+
+    def advance(self, until: datetime) -> list[ProtocolEvent]:
+        """Move the clock to `until`, firing every timer due by then."""
+        self._fire_due(until)
+        self.now = until if self.now is None else max(self.now, until)
+        return self._flush()
+
+    def run_out(self) -> list[ProtocolEvent]:
+        """Let the clock run until no timer is pending (the end of a replay)."""
+        while self._timers:
+            self._fire_due(self._timers[0].due)
+        return self._flush()
+
+    @property
+    def timers_pending(self) -> int:
+        return len(self._timers)
+
+    def pending_timers(self) -> list[Timer]:
+        return sorted(self._timers)
+
+    # -- commands by people ------------------------------------------------
+
+    def verify_incident(self, incident_id: str, at: datetime, by: str) -> list[ProtocolEvent]:
+        """An analyst verifies an incident the corroboration rule has not."""
+        incident = self._incident(incident_id)
+        self.advance(at)
+        if not incident.verified:
+            incident.verified_by = by
+            self._verify(incident)
+        return self._flush()
+
+    def mark_action_done(
+        self, case_id: str, action_id: str, at: datetime, by: str, note: str = ""
+    ) -> list[ProtocolEvent]:
+        case = self._case(case_id)
+        self.advance(at)
+        action = next((a for a in case.actions if a.id == action_id), None)
+        if action is None:
+            raise UnknownRecord(f"case {case_id} has no action {action_id}")
+        if not action.done:
+            action.done_at, action.done_by, action.note = self._now, by, note
+        return self._flush()
+
+    def close_case(self, case_id: str, at: datetime) -> list[ProtocolEvent]:
+        case = self._case(case_id)
+        self.advance(at)
+        if case.is_open:
+            self._close(case, self._now, "manual")
+        return self._flush()
+
+    # -- reports into incidents --------------------------------------------
+
+    def _accept(self, report: Report) -> None:
+        if self.trust_input:
+            incident = self._new_incident(report)
+            incident.severity = self._severity(incident)
+            self._verify(incident)
+            return
+        incident = self._index.find(report)
+        if incident is None:
+            incident = self._new_incident(report)
+        else:
+            incident.reports.append(report)
+        self._index.add(report, incident)
+        if report.source_kind not in self._never_counts:
+            incident.groups.add(self._groups.get(report.source, report.source))
+        before = incident.severity
+        incident.severity = self._severity(incident)
+        if incident.verified:
+            if incident.severity > before:
+                self._severity_rose(incident)
+        elif incident.status is Status.REJECTED:
+            return
+        elif self._corroborated(incident, report):
+            self._verify(incident)
+        elif len(incident.reports) > 1 and incident.status is Status.UNVERIFIED:
+            incident.status = Status.CORROBORATED
+
+    def _new_incident(self, report: Report) -> Incident:
+        seq = len(self.incidents) + 1
+        incident = Incident(id=f"inc-{seq}", seq=seq, perpetrator=report.perpetrator)
+        incident.reports.append(report)
+        self.incidents[incident.id] = incident
+        return incident
+
+    def _corroborated(self, incident: Incident, report: Report) -> bool:
+        """Rule 6: independent groups, or one well-graded report from a trusted kind."""
+        if len(incident.groups) >= self.policy.corroboration.independent_groups:
+            return True
+        reliability, credibility, kinds = self._grades
+        return (
+            report.source_kind in kinds
+            and report.source_kind not in self._never_counts
+            and report.reliability in reliability
+            and report.credibility in credibility
+        )
+
+    def _severity(self, incident: Incident) -> Severity:
+        if incident.seq in self._repeat_broad:
+            return Severity.BROAD_ATTACK
+        return classify(
+            self.policy.severity, incident.event_types, incident.killed + incident.injured
+        )
+
+    # -- incidents into cases ----------------------------------------------
+
+    def _verify(self, incident: Incident) -> None:
+        incident.status = Status.VERIFIED
+        incident.verified_at = self._now
+        incident.violation_at = incident.occurred_at
+        if not self._is_violation(incident):
+            return
+        raised = self._record_violation(incident)
+        violator = incident.perpetrator
+        assert violator is not None
+        case = self._open.get(violator)
+        if case is None:
+            self._open_case(violator, incident)
+        else:
+            self._add_to_case(case, incident)
+        for other in raised:
+            self._severity_rose(other)
+
+    def _is_violation(self, incident: Incident) -> bool:
+        cf = self.ceasefire
+        at = incident.violation_at
+        return (
+            incident.perpetrator in cf.parties
+            and at is not None
+            and cf.in_period(at)
+            and cf.in_zone(incident.lat, incident.lon)
+            and (cf.scope is None or cf.scope.covers(
+                incident.event_types, (r.target for r in incident.reports)
+            ))
+        )
+
+    def _record_violation(self, incident: Incident) -> list[Incident]:
+        """File a violation in its violator's history; apply rule 5's repeat clause.
+
+        Returns the earlier-known violations this one pushed into broad_attack (a late
+        report can make a later violation the 10th within its trailing window).
+        """
+        violator, at = incident.perpetrator, incident.violation_at
+        assert violator is not None and at is not None
+        times = self._violation_times.setdefault(violator, [])
+        history = self._violations.setdefault(violator, [])
+        pos = bisect_right(times, at)
+        times.insert(pos, at)
+        history.insert(pos, incident)
+        repeat = self.policy.severity.broad_attack.repeat
+        if repeat is None:
+            return []
+        raised = []
+        for i in range(pos, len(times)):
+            if times[i] - at >= repeat.within:
+                break
+            nth = i - bisect_right(times, times[i] - repeat.within) + 1
+            other = history[i]
+            if nth >= repeat.count and other.seq not in self._repeat_broad:
+                self._repeat_broad.add(other.seq)
+                if other.severity < Severity.BROAD_ATTACK:
+                    other.severity = Severity.BROAD_ATTACK
+                    if other is not incident:
+                        raised.append(other)
+        return raised
+
+    def _open_case(self, violator: str, incident: Incident) -> None:
+        number = self._case_count.get(violator, 0) + 1
+        self._case_count[violator] = number
+        assert incident.violation_at is not None
+        case = Case(
+            id=f"{self.ceasefire.id}/{violator}/{number}",
+            seq=len(self.cases) + 1,
+            ceasefire=self.ceasefire.id,
+            violator=violator,
+            opened=incident.violation_at,
+            opened_at=self._now,
+            incidents=[incident],
+            last_violation=incident.violation_at,
+        )
+        incident.case = case.id
+        self.cases[case.id] = case
+        self._open[violator] = case
+        phase = self._opening_phase(violator)
+        self._add_actions(case, 1, case.opened)
+        self._emit(case, ev.CASE_OPENED, phase=phase, incident=incident.id,
+                   severity=incident.severity.label)
+        if phase > 1:
+            for number in range(2, phase + 1):
+                self._recommend(case, number, incident, reason="repeat_offence")
+        after_open = self.policy.phase3_trigger.after_open
+        assert after_open is not None
+        self._schedule(Timer(case.opened + after_open, TimerKind.ESCALATION, case.seq, case.id))
+        self._schedule(Timer(
+            case.opened + self.policy.close.quiet, TimerKind.QUIET, case.seq, case.id
+        ))
+
+    def _opening_phase(self, violator: str) -> int:
+        rule = self.policy.repeat_offence
+        previous = self._last_closed.get(violator)
+        if not rule.enabled or previous is None or previous.closed_at is None:
+            return 1
+        return rule.open_at_phase if self._now - previous.closed_at <= rule.within else 1
+
+    def _add_to_case(self, case: Case, incident: Incident) -> None:
+        assert incident.violation_at is not None and case.last_violation is not None
+        incident.case = case.id
+        case.incidents.append(incident)
+        case.last_violation = max(case.last_violation, incident.violation_at)
+        self._emit(case, ev.VIOLATION_ADDED, incident=incident.id,
+                   severity=incident.severity.label)
+        if 2 not in case.recommended and incident.violation_at > case.opened + self.policy.phase2_after:
+            self._recommend(case, 2, incident, reason="fighting_continues")
+        self._check_escalation(case)
+
+    def _severity_rose(self, incident: Incident) -> None:
+        case = self.cases.get(incident.case) if incident.case else None
+        if case is not None and case.is_open:
+            self._emit(case, ev.SEVERITY_RAISED, incident=incident.id,
+                       severity=incident.severity.label)
+            self._check_escalation(case)
+
+    def _check_escalation(self, case: Case) -> None:
+        """Rule 3: after the wait, a broad attack in the case and a recent violation."""
+        trigger = self.policy.phase3_trigger
+        assert trigger.after_open and trigger.severity and trigger.recent_violation
+        now = self._now
+        if (
+            3 in case.recommended
+            or not case.is_open
+            or now < case.opened + trigger.after_open
+            or case.last_violation is None
+            or case.last_violation <= now - trigger.recent_violation
+        ):
+            return
+        broad = next(
+            (i for i in case.incidents if i.severity >= Severity.from_label(trigger.severity)),
+            None,
+        )
+        if broad is not None:
+            self._recommend(case, 3, broad, reason="broad_attack")
+
+    def _recommend(self, case: Case, phase: int, incident: Incident, reason: str) -> None:
+        case.recommended[phase] = self._now
+        case.phase = max(case.phase, phase)
+        self._add_actions(case, phase, self._now)
+        self._emit(case, ev.PHASE_RECOMMENDED, phase=phase, incident=incident.id, reason=reason)
+
+    def _add_actions(self, case: Case, phase: int, anchor: datetime) -> None:
+        for spec in self.policy.phase(phase).actions:
+            due = anchor + spec.deadline if spec.deadline is not None else None
+            case.actions.append(Action(spec.id, phase, spec.title, list(spec.owners), due))
+            if due is not None:
+                self._schedule(Timer(due, TimerKind.DEADLINE, case.seq, case.id, spec.id))
+
+    def _close(self, case: Case, at: datetime, reason: str) -> None:
+        case.closed_at, case.close_reason = at, reason
+        del self._open[case.violator]
+        self._last_closed[case.violator] = case
+        self._emit(case, ev.CASE_CLOSED, reason=reason, phase=case.phase)
+
+    # -- the clock ---------------------------------------------------------
+
+    def _schedule(self, timer: Timer) -> None:
+        heapq.heappush(self._timers, timer)
+
+    def _fire_due(self, until: datetime) -> None:
+        while self._timers and self._timers[0].due <= until:
+            timer = heapq.heappop(self._timers)
+            self.now = timer.due if self.now is None else max(self.now, timer.due)
+            self._fire(timer)
+
+    def _fire(self, timer: Timer) -> None:
+        case = self.cases[timer.case]
+        if not case.is_open:
+            return
+        if timer.kind is TimerKind.DEADLINE:
+            action = next(a for a in case.actions if a.id == timer.action)
+            if not action.done and action.overdue_at is None:
+                action.overdue_at = self._now
+                self._emit(case, ev.ACTION_OVERDUE, action=action.id, phase=action.phase,
+                           due=ev.iso_z(timer.due), owners=action.owners)
+        elif timer.kind is TimerKind.ESCALATION:
+            self._check_escalation(case)
+        else:
+            assert case.last_violation is not None
+            due = case.last_violation + self.policy.close.quiet
+            if due > timer.due:
+                self._schedule(Timer(due, TimerKind.QUIET, timer.case_seq, case.id))
+            else:
+                self._close(case, self._now, "quiet")
+
+    # -- helpers -----------------------------------------------------------
+
+    @property
+    def _now(self) -> datetime:
+        assert self.now is not None, "the clock has not started"
+        return self.now
+
+    def _emit(self, case: Case, event: str, **details: object) -> None:
+        self._out.append(ProtocolEvent(self._now, event, case.id, case.violator, details))
+
+    def _flush(self) -> list[ProtocolEvent]:
+        out, self._out = self._out, []
+        return out
+
+    def _incident(self, incident_id: str) -> Incident:
+        try:
+            return self.incidents[incident_id]
+        except KeyError:
+            raise UnknownRecord(f"no incident {incident_id}") from None
+
+    def _case(self, case_id: str) -> Case:
+        try:
+            return self.cases[case_id]
+        except KeyError:
+            raise UnknownRecord(f"no case {case_id}") from None

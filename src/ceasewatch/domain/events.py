@@ -1,0 +1,40 @@
+"""Protocol events: what the engine says happened, in the replay contract's shape."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+CASE_OPENED = "case_opened"
+VIOLATION_ADDED = "violation_added"
+SEVERITY_RAISED = "severity_raised"
+PHASE_RECOMMENDED = "phase_recommended"
+ACTION_OVERDUE = "action_overdue"
+CASE_CLOSED = "case_closed"
+
+
+def iso_z(at: datetime) -> str:
+    """ISO 8601 UTC with a `Z`, seconds unless the instant has a fraction."""
+    text = at.strftime("%Y-%m-%dT%H:%M:%S")
+    if at.microsecond:
+        text += f".{at.microsecond:06d}"
+    return text + "Z"
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolEvent:
+    at: datetime
+    event: str
+    case: str
+    violator: str
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "at": iso_z(self.at),
+            "event": self.event,
+            "case": self.case,
+            "violator": self.violator,
+            **self.details,
+        }

@@ -1,0 +1,214 @@
+"""The response policy: every number and parameter of the protocol's rules, as data."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from .durations import Duration
+from .reports import EventType, SourceKind
+
+Participant = Annotated[str, Field(pattern=r"^(violator|defender|role:[a-z_]+|[A-Z][A-Z0-9_-]*)$")]
+"""A party code (`US`), a directory role (`role:coalition_lead`), or `violator` / `defender`."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class SingleSource(_Model):
+    reliability: list[Annotated[str, Field(pattern="^[A-F]$")]]
+    credibility: list[Annotated[int, Field(ge=1, le=6)]]
+    source_kinds: list[SourceKind]
+
+
+class Corroboration(_Model):
+    radius_km: Annotated[float, Field(ge=0)]
+    window: Duration
+    independent_groups: Annotated[int, Field(ge=1)]
+    single_source: SingleSource
+    never_counts: list[SourceKind] = []
+    families: dict[str, list[EventType]] = {}
+    fits_all: list[EventType] = []
+
+    @model_validator(mode="after")
+    def _types_in_one_family(self) -> Corroboration:
+        seen: dict[EventType, str] = {}
+        for family, types in self.families.items():
+            for event_type in types:
+                if event_type in seen:
+                    raise ValueError(
+                        f"{event_type.value} is in families {seen[event_type]} and {family}"
+                    )
+                seen[event_type] = family
+        return self
+
+
+class Repeat(_Model):
+    count: Annotated[int, Field(ge=1)]
+    within: Duration
+
+
+class SeverityRule(_Model):
+    event_types: list[EventType] = []
+    min_casualties: Annotated[int, Field(ge=1)] | None = None
+    repeat: Repeat | None = None
+
+
+class SeverityRules(_Model):
+    broad_attack: SeverityRule
+    major: SeverityRule
+
+
+class ActionSpec(_Model):
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    title: str
+    owners: Annotated[list[Participant], Field(min_length=1)]
+    notify: list[Participant] = []
+    deadline: Duration | None = None
+    """From the case's opening violation for phase 1, from the recommendation after."""
+
+
+class QuorumRule(_Model):
+    of: Annotated[list[Participant], Field(min_length=1)]
+    at_least: Annotated[int, Field(ge=1)] = 1
+
+
+class Authorisation(_Model):
+    rules: list[QuorumRule] = []
+    commitments: QuorumRule | None = None
+    declined_by: Literal["any", "all"] = "any"
+    """`any`: one decline by a party a rule needs declines the phase."""
+
+
+class Trigger(_Model):
+    violation_after_open: Duration | None = None
+    after_open: Duration | None = None
+    severity: Literal["major", "broad_attack"] | None = None
+    recent_violation: Duration | None = None
+
+
+class PhaseSpec(_Model):
+    phase: Annotated[int, Field(ge=1, le=3)]
+    title: str
+    trigger: Trigger | None = None
+    actions: list[ActionSpec] = []
+    authorisation: Authorisation | None = None
+
+
+class Close(_Model):
+    quiet: Duration
+
+
+class RepeatOffence(_Model):
+    enabled: bool = False
+    within: Duration = timedelta(days=30)
+    open_at_phase: Annotated[int, Field(ge=1, le=3)] = 2
+
+
+class Policy(_Model):
+    name: Annotated[str, Field(min_length=1)]
+    version: Annotated[int, Field(ge=1)]
+    title: str = ""
+    description: str = ""
+    corroboration: Corroboration
+    severity: SeverityRules
+    phases: list[PhaseSpec]
+    close: Close
+    repeat_offence: RepeatOffence = RepeatOffence()
+
+    @model_validator(mode="after")
+    def _phases_complete(self) -> Policy:
+        numbers = [p.phase for p in self.phases]
+        if sorted(numbers) != [1, 2, 3]:
+            raise ValueError(f"phases must be 1, 2 and 3, once each (found {numbers})")
+        p2, p3 = self.phase(2).trigger, self.phase(3).trigger
+        if p2 is None or p2.violation_after_open is None:
+            raise ValueError("phase 2 needs trigger.violation_after_open")
+        if p3 is None or None in (p3.after_open, p3.severity, p3.recent_violation):
+            raise ValueError("phase 3 needs trigger.after_open, severity and recent_violation")
+        for spec in self.phases:
+            ids = [a.id for a in spec.actions]
+            if len(ids) != len(set(ids)):
+                raise ValueError(f"phase {spec.phase} names an action twice")
+        return self
+
+    def phase(self, number: int) -> PhaseSpec:
+        return next(p for p in self.phases if p.phase == number)
+
+    @property
+    def phase2_after(self) -> timedelta:
+        trigger = self.phase(2).trigger
+        assert trigger is not None and trigger.violation_after_open is not None
+        return trigger.violation_after_open
+
+    @property
+    def phase3_trigger(self) -> Trigger:
+        trigger = self.phase(3).trigger
+        assert trigger is not None
+        return trigger
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
+
+
+class PolicyProblem(BaseModel):
+    """One thing wrong with a policy file, with where it is."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def render(self, origin: str) -> str:
+        where = f"{origin}:{self.line}" if self.line else origin
+        return f"{where}: {self.path or '(policy)'}: {self.message}"
+
+
+class PolicyInvalid(ValueError):
+    def __init__(self, origin: str, problems: list[PolicyProblem]) -> None:
+        super().__init__("\n".join(p.render(origin) for p in problems))
+        self.origin = origin
+        self.problems = problems
+
+
+def parse_policy(text: str, origin: str = "<policy>") -> Policy:
+    """Validate a policy's YAML text; every problem is reported with its line."""
+    try:
+        data = yaml.safe_load(text)
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise PolicyInvalid(origin, [PolicyProblem(path="", line=line, message=str(exc))]) from None
+    if not isinstance(data, dict):
+        raise PolicyInvalid(origin, [PolicyProblem(path="", line=1, message="not a mapping")])
+    try:
+        return Policy.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            PolicyProblem(
+                path=".".join(str(p) for p in err["loc"]),
+                line=_line_of(root, err["loc"]),
+                message=err["msg"].removeprefix("Value error, "),
+            )
+            for err in exc.errors(include_url=False)
+        ]
+        raise PolicyInvalid(origin, problems) from None
+
+
+def _line_of(node: Any, loc: tuple[int | str, ...]) -> int | None:
+    """The YAML line of the deepest node along `loc` that exists."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            child = node.value[part] if part < len(node.value) else None
+        if child is None:
+            break
+        node, line = child, child.start_mark.line + 1
+    return line

@@ -1,0 +1,163 @@
+"""Reports: one source's account of one event, validated as DESIGN's record says."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+
+class EventType(StrEnum):
+    SMALL_ARMS = "small_arms"
+    ARTILLERY = "artillery"
+    MORTAR = "mortar"
+    ROCKET = "rocket"
+    MISSILE_STRIKE = "missile_strike"
+    AIR_STRIKE = "air_strike"
+    DRONE_STRIKE = "drone_strike"
+    GROUND_ASSAULT = "ground_assault"
+    ARMOUR_MOVEMENT = "armour_movement"
+    HEAVY_WEAPONS_IN_ZONE = "heavy_weapons_in_zone"
+    MINE = "mine"
+    OTHER = "other"
+
+
+class SourceKind(StrEnum):
+    MONITOR = "monitor"
+    DEFENDING_FORCES = "defending_forces"
+    SENSOR = "sensor"
+    SATELLITE = "satellite"
+    OSINT = "osint"
+    MEDIA = "media"
+    PARTY_STATEMENT = "party_statement"
+
+
+class Target(StrEnum):
+    MILITARY = "military"
+    CIVILIAN = "civilian"
+    INFRASTRUCTURE = "infrastructure"
+    ENERGY = "energy"
+    UNKNOWN = "unknown"
+
+
+Reliability = Annotated[str, Field(pattern="^[A-F]$")]
+Count = Annotated[int, Field(ge=0)]
+
+
+class Evidence(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    uri: Annotated[str, Field(min_length=1)]
+    sha256: Annotated[str, Field(pattern="^[0-9a-fA-F]{64}$")]
+
+
+class Report(BaseModel):
+    """A validated report. Times are normalised to UTC."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    id: Annotated[str, Field(min_length=1)]
+    source: Annotated[str, Field(min_length=1)]
+    source_kind: SourceKind | None = None
+    reliability: Reliability = "F"
+    credibility: Annotated[int, Field(ge=1, le=6)] = 6
+    occurred_at: AwareDatetime
+    reported_at: AwareDatetime | None = None
+    lat: Annotated[float, Field(ge=-90, le=90)]
+    lon: Annotated[float, Field(ge=-180, le=180)]
+    location_precision_m: Count | None = None
+    event_type: EventType
+    perpetrator: Annotated[str, Field(min_length=1)] | None = None
+    target: Target | None = None
+    killed: Count | None = None
+    injured: Count | None = None
+    text: str | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    @field_validator("occurred_at", "reported_at")
+    @classmethod
+    def _to_utc(cls, value: datetime | None) -> datetime | None:
+        return None if value is None else value.astimezone(UTC)
+
+    @model_validator(mode="after")
+    def _not_reported_before_it_happened(self) -> Report:
+        if self.reported_at is not None and self.occurred_at > self.reported_at:
+            raise ValueError("occurred_at must not be in the future of reported_at")
+        return self
+
+    @property
+    def arrival(self) -> datetime:
+        """When the report reached the system: the instant the clock advances to."""
+        return self.reported_at if self.reported_at is not None else self.occurred_at
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.source, self.id)
+
+    @property
+    def casualties(self) -> int:
+        return (self.killed or 0) + (self.injured or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One bad field of one record: what an operator needs to fix it."""
+
+    record: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"record {self.record}: field {self.field}: {self.message}"
+
+
+class ReportRejected(ValueError):
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def _field_errors(record: str, exc: ValidationError) -> list[FieldError]:
+    errors = []
+    for err in exc.errors(include_url=False):
+        loc = ".".join(str(part) for part in err["loc"]) or "(record)"
+        if err["type"] == "value_error" and not err["loc"]:
+            loc = "occurred_at"
+        errors.append(FieldError(record, loc, err["msg"].removeprefix("Value error, ")))
+    return errors
+
+
+def parse_report(raw: str | bytes | dict[str, Any], where: str = "?") -> Report:
+    """Validate one record; `where` names it (e.g. file:line) when it has no usable id."""
+    try:
+        if isinstance(raw, dict):
+            return Report.model_validate(raw)
+        return Report.model_validate_json(raw)
+    except ValidationError as exc:
+        record = _record_name(raw, where)
+        raise ReportRejected(_field_errors(record, exc)) from None
+
+
+def _record_name(raw: str | bytes | dict[str, Any], where: str) -> str:
+    rid: object = None
+    if isinstance(raw, dict):
+        rid = raw.get("id")
+    else:
+        try:
+            data = json.loads(raw)
+            rid = data.get("id") if isinstance(data, dict) else None
+        except ValueError:
+            rid = None
+    return f"{where} (id {rid})" if isinstance(rid, str) and rid else where

@@ -1,0 +1,1 @@
+"""Use cases: what the command line, the API and the web call."""
