@@ -20,7 +20,9 @@ class ConfigError(ValueError):
 
 def shipped_policies() -> list[str]:
     folder = resources.files("ceasewatch") / "policies"
-    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    return sorted(
+        p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml")
+    )
 
 
 def policy_text(name_or_path: str, base: Path | None = None) -> tuple[str, str]:

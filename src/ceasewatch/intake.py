@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -26,7 +27,9 @@ class Rejection:
     def to_dict(self) -> dict[str, Any]:
         return {
             "where": self.where,
-            "errors": [{"record": e.record, "field": e.field, "message": e.message} for e in self.errors],
+            "errors": [
+                {"record": e.record, "field": e.field, "message": e.message} for e in self.errors
+            ],
         }
 
     def __str__(self) -> str:
@@ -58,7 +61,7 @@ def _open(name: str) -> IO[str]:
 
 def _jsonl_rows(stream: IO[str], name: str) -> Iterator[tuple[str, str | dict[str, Any]]]:
     for number, line in enumerate(stream, start=1):
-        if line.strip():
+        if not line.isspace():
             yield f"{name}:{number}", line
 
 
@@ -67,8 +70,6 @@ def _csv_rows(stream: IO[str], name: str) -> Iterator[tuple[str, dict[str, Any]]
     for row in reader:
         record: dict[str, Any] = {k: v for k, v in row.items() if k and v not in (None, "")}
         if "evidence" in record:
-            try:
+            with contextlib.suppress(ValueError):
                 record["evidence"] = json.loads(record["evidence"])
-            except ValueError:
-                pass
         yield f"{name}:{reader.line_num}", record

@@ -26,11 +26,9 @@ class Scope(BaseModel):
     event_types: list[EventType] | None = None
 
     def covers(self, types: Iterable[EventType], targets: Iterable[Target | None]) -> bool:
-        if self.event_types is not None and not any(t in self.event_types for t in types):
-            return False
-        if self.targets is not None and not any(t in self.targets for t in targets):
-            return False
-        return True
+        types_ok = self.event_types is None or any(t in self.event_types for t in types)
+        targets_ok = self.targets is None or any(t in self.targets for t in targets)
+        return types_ok and targets_ok
 
 
 class Ceasefire(BaseModel):
@@ -59,7 +57,9 @@ class Ceasefire(BaseModel):
             if geometry.is_empty or geometry.geom_type not in ("Polygon", "MultiPolygon"):
                 raise ValueError("zone must be a GeoJSON Polygon or MultiPolygon")
             if not geometry.is_valid:
-                raise ValueError(f"zone is not a valid polygon: {shapely.is_valid_reason(geometry)}")
+                raise ValueError(
+                    f"zone is not a valid polygon: {shapely.is_valid_reason(geometry)}"
+                )
         return value
 
     @model_validator(mode="after")

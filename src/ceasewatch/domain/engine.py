@@ -8,10 +8,10 @@ instant, timers fire before arrivals.
 from __future__ import annotations
 
 import heapq
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import IntEnum
 
 from . import events as ev
@@ -19,7 +19,7 @@ from .cases import Action, Case
 from .ceasefire import Ceasefire
 from .events import ProtocolEvent
 from .incidents import CorroborationIndex, Incident, Status
-from .policy import Policy
+from .policy import Policy, Repeat
 from .reports import Report
 from .severity import Severity, classify
 
@@ -45,6 +45,57 @@ class UnknownRecord(KeyError):
     """A command named an incident, case or action the engine does not hold."""
 
 
+class ViolationHistory:
+    """One violator's violations for rule 5's repeat clause.
+
+    They are kept in order of `violation_at` (ties: in the order they became known); a
+    violation is a repeat when it is the `count`-th or later in its trailing window. A
+    violation's rank only grows as late ones arrive, and a repeat stays one, so the
+    violations not yet repeats are also listed apart: a late violation re-examines only
+    those, not every later violation in its window.
+    """
+
+    def __init__(self) -> None:
+        self._times: list[datetime] = []
+        self._incidents: list[Incident] = []
+        self._open_times: list[datetime] = []
+        self._open: list[Incident] = []
+
+    def add(self, incident: Incident, at: datetime, repeat: Repeat | None) -> list[Incident]:
+        """File a violation; return those that became repeats with it, in time order."""
+        place = bisect_right(self._times, at)
+        self._times.insert(place, at)
+        self._incidents.insert(place, incident)
+        if repeat is None:
+            return []
+        within = repeat.within
+        repeated = []
+        # the new violation first: it comes after every one known at its instant
+        pos = bisect_right(self._open_times, at)
+        if place - bisect_right(self._times, at - within) + 1 >= repeat.count:
+            repeated.append(incident)
+        else:
+            self._open_times.insert(pos, at)
+            self._open.insert(pos, incident)
+            pos += 1
+        # then the later ones it moved up a place
+        while pos < len(self._open) and self._open_times[pos] - at < within:
+            other = self._open[pos]
+            if self._rank(other, self._open_times[pos], within) >= repeat.count:
+                del self._open[pos], self._open_times[pos]
+                repeated.append(other)
+            else:
+                pos += 1
+        return repeated
+
+    def _rank(self, incident: Incident, at: datetime, within: timedelta) -> int:
+        """Its place among the violations in its trailing window, counting from 1."""
+        i = bisect_left(self._times, at)
+        while self._incidents[i] is not incident:
+            i += 1
+        return i - bisect_right(self._times, at - within) + 1
+
+
 class Engine:
     def __init__(
         self,
@@ -67,8 +118,7 @@ class Engine:
         self._open: dict[str, Case] = {}
         self._case_count: dict[str, int] = {}
         self._last_closed: dict[str, Case] = {}
-        self._violation_times: dict[str, list[datetime]] = {}
-        self._violations: dict[str, list[Incident]] = {}
+        self._histories: dict[str, ViolationHistory] = {}
         self._repeat_broad: set[int] = set()
         self._out: list[ProtocolEvent] = []
         rules = policy.corroboration
@@ -78,6 +128,15 @@ class Engine:
             frozenset(rules.single_source.credibility),
             frozenset(rules.single_source.source_kinds),
         )
+        # the policy is immutable: look its rules up once, not at every report
+        self._phase2_after = policy.phase2_after
+        trigger = policy.phase3_trigger
+        assert trigger.after_open and trigger.severity and trigger.recent_violation
+        self._phase3_after_open = trigger.after_open
+        self._phase3_severity = Severity.from_label(trigger.severity)
+        self._phase3_recent = trigger.recent_violation
+        self._quiet = policy.close.quiet
+        self._repeat = policy.severity.broad_attack.repeat
 
     # -- input -------------------------------------------------------------
 
@@ -154,11 +213,12 @@ class Engine:
             incident.severity = self._severity(incident)
             self._verify(incident)
             return
-        incident = self._index.find(report)
-        if incident is None:
+        match = self._index.find(report)
+        if match is None:
             incident = self._new_incident(report)
         else:
-            incident.reports.append(report)
+            incident = match
+            incident.add(report)
         self._index.add(report, incident)
         if report.source_kind not in self._never_counts:
             incident.groups.add(self._groups.get(report.source, report.source))
@@ -177,7 +237,7 @@ class Engine:
     def _new_incident(self, report: Report) -> Incident:
         seq = len(self.incidents) + 1
         incident = Incident(id=f"inc-{seq}", seq=seq, perpetrator=report.perpetrator)
-        incident.reports.append(report)
+        incident.add(report)
         self.incidents[incident.id] = incident
         return incident
 
@@ -227,9 +287,10 @@ class Engine:
             and at is not None
             and cf.in_period(at)
             and cf.in_zone(incident.lat, incident.lon)
-            and (cf.scope is None or cf.scope.covers(
-                incident.event_types, (r.target for r in incident.reports)
-            ))
+            and (
+                cf.scope is None
+                or cf.scope.covers(incident.event_types, (r.target for r in incident.reports))
+            )
         )
 
     def _record_violation(self, incident: Incident) -> list[Incident]:
@@ -240,26 +301,16 @@ class Engine:
         """
         violator, at = incident.perpetrator, incident.violation_at
         assert violator is not None and at is not None
-        times = self._violation_times.setdefault(violator, [])
-        history = self._violations.setdefault(violator, [])
-        pos = bisect_right(times, at)
-        times.insert(pos, at)
-        history.insert(pos, incident)
-        repeat = self.policy.severity.broad_attack.repeat
-        if repeat is None:
-            return []
+        history = self._histories.get(violator)
+        if history is None:
+            history = self._histories[violator] = ViolationHistory()
         raised = []
-        for i in range(pos, len(times)):
-            if times[i] - at >= repeat.within:
-                break
-            nth = i - bisect_right(times, times[i] - repeat.within) + 1
-            other = history[i]
-            if nth >= repeat.count and other.seq not in self._repeat_broad:
-                self._repeat_broad.add(other.seq)
-                if other.severity < Severity.BROAD_ATTACK:
-                    other.severity = Severity.BROAD_ATTACK
-                    if other is not incident:
-                        raised.append(other)
+        for other in history.add(incident, at, self._repeat):
+            self._repeat_broad.add(other.seq)
+            if other.severity < Severity.BROAD_ATTACK:
+                other.severity = Severity.BROAD_ATTACK
+                if other is not incident:
+                    raised.append(other)
         return raised
 
     def _open_case(self, violator: str, incident: Incident) -> None:
@@ -281,17 +332,20 @@ class Engine:
         self._open[violator] = case
         phase = self._opening_phase(violator)
         self._add_actions(case, 1, case.opened)
-        self._emit(case, ev.CASE_OPENED, phase=phase, incident=incident.id,
-                   severity=incident.severity.label)
+        self._emit(
+            case,
+            ev.CASE_OPENED,
+            phase=phase,
+            incident=incident.id,
+            severity=incident.severity.label,
+        )
         if phase > 1:
             for number in range(2, phase + 1):
                 self._recommend(case, number, incident, reason="repeat_offence")
-        after_open = self.policy.phase3_trigger.after_open
-        assert after_open is not None
-        self._schedule(Timer(case.opened + after_open, TimerKind.ESCALATION, case.seq, case.id))
-        self._schedule(Timer(
-            case.opened + self.policy.close.quiet, TimerKind.QUIET, case.seq, case.id
-        ))
+        self._schedule(
+            Timer(case.opened + self._phase3_after_open, TimerKind.ESCALATION, case.seq, case.id)
+        )
+        self._schedule(Timer(case.opened + self._quiet, TimerKind.QUIET, case.seq, case.id))
 
     def _opening_phase(self, violator: str) -> int:
         rule = self.policy.repeat_offence
@@ -305,36 +359,32 @@ class Engine:
         incident.case = case.id
         case.incidents.append(incident)
         case.last_violation = max(case.last_violation, incident.violation_at)
-        self._emit(case, ev.VIOLATION_ADDED, incident=incident.id,
-                   severity=incident.severity.label)
-        if 2 not in case.recommended and incident.violation_at > case.opened + self.policy.phase2_after:
+        self._emit(case, ev.VIOLATION_ADDED, incident=incident.id, severity=incident.severity.label)
+        if 2 not in case.recommended and incident.violation_at > case.opened + self._phase2_after:
             self._recommend(case, 2, incident, reason="fighting_continues")
         self._check_escalation(case)
 
     def _severity_rose(self, incident: Incident) -> None:
         case = self.cases.get(incident.case) if incident.case else None
         if case is not None and case.is_open:
-            self._emit(case, ev.SEVERITY_RAISED, incident=incident.id,
-                       severity=incident.severity.label)
+            self._emit(
+                case, ev.SEVERITY_RAISED, incident=incident.id, severity=incident.severity.label
+            )
             self._check_escalation(case)
 
     def _check_escalation(self, case: Case) -> None:
         """Rule 3: after the wait, a broad attack in the case and a recent violation."""
-        trigger = self.policy.phase3_trigger
-        assert trigger.after_open and trigger.severity and trigger.recent_violation
         now = self._now
         if (
             3 in case.recommended
             or not case.is_open
-            or now < case.opened + trigger.after_open
+            or now < case.opened + self._phase3_after_open
             or case.last_violation is None
-            or case.last_violation <= now - trigger.recent_violation
+            or case.last_violation <= now - self._phase3_recent
         ):
             return
-        broad = next(
-            (i for i in case.incidents if i.severity >= Severity.from_label(trigger.severity)),
-            None,
-        )
+        severe = self._phase3_severity
+        broad = next((i for i in case.incidents if i.severity >= severe), None)
         if broad is not None:
             self._recommend(case, 3, broad, reason="broad_attack")
 
@@ -376,13 +426,19 @@ class Engine:
             action = next(a for a in case.actions if a.id == timer.action)
             if not action.done and action.overdue_at is None:
                 action.overdue_at = self._now
-                self._emit(case, ev.ACTION_OVERDUE, action=action.id, phase=action.phase,
-                           due=ev.iso_z(timer.due), owners=action.owners)
+                self._emit(
+                    case,
+                    ev.ACTION_OVERDUE,
+                    action=action.id,
+                    phase=action.phase,
+                    due=ev.iso_z(timer.due),
+                    owners=action.owners,
+                )
         elif timer.kind is TimerKind.ESCALATION:
             self._check_escalation(case)
         else:
             assert case.last_violation is not None
-            due = case.last_violation + self.policy.close.quiet
+            due = case.last_violation + self._quiet
             if due > timer.due:
                 self._schedule(Timer(due, TimerKind.QUIET, timer.case_seq, case.id))
             else:

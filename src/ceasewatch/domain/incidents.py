@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from math import cos, floor, radians
+from math import cos, floor, pi, radians
+from typing import NamedTuple
 
-from .geo import haversine_km
+from .geo import EARTH_RADIUS_KM, haversine_km
 from .policy import Corroboration
 from .reports import EventType, Report
 from .severity import Severity
@@ -24,6 +26,12 @@ class Status(StrEnum):
 
 @dataclass(eq=False, slots=True)
 class Incident:
+    """One real-world event and the reports that describe it.
+
+    Add reports with `add`, which keeps the incident's summary (earliest time, casualties,
+    event types) current; reports given at construction are summarised too.
+    """
+
     id: str
     seq: int
     perpetrator: str | None
@@ -37,6 +45,25 @@ class Incident:
     """`occurred_at` as it stood at verification: the protocol's clocks run from it."""
     verified_by: str | None = None
     case: str | None = None
+    _earliest: datetime | None = field(default=None, init=False, repr=False)
+    _killed: int = field(default=0, init=False, repr=False)
+    _injured: int = field(default=0, init=False, repr=False)
+    _types: set[EventType] = field(default_factory=set, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for report in self.reports:
+            self._summarise(report)
+
+    def add(self, report: Report) -> None:
+        self.reports.append(report)
+        self._summarise(report)
+
+    def _summarise(self, report: Report) -> None:
+        if self._earliest is None or report.occurred_at < self._earliest:
+            self._earliest = report.occurred_at
+        self._killed = max(self._killed, report.killed or 0)
+        self._injured = max(self._injured, report.injured or 0)
+        self._types.add(report.event_type)
 
     @property
     def first(self) -> Report:
@@ -44,7 +71,10 @@ class Incident:
 
     @property
     def occurred_at(self) -> datetime:
-        return min(r.occurred_at for r in self.reports)
+        """The earliest report's `occurred_at`."""
+        if self._earliest is None:
+            raise ValueError(f"incident {self.id} has no reports")
+        return self._earliest
 
     @property
     def lat(self) -> float:
@@ -56,15 +86,16 @@ class Incident:
 
     @property
     def killed(self) -> int:
-        return max((r.killed or 0) for r in self.reports)
+        """The most killed that any of its reports gives."""
+        return self._killed
 
     @property
     def injured(self) -> int:
-        return max((r.injured or 0) for r in self.reports)
+        return self._injured
 
     @property
     def event_types(self) -> set[EventType]:
-        return {r.event_type for r in self.reports}
+        return set(self._types)
 
     @property
     def verified(self) -> bool:
@@ -84,55 +115,89 @@ class Compatibility:
         family = self._family.get(a)
         return family is not None and family == self._family.get(b)
 
+    def table(self) -> dict[EventType, frozenset[EventType]]:
+        """For each type, every type compatible with it."""
+        return {a: frozenset(b for b in EventType if self(a, b)) for a in EventType}
+
 
 _CELL_DEG = 0.2
 _WIDE_KM = 5.0
 """Reports less precise than this go to a list searched by time alone."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+_KM_PER_DEGREE_LAT = EARTH_RADIUS_KM * pi / 180
+_SLACK_KM = 1e-6
+"""Margin for rounding when a cheap bound rules a candidate out before the exact distance."""
+
+
+class _Filed(NamedTuple):
+    """A report in the index, with what a search compares worked out once."""
+
+    report: Report
+    incident: Incident
+    at_us: int
+    """`occurred_at` in microseconds since the epoch: exact, and cheap to compare."""
+    lat_km: float
+    """Latitude as kilometres north of the equator along a meridian."""
+    precision_km: float
+    event_type: EventType
+
+
+@dataclass(slots=True)
+class _Slice:
+    """The reports of one alleged perpetrator whose `occurred_at` falls in one time bucket."""
+
+    cells: defaultdict[tuple[int, int], list[_Filed]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    wide: list[_Filed] = field(default_factory=list)
 
 
 class CorroborationIndex:
-    """Reports bucketed by space and time, so finding a match costs the same at any size.
+    """Reports bucketed by perpetrator, space and time, so a search costs the same at any size.
 
-    A report is filed under a grid cell of `_CELL_DEG` degrees and a time bucket of the
-    corroboration window; a search looks only at the cells and buckets its radius and
-    window can reach. Imprecise reports (radius over `_WIDE_KM`) reach far, so they are
-    kept apart, by time bucket only.
+    A report is filed under its alleged perpetrator, a time bucket as long as the
+    corroboration window and a grid cell of `_CELL_DEG` degrees; a search looks only at
+    the buckets and cells its window and radius can reach. Imprecise reports (radius
+    over `_WIDE_KM`) reach far, so they are kept apart, by perpetrator and time only.
     """
 
     def __init__(self, rules: Corroboration) -> None:
         self._radius_km = rules.radius_km
-        self._window = rules.window
-        self._bucket_s = max(rules.window.total_seconds(), 60.0)
-        self._compatible = Compatibility(rules)
-        self._cells: defaultdict[tuple[int, int, int], list[tuple[Report, Incident]]] = (
-            defaultdict(list)
-        )
-        self._wide: defaultdict[int, list[tuple[Report, Incident]]] = defaultdict(list)
-
-    def _bucket(self, at: datetime) -> int:
-        return floor(at.timestamp() / self._bucket_s)
+        self._window_us = rules.window // _MICROSECOND
+        self._bucket_us = max(self._window_us, 60_000_000)
+        self._compatible = Compatibility(rules).table()
+        self._slices: dict[tuple[str | None, int], _Slice] = {}
 
     def add(self, report: Report, incident: Incident) -> None:
-        bucket = self._bucket(report.occurred_at)
-        if _precision_km(report) > _WIDE_KM:
-            self._wide[bucket].append((report, incident))
+        filed = self._filed(report, incident)
+        key = (report.perpetrator, filed.at_us // self._bucket_us)
+        part = self._slices.get(key)
+        if part is None:
+            part = self._slices[key] = _Slice()
+        if filed.precision_km > _WIDE_KM:
+            part.wide.append(filed)
         else:
-            cell = (floor(report.lat / _CELL_DEG), floor(report.lon / _CELL_DEG), bucket)
-            self._cells[cell].append((report, incident))
+            part.cells[_cell(report.lat, report.lon)].append(filed)
 
     def find(self, report: Report) -> Incident | None:
         """The incident holding the nearest compatible report; ties go to the older one."""
+        at_us = _micros(report.occurred_at)
+        lat_km = report.lat * _KM_PER_DEGREE_LAT
+        precision = _precision_km(report)
+        compatible = self._compatible[report.event_type]
         best: tuple[float, int] | None = None
         found: Incident | None = None
-        for other, incident in self._candidates(report):
-            if (
-                other.perpetrator != report.perpetrator
-                or abs(other.occurred_at - report.occurred_at) > self._window
-                or not self._compatible(other.event_type, report.event_type)
-            ):
+        for filed in self._candidates(report, at_us):
+            other, incident, other_at_us, other_lat_km, other_precision, other_type = filed
+            if abs(other_at_us - at_us) > self._window_us or other_type not in compatible:
+                continue
+            # the distance is at least the difference in latitude: rule most out cheaply
+            reach = self._radius_km + precision + other_precision + _SLACK_KM
+            if abs(other_lat_km - lat_km) > reach:
                 continue
             gap = haversine_km(report.lat, report.lon, other.lat, other.lon)
-            gap = max(0.0, gap - _precision_km(report) - _precision_km(other))
+            gap = max(0.0, gap - precision - other_precision)
             if gap > self._radius_km:
                 continue
             rank = (gap, incident.seq)
@@ -140,28 +205,46 @@ class CorroborationIndex:
                 best, found = rank, incident
         return found
 
-    def _candidates(self, report: Report) -> list[tuple[Report, Incident]]:
-        bucket = self._bucket(report.occurred_at)
-        buckets = range(bucket - 1, bucket + 2)
+    def _candidates(self, report: Report, at_us: int) -> Iterator[_Filed]:
+        """Every filed report of the same alleged perpetrator that the search can reach."""
+        bucket = at_us // self._bucket_us
         reach_km = self._radius_km + _precision_km(report) + _WIDE_KM
         dlat = reach_km / 110.5
         coslat = max(cos(radians(min(abs(report.lat) + dlat, 89.9))), 0.01)
         dlon = reach_km / (111.32 * coslat)
-        rows = range(floor((report.lat - dlat) / _CELL_DEG), floor((report.lat + dlat) / _CELL_DEG) + 1)
-        cols = range(floor((report.lon - dlon) / _CELL_DEG), floor((report.lon + dlon) / _CELL_DEG) + 1)
-        found: list[tuple[Report, Incident]] = []
-        cells = self._cells
-        for row in rows:
-            for col in cols:
-                for b in buckets:
-                    hit = cells.get((row, col, b))
-                    if hit:
-                        found.extend(hit)
-        for b in buckets:
-            hit = self._wide.get(b)
-            if hit:
-                found.extend(hit)
-        return found
+        rows = range(
+            floor((report.lat - dlat) / _CELL_DEG), floor((report.lat + dlat) / _CELL_DEG) + 1
+        )
+        cols = range(
+            floor((report.lon - dlon) / _CELL_DEG), floor((report.lon + dlon) / _CELL_DEG) + 1
+        )
+        for b in (bucket - 1, bucket, bucket + 1):
+            part = self._slices.get((report.perpetrator, b))
+            if part is None:
+                continue
+            yield from part.wide
+            cells = part.cells
+            for row in rows:
+                for col in cols:
+                    yield from cells.get((row, col), ())
+
+    def _filed(self, report: Report, incident: Incident) -> _Filed:
+        return _Filed(
+            report,
+            incident,
+            _micros(report.occurred_at),
+            report.lat * _KM_PER_DEGREE_LAT,
+            _precision_km(report),
+            report.event_type,
+        )
+
+
+def _cell(lat: float, lon: float) -> tuple[int, int]:
+    return (floor(lat / _CELL_DEG), floor(lon / _CELL_DEG))
+
+
+def _micros(at: datetime) -> int:
+    return (at - _EPOCH) // _MICROSECOND
 
 
 def _precision_km(report: Report) -> float:

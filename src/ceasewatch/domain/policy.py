@@ -182,7 +182,8 @@ def parse_policy(text: str, origin: str = "<policy>") -> Policy:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
-        raise PolicyInvalid(origin, [PolicyProblem(path="", line=line, message=str(exc))]) from None
+        message = f"not valid YAML: {getattr(exc, 'problem', None) or exc}"
+        raise PolicyInvalid(origin, [PolicyProblem(path="", line=line, message=message)]) from None
     if not isinstance(data, dict):
         raise PolicyInvalid(origin, [PolicyProblem(path="", line=1, message="not a mapping")])
     try:

@@ -1,0 +1,174 @@
+"""The command line: the front door. Thin: it parses, calls services and prints."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from pydantic import AwareDatetime, TypeAdapter, ValidationError
+from rich.console import Console
+
+from . import __version__
+from .config import ConfigError, load_ceasefire, load_policy, policy_text
+from .domain.policy import PolicyInvalid, parse_policy
+from .intake import Rejection, read_reports
+from .render import print_replay
+from .services.replay import ReplayResult, replay
+
+app = typer.Typer(
+    help="ceasewatch: verified incidents, the three-phase response protocol, and its deadlines.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+policy_app = typer.Typer(help="Check and show response policies.", no_args_is_help=True)
+app.add_typer(policy_app, name="policy")
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+_instant = TypeAdapter(AwareDatetime)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[bold red]error:[/bold red] {message}", markup=True)
+    raise typer.Exit(code)
+
+
+def parse_instant(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return _instant.validate_python(text).astimezone(UTC)
+    except ValidationError:
+        fail(f"--until {text!r}: give an ISO 8601 time with a zone, e.g. 2026-03-10T00:00:00Z")
+
+
+def print_events_json(result: ReplayResult) -> None:
+    write = sys.stdout.write
+    for event in result.events:
+        write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def report_rejections(rejected: list[Rejection]) -> None:
+    for rejection in rejected:
+        for error in rejection.errors:
+            err.print(
+                f"rejected {error.record}: field {error.field}: {error.message}", markup=False
+            )
+    if rejected:
+        err.print(f"{len(rejected)} record(s) rejected; the others were replayed.", markup=False)
+
+
+@app.command("replay")
+def replay_command(
+    reports: Annotated[Path, typer.Argument(help="Reports as JSONL or CSV; '-' reads stdin.")],
+    ceasefire: Annotated[Path, typer.Option("--ceasefire", "-c", help="The ceasefire file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Protocol events as JSON lines.")] = False,
+    trust_input: Annotated[
+        bool, typer.Option("--trust-input", help="Treat every record as a verified incident.")
+    ] = False,
+    until: Annotated[
+        str | None, typer.Option(help="Stop the clock at this time instead of running it out.")
+    ] = None,
+    policy: Annotated[
+        str | None, typer.Option(help="Policy name or file (default: the ceasefire's).")
+    ] = None,
+    fmt: Annotated[
+        str | None, typer.Option("--format", help="jsonl or csv (default: from the file name).")
+    ] = None,
+) -> None:
+    """Run the protocol over REPORTS on a simulated clock and print what it does."""
+    stop = parse_instant(until)
+    try:
+        cf = load_ceasefire(ceasefire)
+        chosen = load_policy(policy or cf.policy, base=ceasefire.parent)
+    except ConfigError as exc:
+        fail(str(exc))
+    if fmt not in (None, "jsonl", "csv"):
+        fail(f"--format {fmt!r}: use jsonl or csv")
+    try:
+        records = read_reports(str(reports), fmt)
+        result = replay(cf, chosen, records, trust_input=trust_input, until=stop)
+    except OSError as exc:
+        fail(f"{reports}: {exc.strerror or exc}")
+    report_rejections(result.rejected)
+    if as_json:
+        print_events_json(result)
+    else:
+        print_replay(out, result)
+    if result.rejected:
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option(help="Seed of the scenario generator.")] = 2026,
+    save: Annotated[
+        Path | None,
+        typer.Option("--save", help="Also write ceasefire.yaml and reports.jsonl here."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Protocol events as JSON lines.")] = False,
+) -> None:
+    """Replay the bundled scenario: a breach that escalates through all three phases."""
+    from .scenarios.demo import build_demo, write_demo
+
+    scenario = build_demo(seed)
+    result = replay(scenario.ceasefire, load_policy(scenario.ceasefire.policy), scenario.reports)
+    if save is not None:
+        save.mkdir(parents=True, exist_ok=True)
+        cf_path, reports_path = write_demo(scenario, save)
+        err.print(f"wrote {cf_path} and {reports_path}", markup=False)
+    if as_json:
+        print_events_json(result)
+        return
+    out.rule(f"ceasewatch demo · {scenario.ceasefire.name}")
+    out.print(scenario.description)
+    out.print()
+    print_replay(out, result)
+
+
+@policy_app.command("check")
+def policy_check(
+    files: Annotated[list[Path], typer.Argument(help="Policy files to validate.")],
+) -> None:
+    """Validate policy files; print each problem with its line."""
+    bad = False
+    for path in files:
+        try:
+            policy = parse_policy(path.read_text(encoding="utf-8"), str(path))
+        except OSError as exc:
+            err.print(f"{path}: {exc.strerror or exc}", markup=False)
+            bad = True
+        except PolicyInvalid as exc:
+            for problem in exc.problems:
+                err.print(problem.render(str(path)), markup=False)
+            bad = True
+        else:
+            out.print(f"{path}: ok (policy {policy.name} v{policy.version})", markup=False)
+    if bad:
+        raise typer.Exit(1)
+
+
+@policy_app.command("show")
+def policy_show(
+    name: Annotated[
+        str, typer.Argument(help="A shipped policy's name, or a file.")
+    ] = "three-phase",
+) -> None:
+    """Print a policy: the default one unless named."""
+    try:
+        text, _ = policy_text(name)
+    except ConfigError as exc:
+        fail(str(exc))
+    sys.stdout.write(text)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    out.print(f"ceasewatch {__version__}")

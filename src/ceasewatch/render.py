@@ -1,0 +1,170 @@
+"""Readable timelines and summaries of a replay, for a terminal (Rich)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .domain import events as ev
+from .domain.cases import Action, Case
+from .domain.events import ProtocolEvent
+from .domain.incidents import Incident, Status
+from .domain.severity import Severity
+from .services.replay import ReplayResult
+
+SEVERITY_STYLE = {
+    Severity.MINOR: "yellow",
+    Severity.MAJOR: "dark_orange",
+    Severity.BROAD_ATTACK: "bold red",
+}
+EVENT_STYLE = {
+    ev.CASE_OPENED: "bold",
+    ev.PHASE_RECOMMENDED: "bold magenta",
+    ev.ACTION_OVERDUE: "red",
+    ev.CASE_CLOSED: "green",
+}
+
+
+def when(at: datetime | None) -> str:
+    return "—" if at is None else at.strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def describe(event: ProtocolEvent) -> str:
+    d = event.details
+    match event.event:
+        case ev.CASE_OPENED:
+            return f"case opened at phase {d['phase']} by {d['incident']} ({d['severity']})"
+        case ev.VIOLATION_ADDED:
+            return f"further violation {d['incident']} ({d['severity']})"
+        case ev.SEVERITY_RAISED:
+            return f"{d['incident']} raised to {d['severity']}"
+        case ev.PHASE_RECOMMENDED:
+            return (
+                f"PHASE {d['phase']} RECOMMENDED ({d['reason'].replace('_', ' ')}, {d['incident']})"
+            )
+        case ev.ACTION_OVERDUE:
+            return f"action {d['action']} overdue (due {d['due']}; {', '.join(d['owners'])})"
+        case ev.CASE_CLOSED:
+            return f"case closed ({d['reason']}) at phase {d['phase']}"
+    return event.event
+
+
+def print_replay(console: Console, result: ReplayResult) -> None:
+    by_case: defaultdict[str, list[ProtocolEvent]] = defaultdict(list)
+    for event in result.events:
+        by_case[event.case].append(event)
+    cases = sorted(result.engine.cases.values(), key=lambda c: (c.opened_at, c.seq))
+    if not cases:
+        console.print("[dim]No case was opened: no verified violation.[/dim]")
+    for case in cases:
+        console.print(case_panel(case, by_case[case.id]))
+    console.print(summary_table(result))
+
+
+def case_panel(case: Case, events: list[ProtocolEvent]) -> Panel:
+    state = f"closed ({case.close_reason}) {when(case.closed_at)}" if case.closed_at else "OPEN"
+    title = f"[bold]{case.id}[/bold] · violator {case.violator} · phase {case.phase} · {state}"
+    return Panel(
+        Group(timeline_table(events), actions_table(case.actions), incidents_table(case.incidents)),
+        title=title,
+        title_align="left",
+    )
+
+
+def timeline_table(events: list[ProtocolEvent]) -> Table:
+    table = Table(title="Timeline", title_justify="left", expand=True, show_edge=False)
+    table.add_column("at", no_wrap=True)
+    table.add_column("event")
+    for event in events:
+        table.add_row(when(event.at), Text(describe(event), style=EVENT_STYLE.get(event.event, "")))
+    return table
+
+
+def actions_table(actions: list[Action]) -> Table:
+    table = Table(title="Actions", title_justify="left", expand=True, show_edge=False)
+    for column in ("phase", "action", "owners", "due", "status"):
+        table.add_column(column)
+    for action in actions:
+        if action.done:
+            status = Text(f"done {when(action.done_at)} by {action.done_by}", style="green")
+        elif action.overdue_at is not None:
+            status = Text(f"OVERDUE since {when(action.overdue_at)}", style="bold red")
+        else:
+            status = Text("pending" if action.due else "on decision", style="dim")
+        owners = ", ".join(action.owners)
+        table.add_row(str(action.phase), action.id, owners, when(action.due), status)
+    return table
+
+
+def incidents_table(incidents: list[Incident]) -> Table:
+    table = Table(title="Incidents", title_justify="left", expand=True, show_edge=False)
+    for column in ("incident", "occurred", "type", "severity", "sources", "evidence"):
+        table.add_column(column)
+    for incident in incidents:
+        table.add_row(
+            incident.id,
+            when(incident.violation_at),
+            ", ".join(sorted(t.value for t in incident.event_types)),
+            Text(incident.severity.label, style=SEVERITY_STYLE[incident.severity]),
+            sources_text(incident),
+            evidence_text(incident),
+        )
+    return table
+
+
+def sources_text(incident: Incident) -> str:
+    """Each source once, with its kind and best grade; casualties as the incident holds them."""
+    grades: dict[str, str] = {}
+    for report in incident.reports:
+        kind = report.source_kind.value if report.source_kind else "unknown"
+        grade = f"{report.reliability}{report.credibility}"
+        known = grades.get(report.source)
+        if known is None or grade < known.rsplit(" ", 1)[-1]:
+            grades[report.source] = f"{kind} {grade}"
+    lines = [f"{source} ({grade})" for source, grade in grades.items()]
+    lines.append(f"{len(incident.reports)} reports")
+    if incident.killed or incident.injured:
+        lines[-1] += f", {incident.killed} killed, {incident.injured} injured"
+    return "\n".join(lines)
+
+
+def evidence_text(incident: Incident, shown: int = 3) -> str:
+    uris = [e.uri for r in incident.reports for e in r.evidence]
+    lines = uris[:shown]
+    if len(uris) > shown:
+        lines.append(f"+{len(uris) - shown} more")
+    return "\n".join(lines) or "—"
+
+
+def summary_table(result: ReplayResult) -> Table:
+    engine = result.engine
+    table = Table(title="Summary", title_justify="left")
+    for column in ("case", "violator", "opened", "phases", "closed", "violations", "overdue"):
+        table.add_column(column, no_wrap=column in ("case", "phases"))
+    for case in sorted(engine.cases.values(), key=lambda c: (c.opened_at, c.seq)):
+        phases = " → ".join(["1", *(str(p) for p in sorted(case.recommended))])
+        overdue = sum(1 for a in case.actions if a.overdue_at is not None)
+        table.add_row(
+            case.id,
+            case.violator,
+            when(case.opened),
+            phases,
+            f"{when(case.closed_at)} ({case.close_reason})" if case.closed_at else "open",
+            str(len(case.incidents)),
+            str(overdue),
+        )
+    statuses = Counter(i.status for i in engine.incidents.values())
+    recommendations = sum(1 for e in result.events if e.event == ev.PHASE_RECOMMENDED)
+    table.caption = (
+        f"{result.reports} reports ({result.duplicates} duplicates ignored, "
+        f"{len(result.rejected)} rejected) → {len(engine.incidents)} incidents: "
+        f"{statuses[Status.VERIFIED]} verified, {statuses[Status.CORROBORATED]} corroborated "
+        f"but unverified, {statuses[Status.UNVERIFIED]} unverified; "
+        f"{len(engine.cases)} cases, {recommendations} phase recommendations"
+    )
+    return table

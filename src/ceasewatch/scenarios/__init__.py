@@ -1,0 +1,1 @@
+"""Bundled, generated scenarios for demonstrations and tests."""

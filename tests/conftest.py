@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from builders import Scenario, make_ceasefire
+from ceasewatch.config import load_policy
+from ceasewatch.domain.ceasefire import Ceasefire
+from ceasewatch.domain.policy import Policy
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def policy() -> Policy:
+    return load_policy("three-phase")
+
+
+@pytest.fixture(scope="session")
+def ceasefire() -> Ceasefire:
+    """RU and UA, in effect from 2026-03-01T00:00:00Z, with no end, zone or scope."""
+    return make_ceasefire()
+
+
+@pytest.fixture
+def scenario(ceasefire: Ceasefire, policy: Policy) -> Scenario:
+    return Scenario(ceasefire, policy)
+
+
+@pytest.fixture
+def trusted(ceasefire: Ceasefire, policy: Policy) -> Scenario:
+    """A scenario replayed with --trust-input: every record is a verified incident."""
+    return Scenario(ceasefire, policy, trust_input=True)
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    return Path(os.environ.get("CEASEWATCH_SHARED", REPO.parent / "shared"))
+
+
+@pytest.fixture(scope="session")
+def conformance_dir(shared_dir: Path) -> Path:
+    folder = shared_dir / "conformance"
+    if not folder.is_dir():
+        pytest.skip(f"no conformance examples at {folder} (set CEASEWATCH_SHARED)")
+    return folder

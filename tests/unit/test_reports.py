@@ -1,0 +1,119 @@
+"""Report records: a bad record is named with its field; the good ones of a batch are kept."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from builders import T0, at
+from ceasewatch.domain.reports import Report, ReportRejected, parse_report
+from ceasewatch.intake import Rejection, read_reports
+
+GOOD = {
+    "id": "r-7",
+    "source": "osce",
+    "occurred_at": "2026-03-02T10:00:00Z",
+    "lat": 48.0,
+    "lon": 37.8,
+    "event_type": "artillery",
+}
+
+
+def rejected_fields(raw: dict[str, object]) -> list[str]:
+    with pytest.raises(ReportRejected) as caught:
+        parse_report(raw, "batch.jsonl:3")
+    assert all("batch.jsonl:3" in e.record for e in caught.value.errors)
+    return [e.field for e in caught.value.errors]
+
+
+def test_a_good_record_is_accepted_with_defaults():
+    report = parse_report(GOOD)
+
+    assert (report.reliability, report.credibility) == ("F", 6)
+    assert report.arrival == report.occurred_at == T0
+
+
+def test_times_are_normalised_to_utc():
+    report = parse_report({**GOOD, "occurred_at": "2026-03-02T12:00:00+02:00"})
+
+    assert report.occurred_at == T0
+    assert report.occurred_at.utcoffset().total_seconds() == 0
+
+
+def test_arrival_is_reported_at_when_given():
+    report = parse_report({**GOOD, "reported_at": "2026-03-02T11:30:00Z"})
+
+    assert report.arrival == at("2026-03-02T11:30Z")
+
+
+@pytest.mark.parametrize(("field", "value"), [("lat", 90.5), ("lat", -91), ("lon", 180.5)])
+def test_a_coordinate_out_of_range_is_rejected_by_name(field, value):
+    assert rejected_fields({**GOOD, field: value}) == [field]
+
+
+def test_a_missing_occurred_at_is_rejected_by_name():
+    raw = {k: v for k, v in GOOD.items() if k != "occurred_at"}
+
+    assert rejected_fields(raw) == ["occurred_at"]
+
+
+def test_a_time_without_a_zone_is_rejected_by_name():
+    assert rejected_fields({**GOOD, "occurred_at": "2026-03-02T10:00:00"}) == ["occurred_at"]
+
+
+def test_occurred_at_after_reported_at_is_rejected_by_name():
+    raw = {**GOOD, "reported_at": "2026-03-02T09:59:59Z"}
+
+    assert rejected_fields(raw) == ["occurred_at"]
+
+
+def test_an_unknown_event_type_is_rejected_by_name():
+    assert rejected_fields({**GOOD, "event_type": "shelling"}) == ["event_type"]
+
+
+def test_an_extra_field_is_rejected_by_name():
+    assert rejected_fields({**GOOD, "colour": "red"}) == ["colour"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("reliability", "G"), ("credibility", 7), ("killed", -1), ("source_kind", "rumour")],
+)
+def test_an_out_of_range_grade_or_count_is_rejected_by_name(field, value):
+    assert rejected_fields({**GOOD, field: value}) == [field]
+
+
+def test_every_bad_field_of_a_record_is_named():
+    raw = {**GOOD, "lat": 123.0, "event_type": "shelling"}
+
+    assert sorted(rejected_fields(raw)) == ["event_type", "lat"]
+
+
+def test_the_error_message_names_the_record_and_its_id():
+    with pytest.raises(ReportRejected) as caught:
+        parse_report({**GOOD, "lat": 123.0}, "batch.jsonl:3")
+
+    assert "batch.jsonl:3 (id r-7)" in str(caught.value)
+    assert "lat" in str(caught.value)
+
+
+def test_a_batch_keeps_its_good_records_and_names_its_bad_ones(tmp_path: Path):
+    lines = [
+        json.dumps(GOOD),
+        json.dumps({**GOOD, "id": "r-8", "lat": 123.0}),
+        "{not json",
+        "",
+        json.dumps({**GOOD, "id": "r-9"}),
+    ]
+    path = tmp_path / "batch.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+
+    records = list(read_reports(path))
+
+    assert [r.id for r in records if isinstance(r, Report)] == ["r-7", "r-9"]
+    bad = [r for r in records if isinstance(r, Rejection)]
+    assert [r.where for r in bad] == [f"{path}:2", f"{path}:3"]
+    assert bad[0].errors[0].field == "lat"
+    assert "r-8" in bad[0].errors[0].record
