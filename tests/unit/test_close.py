@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from builders import DAY, HOUR, SECOND, T0, Scenario, named, opened, policy_variant, protocol
 from ceasewatch.domain.engine import Engine
 
@@ -84,10 +82,6 @@ def test_a_case_may_be_closed_manually(ceasefire, policy, scenario: Scenario):
     assert named(engine.run_out(), "action_overdue", "case_closed") == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: close_case's advance() drops the overdue alerts it fires",
-)
 def test_a_manual_close_after_a_deadline_keeps_the_overdue_alerts(
     ceasefire, policy, scenario: Scenario
 ):

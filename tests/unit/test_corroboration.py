@@ -140,12 +140,20 @@ def test_a_very_imprecise_report_joins_one_far_away(scenario: Scenario):
     assert verified(scenario)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: CorroborationIndex._candidates uses 111.32 km per degree of "
-    "longitude (Earth's radius gives 111.195) and misses a report across a cell edge "
-    "near the equator",
-)
+def test_a_precise_report_joins_a_very_imprecise_one_that_arrives_later(scenario: Scenario):
+    scenario.report(T0, **place(km_north=30, km_east=-40))
+    scenario.report(T0, location_precision_m=60_000)
+
+    assert verified(scenario)
+
+
+def test_reports_near_the_pole_on_opposite_meridians_join(scenario: Scenario):
+    scenario.report(T0, lat=89.99, lon=0.0)
+    scenario.report(T0, lat=89.99, lon=180.0)
+
+    assert verified(scenario)
+
+
 def test_reports_4_99km_apart_less_radii_join_at_the_equator(scenario: Scenario):
     east = 0.13478
     scenario.report(T0, lat=0.0, lon=east - 14.99 / KM_PER_DEGREE_LAT, location_precision_m=5000)
@@ -154,11 +162,6 @@ def test_reports_4_99km_apart_less_radii_join_at_the_equator(scenario: Scenario)
     assert verified(scenario)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: the corroboration index's grid does not wrap at the antimeridian, "
-    "so reports 0.94 km apart across lon 180 are never compared",
-)
 def test_reports_across_the_antimeridian_join(scenario: Scenario):
     scenario.report(T0, lat=65.0, lon=179.99)
     scenario.report(T0, lat=65.0, lon=-179.99)
@@ -358,10 +361,6 @@ def test_an_analyst_may_verify_an_incident(ceasefire, policy):
     assert incident.verified_by == "analyst-1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: verify_incident's advance() drops the timer events it fires",
-)
 def test_an_analysts_verification_keeps_the_alerts_due_before_it(ceasefire, policy):
     engine = Engine(ceasefire, policy)
     engine.feed(make_report(id="a", source_kind="monitor", reliability="A", credibility=1))

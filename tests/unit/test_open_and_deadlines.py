@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from builders import HOUR, MINUTE, T0, Scenario, named, opened, protocol
 from ceasewatch.domain.engine import Engine
 
@@ -45,11 +43,6 @@ def test_an_action_marked_done_before_its_deadline_is_not_overdue(ceasefire, pol
     assert [e.details["action"] for e in overdue] == ["halt_breach"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: a command's advance() drops the timer events it fires "
-    "(mark_action_done/verify_incident/close_case return only the later flush)",
-)
 def test_an_action_marked_done_after_its_deadline_stays_overdue(ceasefire, policy, scenario):
     violation = scenario.violation(T0)
     engine = Engine(ceasefire, policy)

@@ -80,11 +80,6 @@ def test_a_missing_phase_is_reported_with_a_line():
     assert str(caught.value).startswith(f"edited.yaml:{problem.line}: ")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="policy check: a missing phase is reported at the document's first key "
-    "(path '', line 7), not within the `phases:` list",
-)
 def test_a_missing_phase_points_at_the_phases_list():
     text = without_phase_3(default_policy_text())
 

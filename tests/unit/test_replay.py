@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from builders import DAY, HOUR, MINUTE, T0, Scenario, make_report, opened, protocol
 from ceasewatch.domain.engine import Engine
 from ceasewatch.domain.reports import FieldError
@@ -55,11 +53,6 @@ def test_ids_are_per_source_so_another_sources_report_with_that_id_counts(scenar
     assert len(opened(scenario.events())) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="replay keeps the first copy of a (source, id) in file order, not in arrival "
-    "order, so reordering the file changes the events",
-)
 def test_a_resent_id_is_ignored_whichever_copy_comes_first_in_the_file(ceasefire, policy):
     monitor = {"id": "x", "source": "osce", "source_kind": "monitor", "reliability": "A"}
     sent = make_report(**monitor, credibility=1, occurred_at=T0, reported_at=T0 + HOUR)

@@ -145,8 +145,7 @@ class Engine:
         if report.key in self._seen:
             return []
         self._seen.add(report.key)
-        self._fire_due(report.arrival)
-        self.now = report.arrival if self.now is None else max(self.now, report.arrival)
+        self._move_clock(report.arrival)
         self._accept(report)
         return self._flush()
 
@@ -158,8 +157,7 @@ class Engine:
 
     def advance(self, until: datetime) -> list[ProtocolEvent]:
         """Move the clock to `until`, firing every timer due by then."""
-        self._fire_due(until)
-        self.now = until if self.now is None else max(self.now, until)
+        self._move_clock(until)
         return self._flush()
 
     def run_out(self) -> list[ProtocolEvent]:
@@ -180,7 +178,7 @@ class Engine:
     def verify_incident(self, incident_id: str, at: datetime, by: str) -> list[ProtocolEvent]:
         """An analyst verifies an incident the corroboration rule has not."""
         incident = self._incident(incident_id)
-        self.advance(at)
+        self._move_clock(at)
         if not incident.verified:
             incident.verified_by = by
             self._verify(incident)
@@ -190,7 +188,7 @@ class Engine:
         self, case_id: str, action_id: str, at: datetime, by: str, note: str = ""
     ) -> list[ProtocolEvent]:
         case = self._case(case_id)
-        self.advance(at)
+        self._move_clock(at)
         action = next((a for a in case.actions if a.id == action_id), None)
         if action is None:
             raise UnknownRecord(f"case {case_id} has no action {action_id}")
@@ -200,7 +198,7 @@ class Engine:
 
     def close_case(self, case_id: str, at: datetime) -> list[ProtocolEvent]:
         case = self._case(case_id)
-        self.advance(at)
+        self._move_clock(at)
         if case.is_open:
             self._close(case, self._now, "manual")
         return self._flush()
@@ -411,6 +409,11 @@ class Engine:
 
     def _schedule(self, timer: Timer) -> None:
         heapq.heappush(self._timers, timer)
+
+    def _move_clock(self, until: datetime) -> None:
+        """Fire every timer due by `until`, then stand the clock there (it never goes back)."""
+        self._fire_due(until)
+        self.now = until if self.now is None else max(self.now, until)
 
     def _fire_due(self, until: datetime) -> None:
         while self._timers and self._timers[0].due <= until:

@@ -121,6 +121,7 @@ class Compatibility:
 
 
 _CELL_DEG = 0.2
+_COLUMNS = round(360 / _CELL_DEG)
 _WIDE_KM = 5.0
 """Reports less precise than this go to a list searched by time alone."""
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -208,25 +209,21 @@ class CorroborationIndex:
     def _candidates(self, report: Report, at_us: int) -> Iterator[_Filed]:
         """Every filed report of the same alleged perpetrator that the search can reach."""
         bucket = at_us // self._bucket_us
-        reach_km = self._radius_km + _precision_km(report) + _WIDE_KM
-        dlat = reach_km / 110.5
-        coslat = max(cos(radians(min(abs(report.lat) + dlat, 89.9))), 0.01)
-        dlon = reach_km / (111.32 * coslat)
-        rows = range(
-            floor((report.lat - dlat) / _CELL_DEG), floor((report.lat + dlat) / _CELL_DEG) + 1
-        )
-        cols = range(
-            floor((report.lon - dlon) / _CELL_DEG), floor((report.lon + dlon) / _CELL_DEG) + 1
-        )
+        rows, cols = _reach(report.lat, report.lon, self._radius_km + _precision_km(report))
         for b in (bucket - 1, bucket, bucket + 1):
             part = self._slices.get((report.perpetrator, b))
             if part is None:
                 continue
             yield from part.wide
             cells = part.cells
-            for row in rows:
-                for col in cols:
-                    yield from cells.get((row, col), ())
+            if len(rows) * len(cols) > len(cells):
+                for (row, col), filed in cells.items():
+                    if row in rows and col in cols:
+                        yield from filed
+            else:
+                for row in rows:
+                    for col in cols:
+                        yield from cells.get((row, col), ())
 
     def _filed(self, report: Report, incident: Incident) -> _Filed:
         return _Filed(
@@ -240,7 +237,27 @@ class CorroborationIndex:
 
 
 def _cell(lat: float, lon: float) -> tuple[int, int]:
-    return (floor(lat / _CELL_DEG), floor(lon / _CELL_DEG))
+    return (floor(lat / _CELL_DEG), floor(lon / _CELL_DEG) % _COLUMNS)
+
+
+def _reach(lat: float, lon: float, km: float) -> tuple[range, set[int] | range]:
+    """The grid rows and columns holding every cell-filed report within `km` of a point.
+
+    A cell-filed report may lie up to `_WIDE_KM` further, less its own precision. The
+    bound on longitude is taken at the parallel nearest a pole that the reach touches;
+    columns wrap at the antimeridian, and a reach over a pole takes every column.
+    """
+    reach_km = km + _WIDE_KM + _SLACK_KM
+    dlat = reach_km / _KM_PER_DEGREE_LAT
+    rows = range(floor((lat - dlat) / _CELL_DEG), floor((lat + dlat) / _CELL_DEG) + 1)
+    nearest_pole = abs(lat) + dlat
+    if nearest_pole >= 90:
+        return rows, range(_COLUMNS)
+    dlon = reach_km / (_KM_PER_DEGREE_LAT * cos(radians(nearest_pole)))
+    if dlon >= 180:
+        return rows, range(_COLUMNS)
+    first, last = floor((lon - dlon) / _CELL_DEG), floor((lon + dlon) / _CELL_DEG)
+    return rows, {col % _COLUMNS for col in range(first, last + 1)}
 
 
 def _micros(at: datetime) -> int:

@@ -6,7 +6,14 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .durations import Duration
 from .reports import EventType, SourceKind
@@ -120,21 +127,23 @@ class Policy(_Model):
     close: Close
     repeat_offence: RepeatOffence = RepeatOffence()
 
-    @model_validator(mode="after")
-    def _phases_complete(self) -> Policy:
-        numbers = [p.phase for p in self.phases]
+    @field_validator("phases")
+    @classmethod
+    def _phases_complete(cls, phases: list[PhaseSpec]) -> list[PhaseSpec]:
+        numbers = [p.phase for p in phases]
         if sorted(numbers) != [1, 2, 3]:
             raise ValueError(f"phases must be 1, 2 and 3, once each (found {numbers})")
-        p2, p3 = self.phase(2).trigger, self.phase(3).trigger
+        by_number = {p.phase: p for p in phases}
+        p2, p3 = by_number[2].trigger, by_number[3].trigger
         if p2 is None or p2.violation_after_open is None:
             raise ValueError("phase 2 needs trigger.violation_after_open")
         if p3 is None or None in (p3.after_open, p3.severity, p3.recent_violation):
             raise ValueError("phase 3 needs trigger.after_open, severity and recent_violation")
-        for spec in self.phases:
+        for spec in phases:
             ids = [a.id for a in spec.actions]
             if len(ids) != len(set(ids)):
                 raise ValueError(f"phase {spec.phase} names an action twice")
-        return self
+        return phases
 
     def phase(self, number: int) -> PhaseSpec:
         return next(p for p in self.phases if p.phase == number)

@@ -31,6 +31,17 @@ def arrival_order(report: Report) -> tuple[datetime, datetime, str, str]:
     return (report.arrival, report.occurred_at, report.source, report.id)
 
 
+def _sent_first(copy: Report, other: Report) -> bool:
+    """Of two copies of one report, the one the engine takes: the first to arrive.
+
+    The engine ignores a re-sent id, so the copy that arrives first is the report. Copies
+    that arrive together are told apart by their content, never by their place in a file.
+    """
+    if copy.arrival != other.arrival:
+        return copy.arrival < other.arrival
+    return copy.model_dump_json() < other.model_dump_json()
+
+
 @contextmanager
 def paused_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector while a replay builds its records.
@@ -77,7 +88,9 @@ def _replay(
             rejected.append(record)
             continue
         total += 1
-        unique.setdefault(record.key, record)
+        first = unique.get(record.key)
+        if first is None or _sent_first(record, first):
+            unique[record.key] = record
     reports = sorted(unique.values(), key=arrival_order)
     after_until = 0
     if until is not None:
