@@ -1,50 +1,20 @@
-"""The command line: the front door. Thin: it parses, calls services and prints."""
+"""`ceasewatch replay` and `ceasewatch demo`: the protocol over a file, on event time."""
 
 from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
-from pydantic import AwareDatetime, TypeAdapter, ValidationError
-from rich.console import Console
 
-from . import __version__
-from .config import ConfigError, load_ceasefire, load_policy, policy_text
-from .domain.policy import PolicyInvalid, parse_policy
-from .intake import Rejection, read_reports
-from .render import print_replay
-from .services.replay import ReplayResult, replay
-
-app = typer.Typer(
-    help="ceasewatch: verified incidents, the three-phase response protocol, and its deadlines.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-)
-policy_app = typer.Typer(help="Check and show response policies.", no_args_is_help=True)
-app.add_typer(policy_app, name="policy")
-
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-_instant = TypeAdapter(AwareDatetime)
-
-
-def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[bold red]error:[/bold red] {message}", markup=True)
-    raise typer.Exit(code)
-
-
-def parse_instant(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        return _instant.validate_python(text).astimezone(UTC)
-    except ValidationError:
-        fail(f"--until {text!r}: give an ISO 8601 time with a zone, e.g. 2026-03-10T00:00:00Z")
+from ..config import ConfigError, load_ceasefire, load_policy
+from ..intake import Rejection, read_reports
+from ..render import print_replay
+from ..services.replay import ReplayResult, replay
+from . import app
+from .common import err, fail, out, parse_instant
 
 
 def print_events_json(result: ReplayResult) -> None:
@@ -115,7 +85,7 @@ def demo(
     as_json: Annotated[bool, typer.Option("--json", help="Protocol events as JSON lines.")] = False,
 ) -> None:
     """Replay the bundled scenario: a breach that escalates through all three phases."""
-    from .scenarios.demo import build_demo, write_demo
+    from ..scenarios.demo import build_demo, write_demo
 
     scenario = build_demo(seed)
     result = replay(scenario.ceasefire, load_policy(scenario.ceasefire.policy), scenario.reports)
@@ -130,45 +100,3 @@ def demo(
     out.print(scenario.description)
     out.print()
     print_replay(out, result)
-
-
-@policy_app.command("check")
-def policy_check(
-    files: Annotated[list[Path], typer.Argument(help="Policy files to validate.")],
-) -> None:
-    """Validate policy files; print each problem with its line."""
-    bad = False
-    for path in files:
-        try:
-            policy = parse_policy(path.read_text(encoding="utf-8"), str(path))
-        except OSError as exc:
-            err.print(f"{path}: {exc.strerror or exc}", markup=False)
-            bad = True
-        except PolicyInvalid as exc:
-            for problem in exc.problems:
-                err.print(problem.render(str(path)), markup=False)
-            bad = True
-        else:
-            out.print(f"{path}: ok (policy {policy.name} v{policy.version})", markup=False)
-    if bad:
-        raise typer.Exit(1)
-
-
-@policy_app.command("show")
-def policy_show(
-    name: Annotated[
-        str, typer.Argument(help="A shipped policy's name, or a file.")
-    ] = "three-phase",
-) -> None:
-    """Print a policy: the default one unless named."""
-    try:
-        text, _ = policy_text(name)
-    except ConfigError as exc:
-        fail(str(exc))
-    sys.stdout.write(text)
-
-
-@app.command()
-def version() -> None:
-    """Print the version."""
-    out.print(f"ceasewatch {__version__}")

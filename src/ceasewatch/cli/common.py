@@ -1,0 +1,29 @@
+"""What every command shares: the consoles, failing with a message, parsing instants."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import NoReturn
+
+import typer
+from pydantic import AwareDatetime, TypeAdapter, ValidationError
+from rich.console import Console
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+_instant = TypeAdapter(AwareDatetime)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[bold red]error:[/bold red] {message}", markup=True)
+    raise typer.Exit(code)
+
+
+def parse_instant(text: str | None, option: str = "--until") -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return _instant.validate_python(text).astimezone(UTC)
+    except ValidationError:
+        fail(f"{option} {text!r}: give an ISO 8601 time with a zone, e.g. 2026-03-10T00:00:00Z")
