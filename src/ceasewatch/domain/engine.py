@@ -21,7 +21,7 @@ from .events import ProtocolEvent
 from .incidents import CorroborationIndex, Incident, Status
 from .policy import Policy, Repeat
 from .reports import Report
-from .severity import Severity, classify
+from .severity import Severity, SeverityTable
 
 
 class TimerKind(IntEnum):
@@ -137,14 +137,18 @@ class Engine:
         self._phase3_recent = trigger.recent_violation
         self._quiet = policy.close.quiet
         self._repeat = policy.severity.broad_attack.repeat
+        self._classify = SeverityTable(policy.severity)
+        self._parties = frozenset(ceasefire.parties)
+        self._zoned = ceasefire.zone is not None
 
     # -- input -------------------------------------------------------------
 
     def feed(self, report: Report) -> list[ProtocolEvent]:
         """Take one report at its arrival: due timers fire first, then the report."""
-        if report.key in self._seen:
+        key = report.key
+        if key in self._seen:
             return []
-        self._seen.add(report.key)
+        self._seen.add(key)
         self._move_clock(report.arrival)
         self._accept(report)
         return self._flush()
@@ -234,8 +238,7 @@ class Engine:
 
     def _new_incident(self, report: Report) -> Incident:
         seq = len(self.incidents) + 1
-        incident = Incident(id=f"inc-{seq}", seq=seq, perpetrator=report.perpetrator)
-        incident.add(report)
+        incident = Incident.of(report, f"inc-{seq}", seq)
         self.incidents[incident.id] = incident
         return incident
 
@@ -254,9 +257,7 @@ class Engine:
     def _severity(self, incident: Incident) -> Severity:
         if incident.seq in self._repeat_broad:
             return Severity.BROAD_ATTACK
-        return classify(
-            self.policy.severity, incident.event_types, incident.killed + incident.injured
-        )
+        return self._classify(incident.event_types, incident.killed + incident.injured)
 
     # -- incidents into cases ----------------------------------------------
 
@@ -278,17 +279,15 @@ class Engine:
             self._severity_rose(other)
 
     def _is_violation(self, incident: Incident) -> bool:
+        """Attributed to a party, inside the ceasefire's period, zone and scope."""
         cf = self.ceasefire
         at = incident.violation_at
-        return (
-            incident.perpetrator in cf.parties
-            and at is not None
-            and cf.in_period(at)
-            and cf.in_zone(incident.lat, incident.lon)
-            and (
-                cf.scope is None
-                or cf.scope.covers(incident.event_types, (r.target for r in incident.reports))
-            )
+        if at is None or incident.perpetrator not in self._parties or not cf.in_period(at):
+            return False
+        if self._zoned and not cf.in_zone(incident.lat, incident.lon):
+            return False
+        return cf.scope is None or cf.scope.covers(
+            incident.event_types, (r.target for r in incident.reports)
         )
 
     def _record_violation(self, incident: Incident) -> list[Incident]:
@@ -412,8 +411,10 @@ class Engine:
 
     def _move_clock(self, until: datetime) -> None:
         """Fire every timer due by `until`, then stand the clock there (it never goes back)."""
-        self._fire_due(until)
-        self.now = until if self.now is None else max(self.now, until)
+        if self._timers and self._timers[0].due <= until:
+            self._fire_due(until)
+        if self.now is None or until > self.now:
+            self.now = until
 
     def _fire_due(self, until: datetime) -> None:
         while self._timers and self._timers[0].due <= until:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 CASE_OPENED = "case_opened"
 VIOLATION_ADDED = "violation_added"
@@ -22,13 +21,17 @@ def iso_z(at: datetime) -> str:
     return text + "Z"
 
 
-@dataclass(frozen=True, slots=True)
-class ProtocolEvent:
+class ProtocolEvent(NamedTuple):
+    """One thing the protocol did, at an instant of event time, for one case.
+
+    A named tuple: immutable, and cheap to make, since a replay makes one per violation.
+    """
+
     at: datetime
     event: str
     case: str
     violator: str
-    details: dict[str, Any] = field(default_factory=dict)
+    details: dict[str, Any]
 
     def to_dict(self) -> dict[str, Any]:
         return {

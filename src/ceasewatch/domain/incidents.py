@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -28,14 +29,14 @@ class Status(StrEnum):
 class Incident:
     """One real-world event and the reports that describe it.
 
-    Add reports with `add`, which keeps the incident's summary (earliest time, casualties,
-    event types) current; reports given at construction are summarised too.
+    Made from its first report (`Incident.of`); `add` files each further report and keeps
+    the summary (earliest time, most casualties, event types) current.
     """
 
     id: str
     seq: int
     perpetrator: str | None
-    reports: list[Report] = field(default_factory=list)
+    reports: list[Report]
     status: Status = Status.UNVERIFIED
     severity: Severity = Severity.MINOR
     groups: set[str] = field(default_factory=set)
@@ -45,13 +46,24 @@ class Incident:
     """`occurred_at` as it stood at verification: the protocol's clocks run from it."""
     verified_by: str | None = None
     case: str | None = None
-    _earliest: datetime | None = field(default=None, init=False, repr=False)
-    _killed: int = field(default=0, init=False, repr=False)
-    _injured: int = field(default=0, init=False, repr=False)
-    _types: set[EventType] = field(default_factory=set, init=False, repr=False)
+    occurred_at: datetime = field(init=False)
+    """The earliest report's `occurred_at`."""
+    killed: int = field(init=False)
+    """The most killed that any of its reports gives; likewise `injured`."""
+    injured: int = field(init=False)
+    _types: set[EventType] = field(init=False, repr=False)
+
+    @classmethod
+    def of(cls, report: Report, id: str, seq: int) -> Incident:
+        return cls(id, seq, report.perpetrator, [report])
 
     def __post_init__(self) -> None:
-        for report in self.reports:
+        first = self.reports[0]
+        self.occurred_at = first.occurred_at
+        self.killed = first.killed or 0
+        self.injured = first.injured or 0
+        self._types = {first.event_type}
+        for report in self.reports[1:]:
             self._summarise(report)
 
     def add(self, report: Report) -> None:
@@ -59,10 +71,9 @@ class Incident:
         self._summarise(report)
 
     def _summarise(self, report: Report) -> None:
-        if self._earliest is None or report.occurred_at < self._earliest:
-            self._earliest = report.occurred_at
-        self._killed = max(self._killed, report.killed or 0)
-        self._injured = max(self._injured, report.injured or 0)
+        self.occurred_at = min(self.occurred_at, report.occurred_at)
+        self.killed = max(self.killed, report.killed or 0)
+        self.injured = max(self.injured, report.injured or 0)
         self._types.add(report.event_type)
 
     @property
@@ -70,32 +81,16 @@ class Incident:
         return self.reports[0]
 
     @property
-    def occurred_at(self) -> datetime:
-        """The earliest report's `occurred_at`."""
-        if self._earliest is None:
-            raise ValueError(f"incident {self.id} has no reports")
-        return self._earliest
-
-    @property
     def lat(self) -> float:
-        return self.first.lat
+        return self.reports[0].lat
 
     @property
     def lon(self) -> float:
-        return self.first.lon
+        return self.reports[0].lon
 
     @property
-    def killed(self) -> int:
-        """The most killed that any of its reports gives."""
-        return self._killed
-
-    @property
-    def injured(self) -> int:
-        return self._injured
-
-    @property
-    def event_types(self) -> set[EventType]:
-        return set(self._types)
+    def event_types(self) -> AbstractSet[EventType]:
+        return self._types
 
     @property
     def verified(self) -> bool:

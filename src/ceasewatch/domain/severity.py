@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import IntEnum
 
-from .policy import SeverityRule, SeverityRules
+from .policy import SeverityRules
 from .reports import EventType
 
 
@@ -16,24 +16,40 @@ class Severity(IntEnum):
 
     @property
     def label(self) -> str:
-        return self.name.lower()
+        return _LABELS[self]
 
     @classmethod
     def from_label(cls, label: str) -> Severity:
         return cls[label.upper()]
 
 
-def _matches(rule: SeverityRule, types: Iterable[EventType], casualties: int) -> bool:
-    if rule.min_casualties is not None and casualties >= rule.min_casualties:
-        return True
-    return any(t in rule.event_types for t in types)
+_LABELS = tuple(s.name.lower() for s in Severity)
 
 
-def classify(rules: SeverityRules, types: Iterable[EventType], casualties: int) -> Severity:
-    """Severity from what the reports say; the repeat rule needs the violator's history."""
-    types = tuple(types)
-    if _matches(rules.broad_attack, types, casualties):
-        return Severity.BROAD_ATTACK
-    if _matches(rules.major, types, casualties):
-        return Severity.MAJOR
-    return Severity.MINOR
+class SeverityTable:
+    """Rule 5 as lookups: the severity each event type gives, and the casualty thresholds.
+
+    The repeat clause (a violator's n-th violation in a trailing window) needs the
+    violator's history, so the engine applies it on top.
+    """
+
+    def __init__(self, rules: SeverityRules) -> None:
+        self._by_type = dict.fromkeys(EventType, Severity.MINOR)
+        thresholds: list[tuple[int, Severity]] = []
+        for severity, rule in (
+            (Severity.MAJOR, rules.major),
+            (Severity.BROAD_ATTACK, rules.broad_attack),
+        ):
+            for event_type in rule.event_types:
+                self._by_type[event_type] = max(self._by_type[event_type], severity)
+            if rule.min_casualties is not None:
+                thresholds.append((rule.min_casualties, severity))
+        self._thresholds = sorted(thresholds, key=lambda t: t[1], reverse=True)
+
+    def __call__(self, types: Iterable[EventType], casualties: int) -> Severity:
+        severity = max(map(self._by_type.__getitem__, types), default=Severity.MINOR)
+        if casualties:
+            for least, level in self._thresholds:
+                if level > severity and casualties >= least:
+                    return level
+        return severity

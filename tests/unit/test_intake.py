@@ -1,0 +1,68 @@
+"""Reading report files: JSONL and CSV, plain or gzipped; a bad record is named, never fatal."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from ceasewatch.domain.reports import Report
+from ceasewatch.intake import Rejection, read_reports
+
+RECORD = {
+    "id": "r1",
+    "source": "mon",
+    "occurred_at": "2026-03-02T10:00:00Z",
+    "lat": 48.0,
+    "lon": 37.8,
+    "event_type": "artillery",
+    "perpetrator": "RU",
+    "text": "Shelling near Avdiivka",
+}
+CSV = "id,source,occurred_at,lat,lon,event_type,perpetrator,text\n"
+
+
+def csv_row(rid: str, text: str) -> str:
+    return f"{rid},mon,2026-03-02T10:00:00Z,48.0,37.8,artillery,RU,{text}\n"
+
+
+def test_a_gzipped_jsonl_file_reads_like_a_plain_one(tmp_path: Path):
+    path = tmp_path / "reports.jsonl.gz"
+    path.write_bytes(gzip.compress(json.dumps(RECORD).encode() + b"\n"))
+
+    [report] = read_reports(path)
+
+    assert isinstance(report, Report) and report.id == "r1"
+
+
+def test_a_gzipped_csv_file_reads_as_csv(tmp_path: Path):
+    path = tmp_path / "reports.csv.gz"
+    path.write_bytes(gzip.compress((CSV + csv_row("r1", "Shelling")).encode()))
+
+    [report] = read_reports(path)
+
+    assert isinstance(report, Report) and report.text == "Shelling"
+
+
+def test_a_jsonl_line_that_is_not_utf8_is_rejected_and_the_others_kept(tmp_path: Path):
+    path = tmp_path / "reports.jsonl"
+    bad = json.dumps({**RECORD, "id": "r2", "text": "XX"}).encode().replace(b"XX", b"\xff\xfe")
+    path.write_bytes(json.dumps(RECORD).encode() + b"\n" + bad + b"\n")
+
+    good, rejected = read_reports(path)
+
+    assert isinstance(good, Report)
+    assert isinstance(rejected, Rejection)
+    assert rejected.where == f"{path}:2"
+
+
+def test_a_csv_row_that_is_not_utf8_is_rejected_naming_its_field(tmp_path: Path):
+    path = tmp_path / "reports.csv"
+    text = CSV + csv_row("r1", "Shelling") + csv_row("r2", "XX") + csv_row("r3", "Mortar")
+    path.write_bytes(text.encode().replace(b"XX", b"\xff\xfe"))
+
+    first, rejected, last = read_reports(path)
+
+    assert isinstance(first, Report) and isinstance(last, Report)
+    assert isinstance(rejected, Rejection)
+    assert [(e.record, e.field) for e in rejected.errors] == [(f"{path}:3", "text")]
