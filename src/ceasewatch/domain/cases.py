@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from .decisions import Decision, Standing
 from .incidents import Incident
 from .severity import Severity
 
@@ -43,6 +44,9 @@ class Case:
     actions: list[Action] = field(default_factory=list)
     closed_at: datetime | None = None
     close_reason: str | None = None
+    decisions: list[Decision] = field(default_factory=list)
+    settled: dict[int, tuple[Standing, datetime]] = field(default_factory=dict)
+    """Phases authorised or declined, and when."""
 
     @property
     def is_open(self) -> bool:
@@ -55,5 +59,9 @@ class Case:
     def holds(self, severity: Severity) -> bool:
         return any(i.severity >= severity for i in self.incidents)
 
-    def action(self, action_id: str) -> Action:
-        return next(a for a in self.actions if a.id == action_id)
+    def action(self, action_id: str) -> Action | None:
+        return next((a for a in self.actions if a.id == action_id), None)
+
+    def standing(self, phase: int) -> Standing:
+        settled = self.settled.get(phase)
+        return Standing.PENDING if settled is None else settled[0]

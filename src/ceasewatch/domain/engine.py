@@ -10,16 +10,17 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
 
 from . import events as ev
 from .cases import Action, Case
 from .ceasefire import Ceasefire
+from .decisions import Decision, Standing, Who, standing, tally
 from .events import ProtocolEvent
 from .incidents import CorroborationIndex, Incident, Status
-from .policy import Policy, Repeat
+from .policy import Authorisation, Policy, Repeat
 from .reports import Report
 from .severity import Severity, SeverityTable
 
@@ -43,6 +44,20 @@ class Timer:
 
 class UnknownRecord(KeyError):
     """A command named an incident, case or action the engine does not hold."""
+
+
+class CommandRefused(ValueError):
+    """A command the protocol does not allow now, with why (e.g. a phase not recommended)."""
+
+
+@dataclass(slots=True)
+class Changes:
+    """What the engine changed since it was last asked: for a store to write back."""
+
+    incidents: dict[str, Incident] = field(default_factory=dict)
+    cases: dict[str, Case] = field(default_factory=dict)
+    verified: list[Incident] = field(default_factory=list)
+    """Incidents that became verified, in order."""
 
 
 class ViolationHistory:
@@ -121,6 +136,7 @@ class Engine:
         self._histories: dict[str, ViolationHistory] = {}
         self._repeat_broad: set[int] = set()
         self._out: list[ProtocolEvent] = []
+        self._changes = Changes()
         rules = policy.corroboration
         self._never_counts = frozenset(rules.never_counts)
         self._grades = (
@@ -191,14 +207,76 @@ class Engine:
     def mark_action_done(
         self, case_id: str, action_id: str, at: datetime, by: str, note: str = ""
     ) -> list[ProtocolEvent]:
+        """Record an action as done; one done late stays overdue. Doing it again changes nothing."""
         case = self._case(case_id)
-        self._move_clock(at)
-        action = next((a for a in case.actions if a.id == action_id), None)
+        action = case.action(action_id)
         if action is None:
             raise UnknownRecord(f"case {case_id} has no action {action_id}")
+        self._move_clock(at)
         if not action.done:
             action.done_at, action.done_by, action.note = self._now, by, note
+            self._emit(case, ev.ACTION_DONE, action=action.id, phase=action.phase, by=by)
         return self._flush()
+
+    def decide(
+        self,
+        case_id: str,
+        phase: int,
+        party: str,
+        *,
+        authorise: bool,
+        reason: str,
+        at: datetime,
+        roles: frozenset[str] = frozenset(),
+    ) -> list[ProtocolEvent]:
+        """A party authorises or declines a recommended phase; the quorum may settle it.
+
+        `roles` are the party's roles in the stakeholder directory. Raises CommandRefused
+        when the phase is not open to decision or the party may not decide it (after the
+        clock has moved to `at`: timers due by then have fired either way).
+        """
+        case = self._case(case_id)
+        self._move_clock(at)
+        who = Who(party, roles, case.violator, self.ceasefire.parties)
+        authorisation = self._decidable(case, phase, who, reason)
+        decision = Decision(phase, party, authorise, reason.strip(), self._now, roles)
+        case.decisions.append(decision)
+        verdict = "authorise" if authorise else "decline"
+        self._emit(case, ev.DECISION_RECORDED, phase=phase, party=party, decision=verdict)
+        phase_decisions = [d for d in case.decisions if d.phase == phase]
+        parties = self.ceasefire.parties
+        settled = standing(
+            authorisation, tally(authorisation, phase_decisions, case.violator, parties)
+        )
+        if settled is not Standing.PENDING:
+            case.settled[phase] = (settled, self._now)
+            name = ev.PHASE_AUTHORISED if settled is Standing.AUTHORISED else ev.PHASE_DECLINED
+            self._emit(case, name, phase=phase)
+        return self._flush()
+
+    def _decidable(self, case: Case, phase: int, who: Who, reason: str) -> Authorisation:
+        """The phase's authorisation rules, if `who` may decide it now; else CommandRefused."""
+        authorisation = self.policy.phase(phase).authorisation if phase in (1, 2, 3) else None
+        refusal = None
+        if not case.is_open:
+            refusal = f"case {case.id} is closed"
+        elif phase not in case.recommended:
+            refusal = f"phase {phase} of case {case.id} has not been recommended"
+        elif authorisation is None or not authorisation.all_rules:
+            refusal = f"phase {phase} needs no authorisation"
+        elif case.standing(phase) is not Standing.PENDING:
+            refusal = f"phase {phase} of case {case.id} is already {case.standing(phase).value}"
+        elif not any(who.meets(rule) for rule in authorisation.all_rules):
+            named = sorted({p for rule in authorisation.all_rules for p in rule.of})
+            refusal = f"{who.party} may not decide phase {phase}: it needs {', '.join(named)}"
+        elif any(d.phase == phase and d.party == who.party for d in case.decisions):
+            refusal = f"{who.party} has already decided phase {phase} of case {case.id}"
+        elif not reason.strip():
+            refusal = "a decision needs a reason"
+        if refusal is not None:
+            raise CommandRefused(refusal)
+        assert authorisation is not None
+        return authorisation
 
     def close_case(self, case_id: str, at: datetime) -> list[ProtocolEvent]:
         case = self._case(case_id)
@@ -206,6 +284,11 @@ class Engine:
         if case.is_open:
             self._close(case, self._now, "manual")
         return self._flush()
+
+    def take_changes(self) -> Changes:
+        """The incidents and cases changed since the last call (for a store to write)."""
+        changes, self._changes = self._changes, Changes()
+        return changes
 
     # -- reports into incidents --------------------------------------------
 
@@ -221,6 +304,7 @@ class Engine:
         else:
             incident = match
             incident.add(report)
+            self._changes.incidents[incident.id] = incident
         self._index.add(report, incident)
         if report.source_kind not in self._never_counts:
             incident.groups.add(self._groups.get(report.source, report.source))
@@ -240,6 +324,7 @@ class Engine:
         seq = len(self.incidents) + 1
         incident = Incident.of(report, f"inc-{seq}", seq)
         self.incidents[incident.id] = incident
+        self._changes.incidents[incident.id] = incident
         return incident
 
     def _corroborated(self, incident: Incident, report: Report) -> bool:
@@ -265,6 +350,8 @@ class Engine:
         incident.status = Status.VERIFIED
         incident.verified_at = self._now
         incident.violation_at = incident.occurred_at
+        self._changes.incidents[incident.id] = incident
+        self._changes.verified.append(incident)
         if not self._is_violation(incident):
             return
         raised = self._record_violation(incident)
@@ -306,6 +393,7 @@ class Engine:
             self._repeat_broad.add(other.seq)
             if other.severity < Severity.BROAD_ATTACK:
                 other.severity = Severity.BROAD_ATTACK
+                self._changes.incidents[other.id] = other
                 if other is not incident:
                     raised.append(other)
         return raised
@@ -457,6 +545,7 @@ class Engine:
 
     def _emit(self, case: Case, event: str, **details: object) -> None:
         self._out.append(ProtocolEvent(self._now, event, case.id, case.violator, details))
+        self._changes.cases[case.id] = case
 
     def _flush(self) -> list[ProtocolEvent]:
         out, self._out = self._out, []

@@ -10,6 +10,10 @@ VIOLATION_ADDED = "violation_added"
 SEVERITY_RAISED = "severity_raised"
 PHASE_RECOMMENDED = "phase_recommended"
 ACTION_OVERDUE = "action_overdue"
+ACTION_DONE = "action_done"
+DECISION_RECORDED = "decision_recorded"
+PHASE_AUTHORISED = "phase_authorised"
+PHASE_DECLINED = "phase_declined"
 CASE_CLOSED = "case_closed"
 
 

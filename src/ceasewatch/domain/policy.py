@@ -85,10 +85,17 @@ class QuorumRule(_Model):
 
 
 class Authorisation(_Model):
+    """Who must authorise a phase: every rule (and the commitments, if any) met."""
+
     rules: list[QuorumRule] = []
     commitments: QuorumRule | None = None
-    declined_by: Literal["any", "all"] = "any"
-    """`any`: one decline by a party a rule needs declines the phase."""
+    """Parties committing forces (e.g. 20 coalition members): one more rule to meet."""
+    veto: bool = True
+    """One decline by a party a rule needs declines the phase; if false, it waits."""
+
+    @property
+    def all_rules(self) -> list[QuorumRule]:
+        return [*self.rules, *([self.commitments] if self.commitments else [])]
 
 
 class Trigger(_Model):
