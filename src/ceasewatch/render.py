@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import datetime
+from typing import Any
 
 from rich.console import Console, Group
 from rich.panel import Panel
@@ -24,6 +25,8 @@ SEVERITY_STYLE = {
 }
 EVENT_STYLE = {
     ev.CASE_OPENED: "bold",
+    ev.PHASE_AUTHORISED: "bold magenta",
+    ev.PHASE_DECLINED: "magenta",
     ev.PHASE_RECOMMENDED: "bold magenta",
     ev.ACTION_OVERDUE: "red",
     ev.CASE_CLOSED: "green",
@@ -51,6 +54,14 @@ def describe(event: ProtocolEvent) -> str:
             return f"action {d['action']} overdue (due {d['due']}; {', '.join(d['owners'])})"
         case ev.CASE_CLOSED:
             return f"case closed ({d['reason']}) at phase {d['phase']}"
+        case ev.ACTION_DONE:
+            return f"action {d['action']} done by {d['by']}"
+        case ev.DECISION_RECORDED:
+            return f"{d['party']}: {d['decision']} phase {d['phase']} ({d.get('reason', '')})"
+        case ev.PHASE_AUTHORISED:
+            return f"PHASE {d['phase']} AUTHORISED"
+        case ev.PHASE_DECLINED:
+            return f"phase {d['phase']} declined"
     return event.event
 
 
@@ -167,4 +178,97 @@ def summary_table(result: ReplayResult) -> Table:
         f"but unverified, {statuses[Status.UNVERIFIED]} unverified; "
         f"{len(engine.cases)} cases, {recommendations} phase recommendations"
     )
+    return table
+
+
+# -- stored cases (read models) -----------------------------------------------------
+
+
+def cases_table(rows: list[Any]) -> Table:
+    table = Table(title="Cases", title_justify="left")
+    for column in ("case", "violator", "phase", "severity", "opened", "last violation", "state"):
+        table.add_column(column, no_wrap=column == "case")
+    for row in rows:
+        state = (
+            f"closed {when(row['closed_at'])} ({row['close_reason']})"
+            if row["closed_at"]
+            else "OPEN"
+        )
+        table.add_row(
+            row["id"],
+            row["violator"],
+            str(row["phase"]),
+            row["severity"],
+            when(row["opened"]),
+            when(row["last_violation"]),
+            state,
+        )
+    return table
+
+
+def stored_case_panel(case: dict[str, Any]) -> Panel:
+    state = (
+        f"closed ({case['close_reason']}) {when(case['closed_at'])}"
+        if case["closed_at"]
+        else "OPEN"
+    )
+    title = (
+        f"[bold]{case['id']}[/bold] · violator {case['violator']} · phase {case['phase']} · {state}"
+    )
+    parts: list[Any] = [timeline_table(case["events"]), stored_actions_table(case["actions"])]
+    if case["decisions"]:
+        parts.append(decisions_table(case["decisions"], case["settled"]))
+    parts.append(stored_incidents_table(case["incidents"]))
+    return Panel(Group(*parts), title=title, title_align="left")
+
+
+def stored_actions_table(actions: list[dict[str, Any]]) -> Table:
+    table = Table(title="Actions", title_justify="left", expand=True, show_edge=False)
+    for column in ("phase", "action", "owners", "due", "status"):
+        table.add_column(column)
+    for a in actions:
+        if a["done_at"] is not None:
+            status = Text(f"done {when(a['done_at'])} by {a['done_by']}", style="green")
+            if a["overdue_at"] is not None:
+                status.append(" (late)", style="red")
+        elif a["overdue_at"] is not None:
+            status = Text(f"OVERDUE since {when(a['overdue_at'])}", style="bold red")
+        else:
+            status = Text("pending" if a["due"] else "on decision", style="dim")
+        table.add_row(
+            str(a["phase"]), a["action_id"], ", ".join(a["owners"]), when(a["due"]), status
+        )
+    return table
+
+
+def decisions_table(decisions: list[dict[str, Any]], settled: dict[str, Any]) -> Table:
+    table = Table(title="Decisions", title_justify="left", expand=True, show_edge=False)
+    for column in ("phase", "party", "decision", "reason", "at"):
+        table.add_column(column)
+    for d in decisions:
+        verdict = (
+            Text("authorise", style="green") if d["authorise"] else Text("decline", style="red")
+        )
+        table.add_row(str(d["phase"]), d["party"], verdict, d["reason"], when(d["at"]))
+    table.caption = "; ".join(f"phase {p}: {s[0]}" for p, s in sorted(settled.items())) or None
+    return table
+
+
+def stored_incidents_table(incidents: list[dict[str, Any]]) -> Table:
+    table = Table(title="Incidents", title_justify="left", expand=True, show_edge=False)
+    for column in ("incident", "occurred", "type", "severity", "reports"):
+        table.add_column(column)
+    for i in incidents:
+        sources = "\n".join(
+            f"{r['source']} {r.get('source_kind', '')} {r.get('reliability', 'F')}"
+            f"{r.get('credibility', 6)}: {r['id']}"
+            for r in i["reports"]
+        )
+        table.add_row(
+            i["id"],
+            when(i["violation_at"] or i["occurred_at"]),
+            ", ".join(i["event_types"]),
+            Text(i["severity"], style=SEVERITY_STYLE[Severity.from_label(i["severity"])]),
+            sources,
+        )
     return table

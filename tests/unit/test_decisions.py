@@ -144,7 +144,12 @@ def test_a_decision_carries_its_party_and_verdict(scenario: Scenario):
     events = engine.decide(case, 3, "US", authorise=False, reason="await evidence", at=DECIDE_AT)
 
     [recorded] = named(events, "decision_recorded")
-    assert recorded.details == {"phase": 3, "party": "US", "decision": "decline"}
+    assert recorded.details == {
+        "phase": 3,
+        "party": "US",
+        "decision": "decline",
+        "reason": "await evidence",
+    }
     assert engine.cases[case].decisions[0].reason == "await evidence"
 
 

@@ -24,6 +24,9 @@ from .policy import Authorisation, Policy, Repeat
 from .reports import Report
 from .severity import Severity, SeverityTable
 
+TRUSTED_INPUT = "trusted input"
+"""Who verified an incident made of a trusted report (curated data, --trust-input)."""
+
 
 class TimerKind(IntEnum):
     """Timers due at one instant fire in this order."""
@@ -159,14 +162,17 @@ class Engine:
 
     # -- input -------------------------------------------------------------
 
-    def feed(self, report: Report) -> list[ProtocolEvent]:
-        """Take one report at its arrival: due timers fire first, then the report."""
+    def feed(self, report: Report, *, trusted: bool = False) -> list[ProtocolEvent]:
+        """Take one report at its arrival: due timers fire first, then the report.
+
+        A trusted report (or any, with `trust_input`) is a verified incident of its own.
+        """
         key = report.key
         if key in self._seen:
             return []
         self._seen.add(key)
         self._move_clock(report.arrival)
-        self._accept(report)
+        self._accept(report, trusted or self.trust_input)
         return self._flush()
 
     def feed_all(self, reports: Iterable[Report]) -> list[ProtocolEvent]:
@@ -191,7 +197,15 @@ class Engine:
         return len(self._timers)
 
     def pending_timers(self) -> list[Timer]:
-        return sorted(self._timers)
+        """The timers that can still do something: their case open, their action undone."""
+        return sorted(t for t in self._timers if self._live(t))
+
+    def _live(self, timer: Timer) -> bool:
+        case = self.cases[timer.case]
+        if not case.is_open:
+            return False
+        action = case.action(timer.action) if timer.kind is TimerKind.DEADLINE else None
+        return action is None or not action.done
 
     # -- commands by people ------------------------------------------------
 
@@ -242,7 +256,14 @@ class Engine:
         decision = Decision(phase, party, authorise, reason.strip(), self._now, roles)
         case.decisions.append(decision)
         verdict = "authorise" if authorise else "decline"
-        self._emit(case, ev.DECISION_RECORDED, phase=phase, party=party, decision=verdict)
+        self._emit(
+            case,
+            ev.DECISION_RECORDED,
+            phase=phase,
+            party=party,
+            decision=verdict,
+            reason=decision.reason,
+        )
         phase_decisions = [d for d in case.decisions if d.phase == phase]
         parties = self.ceasefire.parties
         settled = standing(
@@ -292,9 +313,10 @@ class Engine:
 
     # -- reports into incidents --------------------------------------------
 
-    def _accept(self, report: Report) -> None:
-        if self.trust_input:
+    def _accept(self, report: Report, trusted: bool) -> None:
+        if trusted:
             incident = self._new_incident(report)
+            incident.verified_by = TRUSTED_INPUT
             incident.severity = self._severity(incident)
             self._verify(incident)
             return

@@ -146,10 +146,10 @@ class Policy(_Model):
             raise ValueError("phase 2 needs trigger.violation_after_open")
         if p3 is None or None in (p3.after_open, p3.severity, p3.recent_violation):
             raise ValueError("phase 3 needs trigger.after_open, severity and recent_violation")
-        for spec in phases:
-            ids = [a.id for a in spec.actions]
-            if len(ids) != len(set(ids)):
-                raise ValueError(f"phase {spec.phase} names an action twice")
+        ids = [a.id for spec in phases for a in spec.actions]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"action ids must be unique across phases: {', '.join(twice)}")
         return phases
 
     def phase(self, number: int) -> PhaseSpec:

@@ -77,13 +77,17 @@ def replay(
         return _replay(ceasefire, policy, records, trust_input, until)
 
 
-def _replay(
-    ceasefire: Ceasefire,
-    policy: Policy,
-    records: Iterable[Report | Rejection],
-    trust_input: bool,
-    until: datetime | None,
-) -> ReplayResult:
+@dataclass
+class Arrivals:
+    """A batch of records as the engine takes them: valid, one copy each, in arrival order."""
+
+    reports: list[Report]
+    duplicates: int
+    rejected: list[Rejection]
+
+
+def in_arrival_order(records: Iterable[Report | Rejection]) -> Arrivals:
+    """Set rejections aside, keep the first copy to arrive of each report, sort by arrival."""
     unique: dict[tuple[str, str], Report] = {}
     rejected: list[Rejection] = []
     total = 0
@@ -96,6 +100,19 @@ def _replay(
         if first is None or _sent_first(record, first):
             unique[record.key] = record
     reports = sorted(unique.values(), key=arrival_order)
+    return Arrivals(reports, total - len(unique), rejected)
+
+
+def _replay(
+    ceasefire: Ceasefire,
+    policy: Policy,
+    records: Iterable[Report | Rejection],
+    trust_input: bool,
+    until: datetime | None,
+) -> ReplayResult:
+    arrivals = in_arrival_order(records)
+    reports = arrivals.reports
+    unique = len(reports)
     after_until = 0
     if until is not None:
         kept = [r for r in reports if r.arrival <= until]
@@ -103,4 +120,4 @@ def _replay(
     engine = Engine(ceasefire, policy, trust_input=trust_input)
     events = engine.feed_all(reports)
     events.extend(engine.advance(until) if until is not None else engine.run_out())
-    return ReplayResult(engine, events, len(unique), total - len(unique), rejected, after_until)
+    return ReplayResult(engine, events, unique, arrivals.duplicates, arrivals.rejected, after_until)

@@ -1,0 +1,450 @@
+"""The durable store's commands: set-up, ingest, the clock, cases, decisions, the audit log."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from types import FrameType
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+from .. import audit
+from ..bootstrap import System, open_system
+from ..domain.events import ProtocolEvent, iso_z
+from ..intake import Rejection
+from ..render import cases_table, describe, stored_case_panel, when
+from ..services import clock, commands, setup
+from ..services.ingest import ingest
+from ..store import auditlog, database, queries
+from ..store.database import reading
+from . import app
+from .common import err, fail, out, parse_instant
+
+Db = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar=database.ENV_VAR,
+        help="Database URL (sqlite:///file.db or postgresql://user@host:port/db).",
+        show_default="sqlite:///ceasewatch.db",
+    ),
+]
+At = Annotated[str | None, typer.Option("--at", help="When (ISO 8601); default: the stored clock.")]
+
+db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+ceasefire_app = typer.Typer(
+    help="Ceasefires the store weighs reports against.", no_args_is_help=True
+)
+party_app = typer.Typer(help="The stakeholder directory.", no_args_is_help=True)
+case_app = typer.Typer(help="One case.", no_args_is_help=True)
+action_app = typer.Typer(help="Actions of a case.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+for sub, name in (
+    (db_app, "db"),
+    (ceasefire_app, "ceasefire"),
+    (party_app, "party"),
+    (case_app, "case"),
+    (action_app, "action"),
+    (audit_app, "audit"),
+):
+    app.add_typer(sub, name=name)
+
+
+@contextmanager
+def system_at(db: str | None) -> Iterator[System]:
+    """The system on the database, or a clear error (not initialised, behind, unreachable)."""
+    try:
+        system = open_system(db)
+    except database.StoreError as exc:
+        fail(str(exc))
+    except Exception as exc:  # the driver's own errors: bad URL, server down
+        fail(f"cannot open the database: {exc}")
+    try:
+        yield system
+    finally:
+        system.db.dispose()
+
+
+def print_events(events: list[ProtocolEvent], as_json: bool) -> None:
+    if as_json:
+        for event in events:
+            sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return
+    for event in events:
+        out.print(f"{when(event.at)}  {event.case}  {describe(event)}", markup=False)
+
+
+# -- set-up ---------------------------------------------------------------------------
+
+
+@app.command()
+def init(db: Db = None) -> None:
+    """Create the database, or migrate it to this version's schema."""
+    try:
+        url = setup.init(db)
+    except Exception as exc:
+        fail(f"cannot initialise the database: {exc}")
+    out.print(f"ready: {url}", markup=False)
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: Db = None) -> None:
+    """Migrate the schema to this version's."""
+    init(db)
+
+
+@ceasefire_app.command("add")
+def ceasefire_add(
+    path: Annotated[Path, typer.Argument(help="The ceasefire file.")], db: Db = None
+) -> None:
+    """Store a ceasefire; its engine runs over every report already stored."""
+    with system_at(db) as system:
+        try:
+            added = setup.add_ceasefire(system, path)
+        except setup.SetupError as exc:
+            fail(str(exc))
+    if added.new:
+        out.print(f"added {added.ceasefire} ({added.events} events from the stored reports)")
+    else:
+        out.print(f"{added.ceasefire} is stored already, with these terms")
+
+
+@ceasefire_app.command("list")
+def ceasefire_list(db: Db = None) -> None:
+    """The stored ceasefires."""
+    with system_at(db) as system, reading(system.db) as conn:
+        for row in queries.ceasefires(conn):
+            d = row["definition"]
+            period = f"{d['effective_from']} .. {d.get('effective_until') or ''}"
+            zone = "zone" if d.get("zone") else "no zone"
+            out.print(
+                f"{row['id']}  {row['name']}  parties {','.join(d['parties'])}  {period}  "
+                f"{zone}  policy {row['policy_name']} v{row['policy_version']}",
+                markup=False,
+            )
+
+
+@party_app.command("import")
+def party_import(
+    path: Annotated[Path, typer.Argument(help="YAML: a list of {code, name, roles}.")],
+    db: Db = None,
+) -> None:
+    """Add or update parties of the stakeholder directory."""
+    try:
+        parties = setup.read_parties(path)
+    except setup.SetupError as exc:
+        fail(str(exc))
+    with system_at(db) as system:
+        changed = setup.import_parties(system, parties)
+    out.print(f"{len(parties)} parties read, {changed} added or changed")
+
+
+@party_app.command("list")
+def party_list(db: Db = None) -> None:
+    """The stakeholder directory."""
+    with system_at(db) as system, reading(system.db) as conn:
+        for row in queries.parties(conn):
+            out.print(f"{row['code']:6} {row['name']}  {', '.join(row['roles'])}", markup=False)
+
+
+# -- reports and the clock ------------------------------------------------------------
+
+
+@app.command("ingest")
+def ingest_command(
+    files: Annotated[list[str], typer.Argument(help="JSONL or CSV files ('-' for stdin).")],
+    trust_input: Annotated[
+        bool, typer.Option("--trust-input", help="Treat every record as a verified incident.")
+    ] = False,
+    rejects: Annotated[
+        Path | None, typer.Option("--rejects", help="Also write rejected records here (JSONL).")
+    ] = None,
+    batch_size: Annotated[int, typer.Option(min=1, help="Reports per transaction.")] = 2000,
+    db: Db = None,
+) -> None:
+    """Validate, store and feed reports; exit 1 if any record was rejected."""
+    with system_at(db) as system, _progress() as bar:
+        task = bar.add_task("ingesting", total=None)
+        try:
+            result = ingest(
+                system,
+                files,
+                trusted=trust_input,
+                batch_size=batch_size,
+                on_start=lambda total: bar.update(task, total=total),
+                on_batch=lambda n: bar.advance(task, n),
+            )
+        except OSError as exc:
+            fail(f"{exc.filename}: {exc.strerror or exc}")
+    _report_rejections(result.rejected, rejects)
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(result.events.items())) or "none"
+    out.print(
+        f"{result.accepted} reports stored, {result.already_stored} already stored, "
+        f"{result.repeated} repeated in the input, {len(result.rejected)} rejected; "
+        f"events: {kinds}",
+        markup=False,
+    )
+    if result.rejected:
+        raise typer.Exit(1)
+
+
+def _progress() -> Progress:
+    return Progress(
+        *Progress.get_default_columns()[:1],
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+def _report_rejections(rejected: list[Rejection], path: Path | None) -> None:
+    for rejection in rejected:
+        for error in rejection.errors:
+            err.print(
+                f"rejected {error.record}: field {error.field}: {error.message}", markup=False
+            )
+    if path is not None:
+        with path.open("w", encoding="utf-8") as stream:
+            for rejection in rejected:
+                stream.write(json.dumps(rejection.to_dict(), ensure_ascii=False) + "\n")
+
+
+@app.command("tick")
+def tick_command(
+    until: Annotated[str, typer.Option(help="Advance the stored clock to this time.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Events as JSON lines.")] = False,
+    db: Db = None,
+) -> None:
+    """Advance the stored clock, firing every timer due by then (once, whoever else ticks)."""
+    stop = parse_instant(until)
+    assert stop is not None
+    with system_at(db) as system:
+        events = clock.tick(system, stop)
+    print_events([e for _, e in events], as_json)
+
+
+@app.command("run")
+def run_command(
+    interval: Annotated[float, typer.Option(min=0.05, help="Seconds between ticks.")] = 1.0,
+    as_json: Annotated[bool, typer.Option("--json", help="Events as JSON lines.")] = False,
+    db: Db = None,
+) -> None:
+    """Live mode: keep the stored clock on the wall clock, firing timers as they fall due."""
+    stopping = False
+
+    def stop(_signal: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    with system_at(db) as system:
+        err.print(f"running on {system.db.url.render_as_string(hide_password=True)}; Ctrl-C stops")
+        clock.run(
+            system,
+            clock.WallClock(),
+            interval=interval,
+            keep_going=lambda: not stopping,
+            on_events=lambda events: print_events([e for _, e in events], as_json),
+        )
+
+
+@app.command("events")
+def events_command(
+    as_json: Annotated[
+        bool, typer.Option("--json", help="The replay contract's JSON lines.")
+    ] = False,
+    case: Annotated[str | None, typer.Option(help="Only this case's events.")] = None,
+    since: Annotated[str | None, typer.Option(help="Only events at or after this time.")] = None,
+    ceasefire: Annotated[str | None, typer.Option(help="Only this ceasefire's events.")] = None,
+    db: Db = None,
+) -> None:
+    """The stored protocol events, in time order, as `replay` prints them."""
+    start = parse_instant(since, "--since")
+    with system_at(db) as system, reading(system.db) as conn:
+        print_events(
+            list(queries.events(conn, case=case, since=start, ceasefire=ceasefire)), as_json
+        )
+
+
+# -- cases ----------------------------------------------------------------------------
+
+
+@app.command("cases")
+def cases_command(
+    open_only: Annotated[bool, typer.Option("--open", help="Only open cases.")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: Db = None,
+) -> None:
+    """The cases, oldest first."""
+    with system_at(db) as system, reading(system.db) as conn:
+        rows = queries.cases(conn, open_only=open_only)
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(_jsonable(dict(row)), ensure_ascii=False) + "\n")
+    elif rows:
+        out.print(cases_table(rows))
+    else:
+        out.print("no cases" + (" open" if open_only else ""))
+
+
+@case_app.command("show")
+def case_show(
+    case_id: Annotated[str, typer.Argument(metavar="ID")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: Db = None,
+) -> None:
+    """A case: timeline, actions and deadlines, decisions, incidents with their reports."""
+    with system_at(db) as system, reading(system.db) as conn:
+        case = queries.case(conn, case_id)
+    if case is None:
+        fail(f"no case {case_id}")
+    if as_json:
+        case["events"] = [e.to_dict() for e in case["events"]]
+        sys.stdout.write(json.dumps(_jsonable(case), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.print(stored_case_panel(case))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, datetime):
+        return iso_z(value)
+    return value
+
+
+@action_app.command("done")
+def action_done(
+    case: Annotated[str, typer.Argument(help="The case id.")],
+    action: Annotated[str, typer.Argument(help="The action id, e.g. diplomatic_warning.")],
+    by: Annotated[str, typer.Option(help="Who did it (a party code).")],
+    note: Annotated[str, typer.Option(help="What was done; evidence.")] = "",
+    at: At = None,
+    db: Db = None,
+) -> None:
+    """Mark an action of a case done (audited); one done after its deadline stays overdue."""
+    with system_at(db) as system:
+        try:
+            events = commands.action_done(
+                system, case, action, by=by, note=note, at=parse_instant(at, "--at")
+            )
+        except commands.Refused as exc:
+            fail(str(exc), 1)
+    print_events(events, False)
+    if not any(e.event == "action_done" for e in events):
+        out.print(f"{action} of {case} was already done")
+
+
+@app.command("decide")
+def decide_command(
+    case: Annotated[str, typer.Argument(help="The case id.")],
+    phase: Annotated[int, typer.Option(min=1, max=3, help="The recommended phase.")],
+    by: Annotated[str, typer.Option(help="The deciding party's code.")],
+    reason: Annotated[str, typer.Option(help="Why.")],
+    authorise: Annotated[
+        bool, typer.Option("--authorise/--decline", help="Authorise or decline the phase.")
+    ],
+    at: At = None,
+    db: Db = None,
+) -> None:
+    """A party authorises or declines a recommended phase (audited); the quorum may settle it."""
+    with system_at(db) as system:
+        try:
+            events = commands.decide(
+                system,
+                case,
+                phase,
+                party=by,
+                authorise=authorise,
+                reason=reason,
+                at=parse_instant(at, "--at"),
+            )
+        except commands.Refused as exc:
+            fail(str(exc), 1)
+    print_events(events, False)
+
+
+@app.command("stats")
+def stats_command(
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    db: Db = None,
+) -> None:
+    """Counts of reports, incidents, cases and pending timers, and the stored clock."""
+    with system_at(db) as system, reading(system.db) as conn:
+        counts: dict[str, Any] = queries.stats(conn)
+        now = queries.clock(conn)
+    counts["clock"] = iso_z(now) if now else None
+    if as_json:
+        sys.stdout.write(json.dumps(counts) + "\n")
+    else:
+        for key, value in counts.items():
+            out.print(f"{key:15} {value}", markup=False)
+
+
+# -- the audit log --------------------------------------------------------------------
+
+
+@audit_app.command("verify")
+def audit_verify(
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", help="Verify an export offline instead of the database."),
+    ] = None,
+    head: Annotated[
+        str | None, typer.Option(help="The published last hash the chain must end at.")
+    ] = None,
+    db: Db = None,
+) -> None:
+    """Check the hash chain; name the first bad entry (exit 1)."""
+    if file is not None:
+        try:
+            with file.open(encoding="utf-8") as stream:
+                problem = audit.verify(audit.read_jsonl(stream), head=head)
+        except OSError as exc:
+            fail(f"{file}: {exc.strerror or exc}")
+        where = str(file)
+    else:
+        with system_at(db) as system, reading(system.db) as conn:
+            entries = (e.to_dict() for e in auditlog.entries(conn))
+            problem = audit.verify(entries, head=head)
+        where = "the database's audit log"
+    if problem is not None:
+        err.print(f"[bold red]broken:[/bold red] {where}: {problem}")
+        raise typer.Exit(1)
+    out.print(f"{where}: the chain holds")
+
+
+@audit_app.command("export")
+def audit_export(
+    path: Annotated[Path, typer.Argument(help="Where to write the log (JSONL).")],
+    db: Db = None,
+) -> None:
+    """Write the audit log, one entry per line, for anyone to verify offline."""
+    count = 0
+    with system_at(db) as system, reading(system.db) as conn, path.open("w", encoding="utf-8") as f:
+        for entry in auditlog.entries(conn):
+            f.write(json.dumps(entry.to_dict(), ensure_ascii=False) + "\n")
+            count += 1
+    out.print(f"wrote {count} entries to {path}")
+
+
+@audit_app.command("head")
+def audit_head(db: Db = None) -> None:
+    """The last entry's seq and hash: publish it, so a rewritten log cannot pass."""
+    with system_at(db) as system, reading(system.db) as conn:
+        seq, digest = auditlog.last_link(conn)
+    out.print(f"{seq} {digest}", markup=False)

@@ -1,0 +1,96 @@
+"""What people do to a case: mark an action done, decide a phase, verify, close."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from ..bootstrap import System
+from ..domain.events import ProtocolEvent
+from ..store import queries
+from .engines import Batch
+
+Body = dict[str, Any] | Callable[[Batch], dict[str, Any]]
+"""A command's arguments, or how to work them out inside its transaction."""
+
+
+class Refused(ValueError):
+    """The command was not carried out: unknown case, or not allowed now; says why."""
+
+
+def action_done(
+    system: System, case: str, action: str, *, by: str, note: str = "", at: datetime | None = None
+) -> list[ProtocolEvent]:
+    body = {"case": case, "action": action, "by": by, "note": note}
+    return _on_case(system, case, "action_done", body, at)
+
+
+def decide(
+    system: System,
+    case: str,
+    phase: int,
+    *,
+    party: str,
+    authorise: bool,
+    reason: str,
+    at: datetime | None = None,
+) -> list[ProtocolEvent]:
+    """A party's decision on a recommended phase, with its roles from the directory."""
+
+    def body(batch: Batch) -> dict[str, Any]:
+        roles = queries.party_roles(batch.conn, party) or frozenset()
+        return {
+            "case": case,
+            "phase": phase,
+            "party": party,
+            "authorise": authorise,
+            "reason": reason,
+            "roles": sorted(roles),
+        }
+
+    return _on_case(system, case, "decide", body, at)
+
+
+def close_case(system: System, case: str, *, at: datetime | None = None) -> list[ProtocolEvent]:
+    return _on_case(system, case, "close", {"case": case}, at)
+
+
+def verify_incident(
+    system: System, ceasefire: str, incident: str, *, by: str, at: datetime | None = None
+) -> list[ProtocolEvent]:
+    return _run(system, "verify", {"incident": incident, "by": by}, at, ceasefire=ceasefire)
+
+
+def _on_case(
+    system: System, case: str, kind: str, body: Body, at: datetime | None
+) -> list[ProtocolEvent]:
+    return _run(system, kind, body, at, case=case)
+
+
+def _run(
+    system: System,
+    kind: str,
+    body: Body,
+    at: datetime | None,
+    *,
+    ceasefire: str | None = None,
+    case: str | None = None,
+) -> list[ProtocolEvent]:
+    """One command in one transaction; a refusal is raised after the clock move commits."""
+    with system.engines.transaction() as batch:
+        if ceasefire is None and case is not None:
+            ceasefire = queries.case_ceasefire(batch.conn, case)
+        when = at or batch.now
+        if ceasefire is None:
+            refusal: str | None = f"no case {case}"
+        elif when is None:
+            refusal = "the stored clock has not started: ingest reports or tick first"
+        else:
+            args = body(batch) if callable(body) else body
+            outcome = batch.command(ceasefire, kind, args, when)
+            refusal = None if outcome is None else outcome.message
+        events = [e for cf, e in batch.events if cf == ceasefire]
+    if refusal is not None:
+        raise Refused(refusal)
+    return events

@@ -1,0 +1,296 @@
+"""The engines of every stored ceasefire, kept in step with the journal.
+
+One `Engines` per process. Every change goes through `transaction()`: it takes the
+writers' lock, catches up with what other processes journaled since (their outputs are
+already stored, so catching up only moves this process's engines), then lets the caller
+journal reports, move the clock or run commands; the journal rows, events, read models,
+timers, audit entries and the clock are written in that one transaction. Two processes
+therefore never fire a timer or recommend a phase twice: the second one to take the lock
+finds it done. If a transaction fails, the engines are dropped and rebuilt from the
+journal at the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..config import ceasefire_from_dict
+from ..domain import events as ev
+from ..domain.engine import CommandRefused, Engine
+from ..domain.events import ProtocolEvent
+from ..domain.policy import parse_policy
+from ..domain.reports import Report
+from ..store import auditlog, journal, readmodels
+from ..store.database import writing
+from ..store.journal import CommandInput, Input, ReportInput, StoredCeasefire, StoredClock
+
+AUDITED = frozenset(
+    {
+        ev.CASE_OPENED,
+        ev.CASE_CLOSED,
+        ev.PHASE_RECOMMENDED,
+        ev.PHASE_AUTHORISED,
+        ev.PHASE_DECLINED,
+        ev.ACTION_DONE,
+        ev.ACTION_OVERDUE,
+        ev.DECISION_RECORDED,
+    }
+)
+"""Protocol events that are state changes the audit log records one by one."""
+
+
+def build_engine(stored: StoredCeasefire) -> Engine:
+    ceasefire = ceasefire_from_dict(stored.definition, f"stored ceasefire {stored.id}")
+    policy = parse_policy(stored.policy_text, f"policy of ceasefire {stored.id}")
+    return Engine(ceasefire, policy)
+
+
+def run_command(
+    engine: Engine, kind: str, body: dict[str, Any], at: datetime
+) -> list[ProtocolEvent]:
+    """Apply one journaled command to its ceasefire's engine."""
+    match kind:
+        case "action_done":
+            return engine.mark_action_done(
+                body["case"], body["action"], at, by=body["by"], note=body.get("note", "")
+            )
+        case "decide":
+            return engine.decide(
+                body["case"],
+                body["phase"],
+                body["party"],
+                authorise=body["authorise"],
+                reason=body["reason"],
+                at=at,
+                roles=frozenset(body.get("roles", ())),
+            )
+        case "verify":
+            return engine.verify_incident(body["incident"], at, by=body["by"])
+        case "close":
+            return engine.close_case(body["case"], at)
+    raise ValueError(f"unknown command {kind!r}")
+
+
+@dataclass
+class Engines:
+    db: sa.Engine
+    engines: dict[str, Engine] = field(default_factory=dict)
+    position: int = 0
+    """The last journal number the engines have taken."""
+    now: datetime | None = None
+    seen: set[tuple[str, str]] = field(default_factory=set)
+    """(source, id) of every journaled report."""
+
+    @contextmanager
+    def transaction(self) -> Iterator[Batch]:
+        try:
+            with writing(self.db) as conn:
+                self._catch_up(conn)
+                batch = Batch(self, conn)
+                yield batch
+                batch.write()
+        except BaseException:
+            self._reset()
+            raise
+
+    def _reset(self) -> None:
+        self.engines, self.position, self.now, self.seen = {}, 0, None, set()
+
+    # -- catching up ----------------------------------------------------------------
+
+    def _catch_up(self, conn: Connection) -> None:
+        """Take what other processes stored since: new ceasefires, inputs, clock moves."""
+        clock = journal.read_clock(conn)
+        fresh = {
+            c.id: build_engine(c)
+            for c in journal.stored_ceasefires(conn)
+            if c.id not in self.engines
+        }
+        if fresh and self.position:
+            self._rebuild(conn, fresh, up_to=self.position)
+        self.engines.update(fresh)
+        for item in journal.inputs_after(conn, self.position):
+            self._take(self.engines, item)
+        self._settle(self.engines, clock.now)
+        self.position, self.now = clock.next_seq - 1, clock.now
+
+    def _rebuild(self, conn: Connection, engines: dict[str, Engine], up_to: int) -> None:
+        """Bring new engines to where the others stand: the journal up to `up_to`."""
+        for item in journal.inputs_after(conn, 0):
+            if item.seq > up_to:
+                break
+            self._take(engines, item, remember=False)
+        self._settle(engines, self.now)
+
+    def _take(self, engines: dict[str, Engine], item: Input, remember: bool = True) -> None:
+        """Feed a journaled input to the engines; its outputs are stored already."""
+        if isinstance(item, ReportInput):
+            if remember:
+                self.seen.add(item.report.key)
+            for engine in engines.values():
+                if item.clock is not None:
+                    engine.advance(item.clock)
+                engine.feed(item.report, trusted=item.trusted)
+        elif item.ceasefire in engines:
+            target = engines[item.ceasefire]
+            if item.clock is not None:
+                target.advance(item.clock)
+            run_command(target, item.kind, item.body, _at(item.body))
+
+    @staticmethod
+    def _settle(engines: dict[str, Engine], now: datetime | None) -> None:
+        for engine in engines.values():
+            if now is not None:
+                engine.advance(now)
+            engine.take_changes()
+
+
+def _at(body: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(body["at"])
+
+
+@dataclass
+class Refusal:
+    message: str
+
+
+@dataclass
+class Batch:
+    """What one transaction does: its inputs go to the engines, its outputs to the store."""
+
+    host: Engines
+    conn: Connection
+    events: list[tuple[str, ProtocolEvent]] = field(default_factory=list)
+    accepted: list[ReportInput] = field(default_factory=list)
+    trusted: bool = False
+    audit: list[tuple[str, Any]] = field(default_factory=list)
+    touched: set[str] = field(default_factory=set)
+    """Ceasefires whose engines did something in this batch."""
+
+    @property
+    def now(self) -> datetime | None:
+        return self.host.now
+
+    def take_reports(self, reports: Iterable[Report], *, trusted: bool = False) -> int:
+        """Journal the reports not seen before and feed them to every engine, in order."""
+        host = self.host
+        self.trusted = trusted
+        taken = 0
+        for report in reports:
+            if report.key in host.seen:
+                continue
+            host.seen.add(report.key)
+            host.position += 1
+            self.accepted.append(ReportInput(host.position, host.now, report, trusted))
+            for cf, engine in host.engines.items():
+                self._collect(cf, engine.feed(report, trusted=trusted))
+            arrival = report.arrival
+            if host.now is None or arrival > host.now:
+                host.now = arrival
+            taken += 1
+        return taken
+
+    def advance(self, until: datetime) -> None:
+        """Move the stored clock to `until` (never back), firing every timer due by then."""
+        host = self.host
+        for cf, engine in host.engines.items():
+            self._collect(cf, engine.advance(until))
+        if host.now is None or until > host.now:
+            host.now = until
+
+    def command(
+        self, ceasefire: str, kind: str, body: dict[str, Any], at: datetime
+    ) -> Refusal | None:
+        """Run a command at `at` (or now, if later); a refusal changes nothing but the clock."""
+        engine = self.host.engines.get(ceasefire)
+        if engine is None:
+            return Refusal(f"no ceasefire {ceasefire}")
+        self.advance(at)
+        at = max(at, self.host.now or at)
+        body = {**body, "at": at.isoformat()}
+        clock = self.host.now
+        try:
+            events = run_command(engine, kind, body, at)
+        except (CommandRefused, KeyError) as exc:
+            return Refusal(str(exc.args[0]) if exc.args else str(exc))
+        self.host.position += 1
+        journal.append_command(
+            self.conn, CommandInput(self.host.position, clock, ceasefire, kind, body)
+        )
+        self._collect(ceasefire, events)
+        self.touched.add(ceasefire)
+        return None
+
+    def add_ceasefire(self, stored: StoredCeasefire) -> None:
+        """Store a ceasefire and build its engine over the whole journal so far."""
+        assert not self.accepted, "add a ceasefire before taking reports in a batch"
+        journal.add_ceasefire(self.conn, stored)
+        engine = build_engine(stored)
+        host = self.host
+        for item in journal.inputs_after(self.conn, 0):
+            if item.seq > host.position:
+                break
+            if item.clock is not None:
+                self._collect(stored.id, engine.advance(item.clock))
+            if isinstance(item, ReportInput):
+                self._collect(stored.id, engine.feed(item.report, trusted=item.trusted))
+        if host.now is not None:
+            self._collect(stored.id, engine.advance(host.now))
+        host.engines[stored.id] = engine
+        self.touched.add(stored.id)
+        self.audit.append(
+            (
+                "ceasefire_added",
+                {
+                    "ceasefire": stored.id,
+                    "name": stored.name,
+                    "policy": stored.policy_name,
+                    "policy_version": stored.policy_version,
+                },
+            )
+        )
+
+    def note(self, kind: str, body: Any) -> None:
+        """An audit entry for a change made outside the engines (e.g. the directory)."""
+        self.audit.append((kind, body))
+
+    def _collect(self, ceasefire: str, events: list[ProtocolEvent]) -> None:
+        if events:
+            self.events.extend((ceasefire, e) for e in events)
+            self.touched.add(ceasefire)
+
+    # -- writing --------------------------------------------------------------------
+
+    def write(self) -> None:
+        conn, host = self.conn, self.host
+        audit: list[tuple[str, Any]] = []
+        if self.accepted:
+            digests = journal.append_reports(conn, self.accepted)
+            listed = [
+                [i.report.source, i.report.id, d]
+                for i, d in zip(self.accepted, digests, strict=True)
+            ]
+            audit.append(("reports_accepted", {"trusted": self.trusted, "reports": listed}))
+        audit.extend(self.audit)
+        for cf, engine in host.engines.items():
+            changes = engine.take_changes()
+            if changes.verified:
+                verified = [[i.id, i.verified_by or "corroboration"] for i in changes.verified]
+                audit.append(("incidents_verified", {"ceasefire": cf, "incidents": verified}))
+            readmodels.write_changes(conn, cf, changes)
+            events = [e for c, e in self.events if c == cf]
+            readmodels.write_events(conn, cf, events)
+            audit.extend(
+                (e.event, {"ceasefire": cf, **e.to_dict()}) for e in events if e.event in AUDITED
+            )
+            if cf in self.touched or changes.cases:
+                readmodels.write_timers(conn, cf, engine.pending_timers())
+        auditlog.append(conn, host.now, audit)
+        journal.write_clock(conn, StoredClock(host.now, host.position + 1))

@@ -1,0 +1,150 @@
+"""Opening a database: its URL, the connection settings, migrations, the writers' lock."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.sql.expression import Executable
+
+from . import tables
+
+DEFAULT_URL = "sqlite:///ceasewatch.db"
+ENV_VAR = "CEASEWATCH_DB"
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used as asked (not initialised, behind its migrations...)."""
+
+
+def database_url(url: str | None = None) -> URL:
+    """`--db`, else `$CEASEWATCH_DB`, else ./ceasewatch.db; a plain postgresql:// URL works."""
+    text = url or os.environ.get(ENV_VAR) or DEFAULT_URL
+    parsed = make_url(text)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def connect(url: str | URL | None = None) -> Engine:
+    """A SQLAlchemy engine with ceasewatch's settings for SQLite or PostgreSQL."""
+    parsed = url if isinstance(url, URL) else database_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite(parsed)
+    if parsed.get_backend_name() == "postgresql":
+        return sa.create_engine(
+            parsed, connect_args={"options": "-c timezone=UTC"}, pool_pre_ping=True
+        )
+    raise StoreError(f"{parsed.get_backend_name()}: ceasewatch stores in SQLite or PostgreSQL")
+
+
+def _sqlite(url: URL) -> Engine:
+    """WAL, durable commits, foreign keys; writers begin IMMEDIATE, so they queue.
+
+    pysqlite's own transaction handling is turned off, and each transaction begins
+    explicitly: `BEGIN IMMEDIATE` for a writer (see `writing`), which takes SQLite's
+    write lock at once and waits `busy_timeout` for it, `BEGIN` for a reader.
+    """
+    engine = sa.create_engine(url, connect_args={"timeout": 60})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (
+            "journal_mode=WAL",
+            "synchronous=FULL",
+            "foreign_keys=ON",
+            "busy_timeout=60000",
+        ):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        immediate = connection.get_execution_options().get("ceasewatch_writer", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+# -- migrations ---------------------------------------------------------------------
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option(
+        "script_location", str(resources.files("ceasewatch.store") / "migrations")
+    )
+    config.attributes["connection"] = connection
+    return config
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Create or migrate the schema to `revision`."""
+    with engine.connect() as connection:
+        command.upgrade(_alembic_config(connection), revision)
+        connection.commit()
+
+
+def revisions(engine: Engine) -> tuple[str | None, str]:
+    """The database's schema revision and the newest this code knows."""
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+        head = ScriptDirectory.from_config(_alembic_config(connection)).get_current_head()
+    assert head is not None
+    return current, head
+
+
+def require_current(engine: Engine) -> None:
+    current, head = revisions(engine)
+    if current is None:
+        raise StoreError(f"{engine.url!r} is not a ceasewatch database: run `ceasewatch init`")
+    if current != head:
+        raise StoreError(
+            f"the database is at schema {current}, this ceasewatch needs {head}: "
+            "run `ceasewatch db upgrade`"
+        )
+
+
+# -- transactions -------------------------------------------------------------------
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction holding the writers' lock: one writer at a time, across processes.
+
+    PostgreSQL: the clock row, locked FOR UPDATE (other writers wait for the commit).
+    SQLite: the database's write lock, taken at BEGIN IMMEDIATE.
+    """
+    with engine.connect() as connection:
+        connection.execution_options(ceasewatch_writer=True)
+        with connection.begin():
+            locked = sa.select(tables.clock.c.id).where(tables.clock.c.id == 1)
+            if connection.dialect.name == "postgresql":
+                locked = locked.with_for_update()
+            if connection.execute(locked).first() is None:
+                raise StoreError("the clock row is missing: run `ceasewatch init`")
+            yield connection
+
+
+def streamed(statement: Executable) -> Executable:
+    """A query whose rows come in batches (a server-side cursor on PostgreSQL)."""
+    return statement.execution_options(stream_results=True, yield_per=5000)
+
+
+@contextmanager
+def reading(engine: Engine) -> Iterator[Connection]:
+    """A read-only snapshot (one transaction)."""
+    with engine.connect() as connection, connection.begin():
+        yield connection

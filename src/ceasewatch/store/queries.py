@@ -1,0 +1,130 @@
+"""Reading the read models: what the CLI, the API and the web show. No engine needed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, RowMapping
+
+from ..domain.events import ProtocolEvent
+from . import tables
+from .database import streamed
+
+
+def events(
+    conn: Connection,
+    *,
+    case: str | None = None,
+    since: datetime | None = None,
+    ceasefire: str | None = None,
+) -> Iterator[ProtocolEvent]:
+    """Stored protocol events in time order (as `replay` prints them), streamed."""
+    t = tables.events
+    query = sa.select(t).order_by(t.c.at, t.c.seq)
+    if case is not None:
+        query = query.where(t.c.case_id == case)
+    if since is not None:
+        query = query.where(t.c.at >= since)
+    if ceasefire is not None:
+        query = query.where(t.c.ceasefire_id == ceasefire)
+    rows = conn.execute(streamed(query))
+    for row in rows:
+        yield ProtocolEvent(row.at, row.event, row.case_id, row.violator, row.details)
+
+
+def cases(conn: Connection, *, open_only: bool = False) -> list[RowMapping]:
+    t = tables.cases
+    query = sa.select(t).order_by(t.c.opened_at, t.c.id)
+    if open_only:
+        query = query.where(t.c.closed_at.is_(None))
+    return list(conn.execute(query).mappings())
+
+
+def case(conn: Connection, case_id: str) -> dict[str, Any] | None:
+    """A case with its actions, decisions, incidents (each with its reports) and events."""
+    row = (
+        conn.execute(sa.select(tables.cases).where(tables.cases.c.id == case_id)).mappings().first()
+    )
+    if row is None:
+        return None
+    actions = conn.execute(
+        sa.select(tables.actions)
+        .where(tables.actions.c.case_id == case_id)
+        .order_by(tables.actions.c.phase, tables.actions.c.due)
+    ).mappings()
+    decisions = conn.execute(
+        sa.select(tables.decisions)
+        .where(tables.decisions.c.case_id == case_id)
+        .order_by(tables.decisions.c.at)
+    ).mappings()
+    incidents = conn.execute(
+        sa.select(tables.incidents)
+        .where(tables.incidents.c.case_id == case_id)
+        .order_by(tables.incidents.c.seq)
+    ).mappings()
+    return {
+        **row,
+        "actions": [dict(a) for a in actions],
+        "decisions": [dict(d) for d in decisions],
+        "incidents": [{**i, "reports": reports(conn, i["reports"])} for i in incidents],
+        "events": list(events(conn, case=case_id)),
+    }
+
+
+def reports(conn: Connection, keys: list[list[str]]) -> list[dict[str, Any]]:
+    """The stored records of reports named by (source, id), in the order given."""
+    if not keys:
+        return []
+    t = tables.reports
+    rows = conn.execute(
+        sa.select(t.c.source, t.c.id, t.c.body).where(sa.tuple_(t.c.source, t.c.id).in_(keys))
+    ).all()
+    found = {(r.source, r.id): json.loads(r.body) for r in rows}
+    return [found[(s, i)] for s, i in keys if (s, i) in found]
+
+
+def ceasefires(conn: Connection) -> list[RowMapping]:
+    return list(
+        conn.execute(sa.select(tables.ceasefires).order_by(tables.ceasefires.c.id)).mappings()
+    )
+
+
+def parties(conn: Connection) -> list[RowMapping]:
+    return list(conn.execute(sa.select(tables.parties).order_by(tables.parties.c.code)).mappings())
+
+
+def party_roles(conn: Connection, code: str) -> frozenset[str] | None:
+    """A party's roles in the directory; None when the directory does not know it."""
+    row = conn.execute(
+        sa.select(tables.parties.c.roles).where(tables.parties.c.code == code)
+    ).first()
+    return None if row is None else frozenset(row.roles)
+
+
+def case_ceasefire(conn: Connection, case_id: str) -> str | None:
+    return conn.execute(
+        sa.select(tables.cases.c.ceasefire_id).where(tables.cases.c.id == case_id)
+    ).scalar()
+
+
+def stats(conn: Connection) -> dict[str, int]:
+    def count(table: sa.Table) -> int:
+        return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+
+    return {
+        "reports": count(tables.reports),
+        "incidents": count(tables.incidents),
+        "cases": count(tables.cases),
+        "timers_pending": count(tables.timers),
+        "events": count(tables.events),
+        "audit_entries": count(tables.audit),
+        "ceasefires": count(tables.ceasefires),
+    }
+
+
+def clock(conn: Connection) -> datetime | None:
+    return conn.execute(sa.select(tables.clock.c.now)).scalar()

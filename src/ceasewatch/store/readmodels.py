@@ -1,0 +1,140 @@
+"""Writing what the engines changed into the read models, in the journal's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from ..domain.cases import Case
+from ..domain.engine import Changes, Timer
+from ..domain.events import ProtocolEvent
+from ..domain.incidents import Incident
+from . import tables
+
+
+def upsert(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows, or update the ones whose primary key exists (each dialect's own way)."""
+    if not rows:
+        return
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table)
+    keys = [c.name for c in table.primary_key.columns]
+    updates = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
+    conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates), rows)
+
+
+def write_events(conn: Connection, ceasefire: str, events: Iterable[ProtocolEvent]) -> None:
+    rows = [
+        {
+            "ceasefire_id": ceasefire,
+            "at": e.at,
+            "event": e.event,
+            "case_id": e.case,
+            "violator": e.violator,
+            "details": e.details,
+        }
+        for e in events
+    ]
+    if rows:
+        conn.execute(sa.insert(tables.events), rows)
+
+
+def write_changes(conn: Connection, ceasefire: str, changes: Changes) -> None:
+    upsert(conn, tables.incidents, [incident_row(ceasefire, i) for i in changes.incidents.values()])
+    cases = list(changes.cases.values())
+    upsert(conn, tables.cases, [case_row(ceasefire, c) for c in cases])
+    upsert(conn, tables.actions, [row for c in cases for row in action_rows(c)])
+    upsert(conn, tables.decisions, [row for c in cases for row in decision_rows(c)])
+
+
+def write_timers(conn: Connection, ceasefire: str, timers: Iterable[Timer]) -> None:
+    """Replace a ceasefire's pending timers with the engine's."""
+    conn.execute(sa.delete(tables.timers).where(tables.timers.c.ceasefire_id == ceasefire))
+    rows = [
+        {
+            "ceasefire_id": ceasefire,
+            "case_id": t.case,
+            "kind": t.kind.name.lower(),
+            "action": t.action,
+            "due": t.due,
+        }
+        for t in timers
+    ]
+    if rows:
+        conn.execute(sa.insert(tables.timers), rows)
+
+
+def incident_row(ceasefire: str, incident: Incident) -> dict[str, Any]:
+    return {
+        "ceasefire_id": ceasefire,
+        "id": incident.id,
+        "seq": incident.seq,
+        "status": incident.status.value,
+        "severity": incident.severity.label,
+        "perpetrator": incident.perpetrator,
+        "occurred_at": incident.occurred_at,
+        "lat": incident.lat,
+        "lon": incident.lon,
+        "killed": incident.killed,
+        "injured": incident.injured,
+        "event_types": sorted(t.value for t in incident.event_types),
+        "verified_at": incident.verified_at,
+        "violation_at": incident.violation_at,
+        "verified_by": incident.verified_by,
+        "case_id": incident.case,
+        "reports": [[r.source, r.id] for r in incident.reports],
+    }
+
+
+def case_row(ceasefire: str, case: Case) -> dict[str, Any]:
+    return {
+        "id": case.id,
+        "ceasefire_id": ceasefire,
+        "violator": case.violator,
+        "phase": case.phase,
+        "severity": case.severity.label,
+        "opened": case.opened,
+        "opened_at": case.opened_at,
+        "last_violation": case.last_violation,
+        "closed_at": case.closed_at,
+        "close_reason": case.close_reason,
+        "recommended": {str(p): at.isoformat() for p, at in case.recommended.items()},
+        "settled": {str(p): [s.value, at.isoformat()] for p, (s, at) in case.settled.items()},
+    }
+
+
+def action_rows(case: Case) -> list[dict[str, Any]]:
+    return [
+        {
+            "case_id": case.id,
+            "action_id": a.id,
+            "phase": a.phase,
+            "title": a.title,
+            "owners": a.owners,
+            "due": a.due,
+            "done_at": a.done_at,
+            "done_by": a.done_by,
+            "note": a.note,
+            "overdue_at": a.overdue_at,
+        }
+        for a in case.actions
+    ]
+
+
+def decision_rows(case: Case) -> list[dict[str, Any]]:
+    return [
+        {
+            "case_id": case.id,
+            "phase": d.phase,
+            "party": d.party,
+            "authorise": d.authorise,
+            "reason": d.reason,
+            "at": d.at,
+            "roles": sorted(d.roles),
+        }
+        for d in case.decisions
+    ]

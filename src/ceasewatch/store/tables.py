@@ -1,0 +1,203 @@
+"""The schema, one for SQLite and PostgreSQL (SQLAlchemy Core; Alembic migrates it).
+
+Two kinds of table:
+
+- the **journal**, what the engines are a function of: `reports` and `commands` (the
+  inputs, numbered by one sequence `seq`, each with the engine clock it was taken at),
+  the `clock` row (the stored clock, and the lock every writer takes), `ceasefires`;
+- **read models** the engines' outputs are written to, in the same transaction as the
+  inputs that caused them: `events`, `incidents`, `cases`, `actions`, `decisions`,
+  `timers`, and the hash-chained `audit` log.
+
+`parties` is the stakeholder directory.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from .types import Instant, Seq
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+clock = Table(
+    "clock",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("now", Instant, nullable=True),
+    Column("next_seq", Seq, nullable=False),
+)
+"""One row: the stored clock, the next journal number, and the row every writer locks."""
+
+ceasefires = Table(
+    "ceasefires",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("definition", JSON, nullable=False),  # the ceasefire as validated, zone inline
+    Column("policy_name", String(200), nullable=False),
+    Column("policy_version", Integer, nullable=False),
+    Column("policy_text", Text, nullable=False),  # the policy YAML it runs under
+    Column("added_at", Instant, nullable=True),  # the stored clock when it was added
+)
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=False),
+    Column("source", String(200), nullable=False),
+    Column("id", String(200), nullable=False),
+    Column("clock", Instant, nullable=True),  # the engine clock when it was taken
+    Column("arrival", Instant, nullable=False),
+    Column("occurred_at", Instant, nullable=False),
+    Column("event_type", String(40), nullable=False),
+    Column("perpetrator", String(40), nullable=True),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("trusted", Boolean, nullable=False),
+    Column("body", Text, nullable=False),  # the report's canonical JSON
+    Column("sha256", String(64), nullable=False),  # of body, as UTF-8
+    UniqueConstraint("source", "id"),
+    Index(None, "occurred_at"),
+)
+
+commands = Table(
+    "commands",
+    metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=False),
+    Column("clock", Instant, nullable=True),
+    Column("ceasefire_id", String(200), nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("body", JSON, nullable=False),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=True),
+    Column("ceasefire_id", String(200), nullable=False),
+    Column("at", Instant, nullable=False),
+    Column("event", String(40), nullable=False),
+    Column("case_id", String(300), nullable=False),
+    Column("violator", String(40), nullable=False),
+    Column("details", JSON, nullable=False),
+    Index(None, "at"),
+    Index(None, "case_id"),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("ceasefire_id", String(200), primary_key=True),
+    Column("id", String(100), primary_key=True),
+    Column("seq", Seq, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("severity", String(20), nullable=False),
+    Column("perpetrator", String(40), nullable=True),
+    Column("occurred_at", Instant, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("killed", Integer, nullable=False),
+    Column("injured", Integer, nullable=False),
+    Column("event_types", JSON, nullable=False),
+    Column("verified_at", Instant, nullable=True),
+    Column("violation_at", Instant, nullable=True),
+    Column("verified_by", String(200), nullable=True),
+    Column("case_id", String(300), nullable=True),
+    Column("reports", JSON, nullable=False),  # seq of each of its reports
+    Index(None, "case_id"),
+    Index(None, "occurred_at"),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", String(300), primary_key=True),
+    Column("ceasefire_id", String(200), nullable=False),
+    Column("violator", String(40), nullable=False),
+    Column("phase", Integer, nullable=False),
+    Column("severity", String(20), nullable=False),
+    Column("opened", Instant, nullable=False),  # the opening violation's occurred_at
+    Column("opened_at", Instant, nullable=False),
+    Column("last_violation", Instant, nullable=True),
+    Column("closed_at", Instant, nullable=True),
+    Column("close_reason", String(20), nullable=True),
+    Column("recommended", JSON, nullable=False),  # phase -> when it was recommended
+    Column("settled", JSON, nullable=False),  # phase -> [standing, when]
+)
+
+actions = Table(
+    "actions",
+    metadata,
+    Column("case_id", String(300), primary_key=True),
+    Column("action_id", String(100), primary_key=True),
+    Column("phase", Integer, nullable=False),
+    Column("title", Text, nullable=False),
+    Column("owners", JSON, nullable=False),
+    Column("due", Instant, nullable=True),
+    Column("done_at", Instant, nullable=True),
+    Column("done_by", String(200), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("overdue_at", Instant, nullable=True),
+    Index(None, "due"),
+)
+
+decisions = Table(
+    "decisions",
+    metadata,
+    Column("case_id", String(300), primary_key=True),
+    Column("phase", Integer, primary_key=True),
+    Column("party", String(40), primary_key=True),
+    Column("authorise", Boolean, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("at", Instant, nullable=False),
+    Column("roles", JSON, nullable=False),
+)
+
+timers = Table(
+    "timers",
+    metadata,
+    Column("ceasefire_id", String(200), primary_key=True),
+    Column("case_id", String(300), primary_key=True),
+    Column("kind", String(20), primary_key=True),
+    Column("action", String(100), primary_key=True),
+    Column("due", Instant, primary_key=True),
+    Index(None, "due"),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=False),
+    Column("at", Instant, nullable=True),  # the stored clock
+    Column("kind", String(40), nullable=False),
+    Column("body", Text, nullable=False),  # canonical JSON
+    Column("prev", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+parties = Table(
+    "parties",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("roles", JSON, nullable=False),
+)
