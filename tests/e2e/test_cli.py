@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from builders import write_jsonl
 from ceasewatch.cli import app
 
 runner = CliRunner()
@@ -43,11 +44,6 @@ def record(rid: str, occurred: str, **fields: object) -> dict[str, object]:
 def ceasefire_file(tmp_path: Path) -> Path:
     path = tmp_path / "ceasefire.yaml"
     path.write_text(CEASEFIRE)
-    return path
-
-
-def write_jsonl(path: Path, records: list[dict[str, object]]) -> Path:
-    path.write_text("".join(json.dumps(r) + "\n" for r in records))
     return path
 
 

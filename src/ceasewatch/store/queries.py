@@ -59,7 +59,7 @@ def case(conn: Connection, case_id: str) -> dict[str, Any] | None:
     decisions = conn.execute(
         sa.select(tables.decisions)
         .where(tables.decisions.c.case_id == case_id)
-        .order_by(tables.decisions.c.at)
+        .order_by(tables.decisions.c.position)
     ).mappings()
     incidents = conn.execute(
         sa.select(tables.incidents)

@@ -131,10 +131,11 @@ def decision_rows(case: Case) -> list[dict[str, Any]]:
             "case_id": case.id,
             "phase": d.phase,
             "party": d.party,
+            "position": position,
             "authorise": d.authorise,
             "reason": d.reason,
             "at": d.at,
             "roles": sorted(d.roles),
         }
-        for d in case.decisions
+        for position, d in enumerate(case.decisions)
     ]

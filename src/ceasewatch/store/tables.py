@@ -166,6 +166,7 @@ decisions = Table(
     Column("case_id", String(300), primary_key=True),
     Column("phase", Integer, primary_key=True),
     Column("party", String(40), primary_key=True),
+    Column("position", Integer, nullable=False),  # its place among the case's decisions
     Column("authorise", Boolean, nullable=False),
     Column("reason", Text, nullable=False),
     Column("at", Instant, nullable=False),

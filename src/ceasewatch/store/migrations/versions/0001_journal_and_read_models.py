@@ -129,6 +129,7 @@ def upgrade() -> None:
         sa.Column("case_id", sa.String(300), primary_key=True),
         sa.Column("phase", sa.Integer, primary_key=True),
         sa.Column("party", sa.String(40), primary_key=True),
+        sa.Column("position", sa.Integer, nullable=False),
         sa.Column("authorise", sa.Boolean, nullable=False),
         sa.Column("reason", sa.Text, nullable=False),
         sa.Column("at", Instant, nullable=False),

@@ -1,0 +1,149 @@
+"""The store's commands end to end: a case through its phases, its actions and its decisions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from builders import HOUR, T0, write_jsonl
+from ceasewatch.cli import app
+from ceasewatch.domain.events import iso_z
+
+runner = CliRunner()
+CASE = "cf-1/RU/1"
+PARTIES = """\
+parties:
+  - {code: US, name: United States, roles: [guarantor]}
+  - {code: GB, name: United Kingdom, roles: [coalition_lead, coalition_member]}
+  - {code: UA, name: Ukraine, roles: [side]}
+  - {code: RU, name: Russia, roles: [side]}
+"""
+
+
+def violation(n: int, hours: float, event_type: str = "artillery") -> dict[str, Any]:
+    return {
+        "id": f"v{n}",
+        "source": "omm",
+        "source_kind": "monitor",
+        "reliability": "A",
+        "credibility": 1,
+        "occurred_at": iso_z(T0 + hours * HOUR),
+        "lat": 48.0 + n / 10,
+        "lon": 37.8,
+        "event_type": event_type,
+        "perpetrator": "RU",
+    }
+
+
+class Cli:
+    def __init__(self, db: str):
+        self.db = db
+
+    def __call__(self, *args: str, code: int = 0) -> str:
+        result = runner.invoke(app, [*args, "--db", self.db])
+        assert result.exit_code == code, result.output
+        return result.output
+
+    def json(self, *args: str) -> Any:
+        return json.loads(self(*args, "--json"))
+
+
+@pytest.fixture
+def cli(db_url: str, tmp_path: Path) -> Cli:
+    """A database whose RU case has reached phase 3, 73 h after it opened."""
+    cli = Cli(db_url)
+    cli("init")
+    (tmp_path / "cf.yaml").write_text(
+        "id: cf-1\nname: One\nparties: [RU, UA]\neffective_from: 2026-03-01T00:00:00Z\n"
+    )
+    (tmp_path / "parties.yaml").write_text(PARTIES)
+    cli("ceasefire", "add", str(tmp_path / "cf.yaml"))
+    cli("party", "import", str(tmp_path / "parties.yaml"))
+    reports = [violation(1, 0, "missile_strike"), violation(2, 30), violation(3, 60)]
+    cli("ingest", str(write_jsonl(tmp_path / "reports.jsonl", reports)))
+    cli("tick", "--until", iso_z(T0 + 73 * HOUR))
+    return cli
+
+
+def test_cases_lists_the_open_case_at_phase_3(cli: Cli):
+    output = cli("cases", "--open")
+
+    assert CASE in output and "OPEN" in output
+
+
+def test_case_show_gives_timeline_actions_and_incidents_with_their_reports(cli: Cli):
+    case = cli.json("case", "show", CASE)
+
+    assert [e["event"] for e in case["events"]][:1] == ["case_opened"]
+    assert {a["action_id"] for a in case["actions"]} >= {"diplomatic_warning", "halt_breach"}
+    assert [i["id"] for i in case["incidents"]] == ["inc-1", "inc-2", "inc-3"]
+    assert case["incidents"][0]["reports"][0]["id"] == "v1"
+    assert json.loads(json.dumps(case["recommended"])).keys() == {"2", "3"}
+
+
+def test_an_action_marked_done_is_recorded_with_who_and_when(cli: Cli):
+    output = cli("action", "done", CASE, "coordinated_response", "--by", "US", "--note", "sent")
+
+    assert "action coordinated_response done by US" in output
+    [action] = [
+        a
+        for a in cli.json("case", "show", CASE)["actions"]
+        if a["action_id"] == "coordinated_response"
+    ]
+    assert (action["done_by"], action["note"]) == ("US", "sent")
+
+
+def test_phase_3_is_authorised_by_the_us_and_a_coalition_lead(cli: Cli):
+    cli("decide", CASE, "--phase", "3", "--authorise", "--by", "US", "--reason", "evidence holds")
+    output = cli("decide", CASE, "--phase", "3", "--authorise", "--by", "GB", "--reason", "agreed")
+
+    assert "PHASE 3 AUTHORISED" in output
+    case = cli.json("case", "show", CASE)
+    assert case["settled"]["3"][0] == "authorised"
+    assert [(d["party"], d["roles"]) for d in case["decisions"]] == [
+        ("US", ["guarantor"]),
+        ("GB", ["coalition_lead", "coalition_member"]),
+    ]
+
+
+def test_a_party_the_policy_does_not_name_is_refused(cli: Cli):
+    output = cli(
+        "decide", CASE, "--phase", "3", "--authorise", "--by", "UA", "--reason", "x", code=1
+    )
+
+    assert "UA may not decide phase 3" in output
+
+
+def test_stats_counts_reports_incidents_cases_and_pending_timers(cli: Cli):
+    stats = cli.json("stats")
+
+    assert {k: stats[k] for k in ("reports", "incidents", "cases")} == {
+        "reports": 3,
+        "incidents": 3,
+        "cases": 1,
+    }
+    assert stats["timers_pending"] == 1  # the quiet close
+    assert stats["clock"] == iso_z(T0 + 73 * HOUR)
+
+
+def test_events_of_one_case_print_as_the_replay_contract(cli: Cli):
+    lines = [json.loads(line) for line in cli("events", "--json", "--case", CASE).splitlines()]
+
+    assert [(e["event"], e.get("phase")) for e in lines if e["event"] != "violation_added"] == [
+        ("case_opened", 1),
+        ("action_overdue", 1),
+        ("action_overdue", 1),
+        ("phase_recommended", 2),
+        ("phase_recommended", 3),
+    ]
+    assert all({"at", "event", "case", "violator"} <= e.keys() for e in lines)
+
+
+def test_an_unknown_case_is_a_clear_error(cli: Cli):
+    output = cli("case", "show", "cf-1/RU/9", code=2)
+
+    assert "no case cf-1/RU/9" in output
