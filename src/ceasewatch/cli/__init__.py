@@ -23,6 +23,6 @@ def version() -> None:
     out.print(f"ceasewatch {__version__}")
 
 
-from . import policy, replay  # noqa: E402  (each module registers its commands on `app`)
+from . import policy, replay, simulate  # noqa: E402  (each module registers its commands on `app`)
 
-__all__ = ["app", "policy", "replay"]
+__all__ = ["app", "policy", "replay", "simulate"]
