@@ -137,9 +137,9 @@ def hawkes_spots(
         children = []
         for parent in parents:
             for _ in range(rng.poisson(spec.excitation)):
-                at = parent.hours + rng.exponential(decay_h)
+                at = parent.hours + float(rng.exponential(decay_h))
                 if at < horizon_h:
-                    north, east = rng.normal(0, spec.cluster_km, 2)
+                    north, east = rng.normal(0, spec.cluster_km, 2).tolist()
                     children.append(_Spot(at, *shift(parent.lat, parent.lon, north, east)))
         spots.extend(children)
         parents = children

@@ -13,6 +13,7 @@ KM_PER_DEGREE_LAT = EARTH_RADIUS_KM * radians(1)
 
 def shift(lat: float, lon: float, north_km: float, east_km: float) -> tuple[float, float]:
     """The point that many kilometres north and east of (lat, lon), kept on the globe."""
+    north_km, east_km = float(north_km), float(east_km)  # plain floats: numpy's are slow
     new_lat = min(90.0, max(-90.0, lat + north_km / KM_PER_DEGREE_LAT))
     km_per_degree_lon = max(1e-6, KM_PER_DEGREE_LAT * cos(radians(lat)))
     new_lon = (lon + east_km / km_per_degree_lon + 180.0) % 360.0 - 180.0

@@ -45,7 +45,7 @@ def render_report(rows: Sequence[Row], context: ReportContext) -> str:
     summaries = summarise(rows)
     paired = paired_differences(rows)
     parts = [
-        _head(context),
+        _head(context, rows),
         "<h2>Outcomes per policy</h2>",
         _summary_table(summaries),
     ]
@@ -77,10 +77,11 @@ def render_report(rows: Sequence[Row], context: ReportContext) -> str:
 # -- tables -------------------------------------------------------------------------------
 
 
-def _head(context: ReportContext) -> str:
+def _head(context: ReportContext, rows: Sequence[Row]) -> str:
     facts = [
         ("scenario", f"{context.scenario}: {context.title}" if context.title else context.scenario),
         ("runs", f"{context.runs} (seed {context.seed})"),
+        ("per run", _generated(rows)),
         ("policies", ", ".join(context.policies)),
     ]
     if context.sweep:
@@ -91,6 +92,20 @@ def _head(context: ReportContext) -> str:
     return (
         f"<h1>Simulation of {escape(context.scenario)}</h1>"
         f"<p>{escape(context.description)}</p><dl>{items}</dl>{notes}"
+    )
+
+
+def _generated(rows: Sequence[Row]) -> str:
+    """What the scenario made, on average: the same for every policy, as the runs are paired."""
+    first = [r for r in rows if r["policy"] == rows[0]["policy"]]
+
+    def average(key: str) -> float:
+        return float(sum(r[key] for r in first)) / len(first)
+
+    return (
+        f"{average('breaches'):.1f} breaches on average; {average('reports'):.0f} reports, of "
+        f"which {average('fabricated_reports'):.0f} fabricated and "
+        f"{average('misattributed_reports'):.0f} misattributed (every policy sees the same)"
     )
 
 

@@ -147,8 +147,9 @@ class Newsroom:
     ) -> None:
         number = self._numbers.get(channel.id, 0) + 1
         self._numbers[channel.id] = number
-        occurred = account.at + timedelta(seconds=rng.normal(0, channel.time_error.total_seconds()))
-        north, east = rng.normal(0, channel.location_error_km, 2)
+        error_s = float(rng.normal(0, channel.time_error.total_seconds()))
+        occurred = account.at + timedelta(seconds=error_s)
+        north, east = rng.normal(0, channel.location_error_km, 2).tolist()
         lat, lon = shift(account.lat, account.lon, north, east)
         record: dict[str, Any] = {
             "id": f"{channel.id}-{number:05d}",
@@ -307,7 +308,7 @@ def _plant(
 def lognormal(rng: np.random.Generator, delay: Delay) -> timedelta:
     """A delay whose median is `delay.median`."""
     median = delay.median.total_seconds()
-    return timedelta(seconds=median * exp(rng.normal(0, delay.sigma)) if median else 0.0)
+    return timedelta(seconds=median * exp(float(rng.normal(0, delay.sigma))) if median else 0.0)
 
 
 def _as_seen(rng: np.random.Generator, event_type: EventType, error: float) -> EventType:
