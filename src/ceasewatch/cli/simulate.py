@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import typer
 import yaml
+from rich import box
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -214,18 +215,25 @@ def _write(
 
 
 def _print_summary(rows: list[Row]) -> None:
-    table = Table(
-        title="Runs reaching phases 1, 2, 3; median hours from the first breach to phases 1, "
-        "2 on true evidence; false escalations per run; share of breaches missed",
-        title_justify="left",
+    summaries = summarise(rows)
+    swept = summaries[0].sweep_param
+    title = (
+        "Runs reaching phases 1, 2, 3; median hours from the first breach to phases 1, 2 on "
+        "true evidence; false escalations per run; share of breaches missed"
     )
+    if swept is not None:
+        title += f". Sweep of {swept}"
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("policy", no_wrap=True)
+    if swept is not None:
+        table.add_column("value", no_wrap=True)
     for header in ("1", "2", "3", "h to 1", "h to 2", "false/run", "missed"):
         table.add_column(header, justify="right", no_wrap=True)
-    for s in summarise(rows):
+    for s in summaries:
         spreads = s.hours_to_phase
+        names = [s.policy] if swept is None else [s.base_policy, s.sweep_value or ""]
         table.add_row(
-            s.policy,
+            *names,
             *(f"{share:.0%}" for share in s.reached),
             *("-" if x is None else f"{x.median:.1f}" for x in spreads[:2]),
             f"{s.false_escalations_per_run:.2f}",

@@ -166,22 +166,40 @@ def _spread(spread: Spread | None) -> str:
 
 
 def plot_time_to_phase(rows: Sequence[Row]) -> bytes:
-    figure = Figure(figsize=(11, 3.6), layout="constrained")
+    figure = Figure(figsize=(11, 4.2), layout="constrained")
     axes = figure.subplots(1, 3, sharey=True)
     labels = labels_in_order(rows)
     for phase, ax in zip(PHASES, axes, strict=True):
-        for label in labels:
-            mine = [r for r in rows if r["policy"] == label]
-            hours = sorted(h for r in mine if (h := r[f"hours_to_phase{phase}"]) is not None)
-            shares = [(i + 1) / len(mine) for i in range(len(hours))]
-            ax.step([0.0, *hours], [0.0, *shares], where="post", label=label)
+        curves = {label: _ecdf(rows, label, phase) for label in labels}
+        end = max((hours[-1] for hours, _ in curves.values()), default=0.0) or 1.0
+        for label, (hours, shares) in curves.items():
+            ax.step([*hours, end], [*shares, shares[-1]], where="post", label=label)
+        if end == 1.0 and not any(len(hours) > 1 for hours, _ in curves.values()):
+            ax.text(
+                0.5, 0.5, "never reached\non true evidence", ha="center", transform=ax.transAxes
+            )
+        ax.set_xlim(left=0)
         ax.set_title(PHASE_NAMES[phase])
         ax.set_xlabel("hours after the first breach")
         ax.set_ylim(0, 1.02)
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("share of runs")
-    axes[0].legend(fontsize="small", loc="lower right")
+    handles, names = axes[0].get_legend_handles_labels()
+    figure.legend(handles, names, loc="outside lower center", ncols=_legend_columns(names))
     return _png(figure)
+
+
+def _ecdf(rows: Sequence[Row], label: str, phase: int) -> tuple[list[float], list[float]]:
+    """Hours to the phase, and the share of all the policy's runs that got there by then."""
+    mine = [r for r in rows if r["policy"] == label]
+    hours = sorted(h for r in mine if (h := r[f"hours_to_phase{phase}"]) is not None)
+    return [0.0, *hours], [0.0, *((i + 1) / len(mine) for i in range(len(hours)))]
+
+
+def _legend_columns(names: list[str]) -> int:
+    """As many columns as fit across the figure: fewer for long labels (sweeps)."""
+    longest = max((len(n) for n in names), default=1)
+    return max(1, min(len(names), 120 // (longest + 8)))
 
 
 def plot_outcomes(summaries: list[PolicySummary]) -> bytes:
@@ -193,11 +211,11 @@ def plot_outcomes(summaries: list[PolicySummary]) -> bytes:
     _grouped_bars(false, summaries, [s.false_per_run for s in summaries], "per run")
     false.set_title("false escalations")
     handles, labels = reached.get_legend_handles_labels()
-    figure.legend(handles, labels, loc="outside upper center", ncols=min(4, len(labels)))
+    figure.legend(handles, labels, loc="outside upper center", ncols=_legend_columns(labels))
     names = [s.policy for s in summaries]
     shares = [s.missed_share or 0.0 for s in summaries]
     missed.bar(range(len(names)), shares, color=[f"C{i}" for i in range(len(names))])
-    missed.set_xticks(range(len(names)), names, rotation=20, ha="right", fontsize="small")
+    missed.set_xticks([])  # the bars take the policies' colours, named in the legend
     missed.set_title("missed breaches")
     missed.set_ylabel("share of breaches")
     missed.grid(axis="y", alpha=0.3)

@@ -61,17 +61,15 @@ def run_experiment(
 def run_local(experiment: Experiment, workers: int, progress: Progress) -> list[Row]:
     """In this process with one worker; otherwise on that many fresh worker processes."""
     rows: list[Row] = []
-    if workers <= 1:
-        for batch in batches(experiment.runs, 1):
+    work = batches(experiment.runs, workers)
+    if workers <= 1 or len(work) == 1:
+        for batch in work:
             rows.extend(simulate_batch(experiment, batch))
             progress(len(batch))
         return rows
     # spawn, not fork: a forked child would inherit the progress bar's thread and locks
-    with ProcessPoolExecutor(workers, mp_context=get_context("spawn")) as pool:
-        sizes = {
-            pool.submit(simulate_batch, experiment, batch): len(batch)
-            for batch in batches(experiment.runs, workers)
-        }
+    with ProcessPoolExecutor(min(workers, len(work)), mp_context=get_context("spawn")) as pool:
+        sizes = {pool.submit(simulate_batch, experiment, batch): len(batch) for batch in work}
         for future in as_completed(sizes):
             rows.extend(future.result())
             progress(sizes[future])
