@@ -71,8 +71,8 @@ def draw_breaches(
 def _spots(
     rng: np.random.Generator, process: Process, front: Front, depth_km: float, horizon_h: float
 ) -> list[_Spot]:
-    def place(hours: float) -> _Spot:
-        return _Spot(hours, *front.point(rng.uniform(*process.sector), rng.normal(0, depth_km)))
+    def place(at_h: float) -> _Spot:
+        return _Spot(at_h, *front.point(rng.uniform(*process.sector), rng.normal(0, depth_km)))
 
     if isinstance(process, Poisson):
         end = horizon_h if process.until is None else min(horizon_h, hours(process.until))
