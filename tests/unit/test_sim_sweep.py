@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from ceasewatch.domain.policy import Policy
+from ceasewatch.sim.montecarlo import policy_variants
 from ceasewatch.sim.sweep import SweepError, parse_sweep, with_parameter
 
 
@@ -58,3 +59,20 @@ def test_a_value_the_policy_refuses_is_reported_with_the_field(policy: Policy):
         with_parameter(policy, "corroboration.radius_km", "-1")
     with pytest.raises(SweepError, match="invalid duration 'soon'"):
         with_parameter(policy, "close.quiet", "soon")
+
+
+def test_each_policy_is_labelled_by_its_name_or_also_by_how_it_was_asked_for(policy: Policy):
+    other = with_parameter(policy, "corroboration.radius_km", "1")
+    [alone] = policy_variants([("three-phase", policy)])
+    twins = policy_variants([("three-phase", policy), ("mine.yaml", other)])
+    assert (alone.label, alone.base) == ("three-phase", "three-phase")
+    assert [v.label for v in twins] == ["three-phase (three-phase)", "three-phase (mine.yaml)"]
+
+
+def test_a_sweep_makes_one_variant_per_value_of_each_policy(policy: Policy):
+    variants = policy_variants([("three-phase", policy)], parse_sweep("close.quiet=48h,96h"))
+    assert [(v.label, v.base, v.sweep_value) for v in variants] == [
+        ("three-phase[close.quiet=48h]", "three-phase", "48h"),
+        ("three-phase[close.quiet=96h]", "three-phase", "96h"),
+    ]
+    assert [v.policy.close.quiet for v in variants] == [timedelta(hours=48), timedelta(hours=96)]

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-import yaml
 from rich import box
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
@@ -20,9 +18,10 @@ from .. import __version__
 from ..config import ConfigError, load_policy
 from ..sim.catalogue import ScenarioNotFound, load_scenario, shipped_scenarios
 from ..sim.generate import generate_run
-from ..sim.montecarlo import Experiment, PolicyVariant, Row
+from ..sim.montecarlo import Experiment, Row, policy_variants
 from ..sim.report import ReportContext, render_report
-from ..sim.results import write_results
+from ..sim.results import experiment_metadata, write_results
+from ..sim.runfiles import write_run
 from ..sim.runner import ClusterError, run_experiment
 from ..sim.runner import Progress as Tell
 from ..sim.scenario import Scenario, ScenarioInvalid
@@ -125,26 +124,9 @@ def _experiment(
     scenario: Scenario, names: list[str], sweep: Sweep | None, seed: int, runs: int
 ) -> Experiment:
     try:
-        loaded = [(name, load_policy(name)) for name in names]
-    except ConfigError as exc:
-        fail(str(exc))
-    counts = [policy.name for _, policy in loaded]
-    variants = []
-    for name, policy in loaded:
-        label = policy.name if counts.count(policy.name) == 1 else f"{policy.name} ({name})"
-        if sweep is None:
-            variants.append(PolicyVariant(label, policy, label))
-            continue
-        for value in sweep.values:
-            try:
-                varied = sweep.apply(policy, value)
-            except SweepError as exc:
-                fail(f"--sweep on {label}: {exc}")
-            tag = f"{label}[{sweep.param}={value}]"
-            variants.append(PolicyVariant(tag, varied, label, sweep.param, value))
-    try:
-        return Experiment(scenario, tuple(variants), seed, runs)
-    except ValueError as exc:
+        variants = policy_variants([(name, load_policy(name)) for name in names], sweep)
+        return Experiment(scenario, variants, seed, runs)
+    except (ConfigError, SweepError, ValueError) as exc:
         fail(str(exc))
 
 
@@ -180,26 +162,7 @@ def _write(
 ) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     scenario = experiment.scenario
-    described = [
-        {
-            "label": v.label,
-            "name": v.policy.name,
-            "version": v.policy.version,
-            "base": v.base,
-            "sweep_param": v.sweep_param,
-            "sweep_value": v.sweep_value,
-        }
-        for v in experiment.variants
-    ]
-    metadata: dict[str, Any] = {
-        "scenario": scenario.name,
-        "seed": experiment.seed,
-        "runs": experiment.runs,
-        "policies": described,
-        "sweep": sweep,
-        "command": command,
-        "ceasewatch": __version__,
-    }
+    metadata = experiment_metadata(experiment, command, sweep, __version__)
     write_results(rows, folder / "results.parquet", metadata)
     context = ReportContext(
         scenario=scenario.name,
@@ -207,7 +170,7 @@ def _write(
         description=scenario.description,
         seed=experiment.seed,
         runs=experiment.runs,
-        policies=[f"{d['label']} ({d['name']} v{d['version']})" for d in described],
+        policies=[f"{p['label']} ({p['name']} v{p['version']})" for p in metadata["policies"]],
         command=command,
         sweep=sweep,
     )
@@ -244,44 +207,8 @@ def _print_summary(rows: list[Row]) -> None:
 
 def _save_run(scenario: Scenario, seed: int, run: int, folder: Path) -> None:
     """One run's files, to replay with `ceasewatch replay` or inspect: no simulation."""
-    generated = generate_run(scenario, seed, run)
-    folder.mkdir(parents=True, exist_ok=True)
-    ceasefire = scenario.ceasefire.model_dump(mode="json", exclude_none=True)
-    (folder / "ceasefire.yaml").write_text(
-        yaml.safe_dump(ceasefire, sort_keys=False, allow_unicode=True), encoding="utf-8"
-    )
-    with (folder / "reports.jsonl").open("w", encoding="utf-8") as reports:
-        for g in generated.reports:
-            record = g.report.model_dump(mode="json", exclude_none=True, exclude={"evidence"})
-            reports.write(json.dumps(record, ensure_ascii=False) + "\n")
-    with (folder / "truth.jsonl").open("w", encoding="utf-8") as truth:
-        for g in generated.reports:
-            line = {
-                "source": g.report.source,
-                "id": g.report.id,
-                "event": g.truth.event,
-                "fabricated": g.truth.fabricated,
-                "misattributed": g.truth.misattributed,
-            }
-            truth.write(json.dumps(line) + "\n")
-    with (folder / "events.jsonl").open("w", encoding="utf-8") as events:
-        for e in generated.events:
-            event: dict[str, Any] = {
-                "id": e.id,
-                "at": e.at.isoformat().replace("+00:00", "Z"),
-                "actor": e.actor,
-                "process": e.process,
-                "event_type": e.event_type.value,
-                "target": e.target.value,
-                "lat": round(e.lat, 5),
-                "lon": round(e.lon, 5),
-                "killed": e.killed,
-                "injured": e.injured,
-                "framed": e.framed,
-            }
-            events.write(json.dumps(event) + "\n")
+    paths = write_run(scenario, generate_run(scenario, seed, run), folder)
+    names = ", ".join(p.name for p in paths)
     err.print(
-        f"wrote run {run} (seed {seed}) of {scenario.name} to {folder}: ceasefire.yaml, "
-        f"reports.jsonl, truth.jsonl, events.jsonl",
-        markup=False,
+        f"wrote run {run} (seed {seed}) of {scenario.name} to {folder}: {names}", markup=False
     )

@@ -15,6 +15,7 @@ from ..services.replay import replay
 from .generate import generate_run
 from .outcomes import score
 from .scenario import Scenario
+from .sweep import Sweep, SweepError
 
 Row = dict[str, Any]
 
@@ -46,6 +47,28 @@ class Experiment:
         labels = [v.label for v in self.variants]
         if not labels or len(set(labels)) != len(labels):
             raise ValueError(f"policies need distinct labels (got {labels})")
+
+
+def policy_variants(
+    policies: Sequence[tuple[str, Policy]], sweep: Sweep | None = None
+) -> tuple[PolicyVariant, ...]:
+    """Each policy under its name (with how it was asked for, when two share a name), or
+    once per value of the sweep, labelled `NAME[PATH=VALUE]`."""
+    names = [policy.name for _, policy in policies]
+    variants = []
+    for asked, policy in policies:
+        label = policy.name if names.count(policy.name) == 1 else f"{policy.name} ({asked})"
+        if sweep is None:
+            variants.append(PolicyVariant(label, policy, label))
+            continue
+        for value in sweep.values:
+            try:
+                varied = sweep.apply(policy, value)
+            except SweepError as exc:
+                raise SweepError(f"--sweep on {label}: {exc}") from None
+            tag = f"{label}[{sweep.param}={value}]"
+            variants.append(PolicyVariant(tag, varied, label, sweep.param, value))
+    return tuple(variants)
 
 
 def simulate_run(experiment: Experiment, run: int) -> list[Row]:

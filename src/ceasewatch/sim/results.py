@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .montecarlo import Row
+from .montecarlo import Experiment, Row
 
 SCHEMA = pa.schema(
     [
@@ -42,6 +42,32 @@ SCHEMA = pa.schema(
     ]
 )
 METADATA_KEY = b"ceasewatch.simulation"
+
+
+def experiment_metadata(
+    experiment: Experiment, command: str, sweep: str | None, version: str
+) -> dict[str, Any]:
+    """What reproduces the results: scenario, seed, runs, policies and their versions."""
+    policies = [
+        {
+            "label": v.label,
+            "name": v.policy.name,
+            "version": v.policy.version,
+            "base": v.base,
+            "sweep_param": v.sweep_param,
+            "sweep_value": v.sweep_value,
+        }
+        for v in experiment.variants
+    ]
+    return {
+        "scenario": experiment.scenario.name,
+        "seed": experiment.seed,
+        "runs": experiment.runs,
+        "policies": policies,
+        "sweep": sweep,
+        "command": command,
+        "ceasewatch": version,
+    }
 
 
 def write_results(rows: list[Row], path: Path, experiment: dict[str, Any]) -> None:
