@@ -61,7 +61,7 @@ def simulate_command(
     save_run: Annotated[
         int | None,
         typer.Option(
-            help="Instead of simulating, write run N's ceasefire, reports and truth to --out."
+            min=0, help="Instead of simulating, write run N's files (reports, truth) to --out."
         ),
     ] = None,
     show_progress: Annotated[bool, typer.Option("--progress/--no-progress")] = True,
