@@ -294,7 +294,7 @@ body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 75rem;
 table {{ border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }}
 th, td {{ border: 1px solid #ccc; padding: 0.3rem 0.5rem; text-align: right; }}
 th {{ background: #f3f3f3; }}
-tr > th:first-child {{ text-align: left; }}
+tr > th:first-child {{ text-align: left; white-space: nowrap; }}
 dt {{ font-weight: bold; float: left; clear: left; width: 7rem; }}
 dd {{ margin-left: 8rem; }}
 img {{ max-width: 100%; }}
