@@ -23,6 +23,6 @@ def version() -> None:
     out.print(f"ceasewatch {__version__}")
 
 
-from . import policy, replay, store  # noqa: E402  (each module registers its commands on `app`)
+from . import policy, replay, simulate, store  # noqa: E402  (each registers its commands)
 
-__all__ = ["app", "policy", "replay", "store"]
+__all__ = ["app", "policy", "replay", "simulate", "store"]
