@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -152,12 +153,26 @@ def test_policy_check_names_the_line_of_each_problem(tmp_path: Path):
     assert f"p.yaml:{line}: close.quiet: invalid duration 'soon'" in result.stderr
 
 
-def test_console_script_runs_the_demo():
+def test_console_script_runs_the_demo_and_leaves_it_in_the_database(tmp_path: Path):
     exe = shutil.which("ceasewatch", path=str(Path(sys.executable).parent))
     assert exe is not None
-    done = subprocess.run(
-        [exe, "demo", "--json"], capture_output=True, text=True, timeout=120, check=True
-    )
-    events = [json.loads(line) for line in done.stdout.splitlines()]
-    phases = {e["phase"] for e in events if e["event"] == "phase_recommended"}
-    assert phases == {2, 3}
+    env = {k: v for k, v in os.environ.items() if k != "CEASEWATCH_DB"}
+
+    def run(*args: str) -> str:
+        done = subprocess.run(
+            [exe, *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+            cwd=tmp_path,
+            env=env,
+        )
+        return done.stdout
+
+    printed = run("demo", "--json")
+
+    events = [json.loads(line) for line in printed.splitlines()]
+    assert {e["phase"] for e in events if e["event"] == "phase_recommended"} == {2, 3}
+    assert (tmp_path / "ceasewatch.db").is_file()
+    assert run("events", "--json") == printed

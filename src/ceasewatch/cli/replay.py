@@ -83,9 +83,21 @@ def demo(
         typer.Option("--save", help="Also write ceasefire.yaml and reports.jsonl here."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Protocol events as JSON lines.")] = False,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="CEASEWATCH_DB",
+            help="Also leave the demo in this database (default: ./ceasewatch.db).",
+        ),
+    ] = None,
+    store: Annotated[
+        bool, typer.Option("--store/--no-store", help="Leave the demo in the database.")
+    ] = True,
 ) -> None:
     """Replay the bundled scenario: a breach that escalates through all three phases."""
     from ..scenarios.demo import build_demo, write_demo
+    from ..services.demo import store_demo
 
     scenario = build_demo(seed)
     result = replay(scenario.ceasefire, load_policy(scenario.ceasefire.policy), scenario.reports)
@@ -95,8 +107,15 @@ def demo(
         err.print(f"wrote {cf_path} and {reports_path}", markup=False)
     if as_json:
         print_events_json(result)
-        return
-    out.rule(f"ceasewatch demo · {scenario.ceasefire.name}")
-    out.print(scenario.description)
-    out.print()
-    print_replay(out, result)
+    else:
+        out.rule(f"ceasewatch demo · {scenario.ceasefire.name}")
+        out.print(scenario.description)
+        out.print()
+        print_replay(out, result)
+    if store and result.engine.now is not None:
+        url = store_demo(scenario, result.engine.now, db)
+        err.print(
+            f"The demo is in {url}: try `ceasewatch cases`, `ceasewatch case show "
+            f"{next(iter(result.engine.cases), '')}`.",
+            markup=False,
+        )
