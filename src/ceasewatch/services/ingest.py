@@ -10,7 +10,7 @@ from itertools import chain, islice
 from ..bootstrap import System
 from ..domain.reports import Report
 from ..intake import Rejection, read_reports
-from .replay import in_arrival_order
+from .replay import in_arrival_order, paused_gc
 
 BATCH = 2000
 
@@ -41,18 +41,19 @@ def ingest(
     stored is skipped: a run killed midway and repeated stores every report once and
     gives the events `replay` gives.
     """
-    arrivals = in_arrival_order(chain.from_iterable(read_reports(p) for p in paths))
-    result = IngestResult(repeated=arrivals.duplicates, rejected=arrivals.rejected)
-    if on_start is not None:
-        on_start(len(arrivals.reports))
-    for batch in _batches(arrivals.reports, batch_size):
-        with system.engines.transaction() as tx:
-            taken = tx.take_reports(batch, trusted=trusted)
-            result.events.update(e.event for _, e in tx.events)
-        result.accepted += taken
-        result.already_stored += len(batch) - taken
-        if on_batch is not None:
-            on_batch(len(batch))
+    with paused_gc():
+        arrivals = in_arrival_order(chain.from_iterable(read_reports(p) for p in paths))
+        result = IngestResult(repeated=arrivals.duplicates, rejected=arrivals.rejected)
+        if on_start is not None:
+            on_start(len(arrivals.reports))
+        for batch in _batches(arrivals.reports, batch_size):
+            with system.engines.transaction() as tx:
+                taken = tx.take_reports(batch, trusted=trusted)
+                result.events.update(e.event for _, e in tx.events)
+            result.accepted += taken
+            result.already_stored += len(batch) - taken
+            if on_batch is not None:
+                on_batch(len(batch))
     return result
 
 

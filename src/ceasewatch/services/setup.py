@@ -12,7 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 from ..bootstrap import System
 from ..config import ConfigError, load_ceasefire, load_policy, policy_text
 from ..domain.parties import Party
-from ..store import database, journal, queries, readmodels, tables
+from ..store import bulk, database, journal, queries, tables
 from ..store.journal import StoredCeasefire
 
 
@@ -102,7 +102,7 @@ def import_parties(system: System, parties: list[Party]) -> int:
     with system.engines.transaction() as batch:
         known = {r["code"]: dict(r) for r in queries.parties(batch.conn)}
         changed = [row for row in rows if known.get(row["code"]) != row]
-        readmodels.upsert(batch.conn, tables.parties, changed)
+        bulk.upsert(batch.conn, tables.parties, changed)
         for row in changed:
             batch.note("party_saved", row)
     return len(changed)

@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from ..audit import sha256_hex
 from ..domain.reports import Report, parse_report
-from . import tables
+from . import bulk, tables
 from .database import streamed
 
 
@@ -109,8 +109,7 @@ def append_reports(conn: Connection, inputs: list[ReportInput]) -> list[str]:
                 "sha256": digest,
             }
         )
-    if rows:
-        conn.execute(sa.insert(tables.reports), rows)
+    bulk.insert(conn, tables.reports, rows)
     return digests
 
 

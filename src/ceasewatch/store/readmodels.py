@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from ..domain.cases import Case
 from ..domain.engine import Changes, Timer
 from ..domain.events import ProtocolEvent
 from ..domain.incidents import Incident
-from . import tables
-
-
-def upsert(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows, or update the ones whose primary key exists (each dialect's own way)."""
-    if not rows:
-        return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table)
-    keys = [c.name for c in table.primary_key.columns]
-    updates = {c.name: statement.excluded[c.name] for c in table.columns if c.name not in keys}
-    conn.execute(statement.on_conflict_do_update(index_elements=keys, set_=updates), rows)
+from . import bulk, tables
 
 
 def write_events(conn: Connection, ceasefire: str, events: Iterable[ProtocolEvent]) -> None:
@@ -39,16 +27,17 @@ def write_events(conn: Connection, ceasefire: str, events: Iterable[ProtocolEven
         }
         for e in events
     ]
-    if rows:
-        conn.execute(sa.insert(tables.events), rows)
+    bulk.insert(conn, tables.events, rows)
 
 
 def write_changes(conn: Connection, ceasefire: str, changes: Changes) -> None:
-    upsert(conn, tables.incidents, [incident_row(ceasefire, i) for i in changes.incidents.values()])
+    bulk.upsert(
+        conn, tables.incidents, [incident_row(ceasefire, i) for i in changes.incidents.values()]
+    )
     cases = list(changes.cases.values())
-    upsert(conn, tables.cases, [case_row(ceasefire, c) for c in cases])
-    upsert(conn, tables.actions, [row for c in cases for row in action_rows(c)])
-    upsert(conn, tables.decisions, [row for c in cases for row in decision_rows(c)])
+    bulk.upsert(conn, tables.cases, [case_row(ceasefire, c) for c in cases])
+    bulk.upsert(conn, tables.actions, [row for c in cases for row in action_rows(c)])
+    bulk.upsert(conn, tables.decisions, [row for c in cases for row in decision_rows(c)])
 
 
 def write_timers(conn: Connection, ceasefire: str, timers: Iterable[Timer]) -> None:

@@ -1,0 +1,124 @@
+"""Writing many rows at once, for ingest's hot path.
+
+SQLAlchemy's per-row parameter processing (type conversion, JSON encoding, building each
+parameter dict) costs several times the insert itself, so the tables a batch of reports
+writes to go straight to the driver: values converted once, here, to what the column
+holds; rows as tuples; SQLite's `executemany`, PostgreSQL's `COPY` (or `executemany` for
+an upsert). The statements are generated from the table definitions and parameterised;
+what is written reads back through the same SQLAlchemy types as any other row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from operator import itemgetter
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from .types import Instant
+
+Convert = Callable[[Any], Any]
+
+
+def _sqlite_instant(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo is UTC else value.astimezone(UTC)).isoformat()
+
+
+def _postgres_instant(value: datetime | None) -> datetime | None:
+    if value is None or value.tzinfo is UTC:
+        return value
+    return value.astimezone(UTC)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def converters(columns: Sequence[sa.Column[Any]], dialect: str) -> list[Convert]:
+    """For each column, how to turn a Python value into what the driver takes."""
+    out: list[Convert] = []
+    for column in columns:
+        if isinstance(column.type, Instant):
+            out.append(_postgres_instant if dialect == "postgresql" else _sqlite_instant)
+        elif isinstance(column.type, sa.JSON):
+            out.append(_json)
+        else:
+            out.append(_same)
+    return out
+
+
+def insert(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Append rows: mappings of column to value (a column left out takes its default)."""
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    columns = _columns(table, rows[0])
+    values = _converted(columns, dialect, rows)
+    names = ", ".join(c.name for c in columns)
+    if dialect == "postgresql":
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" for _ in columns)
+    conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
+
+
+def upsert(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert rows, or update every other column of those whose primary key exists."""
+    if not rows:
+        return
+    dialect = conn.dialect.name
+    columns = _columns(table, rows[0])
+    values = _converted(columns, dialect, rows)
+    names = [c.name for c in columns]
+    keys = [c.name for c in table.primary_key.columns]
+    updates = ", ".join(f"{n} = excluded.{n}" for n in names if n not in keys)
+    mark = "%s" if dialect == "postgresql" else "?"
+    statement = (
+        f"INSERT INTO {table.name} ({', '.join(names)}) "
+        f"VALUES ({', '.join(mark for _ in names)}) "
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {updates}"
+    )
+    if dialect == "postgresql":
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cursor:
+            cursor.executemany(statement, values)
+        return
+    conn.exec_driver_sql(statement, values)
+
+
+def _columns(table: sa.Table, row: Mapping[str, Any]) -> list[sa.Column[Any]]:
+    """The columns of `table` a row gives, in the table's order."""
+    unknown = set(row) - set(table.columns.keys())
+    if unknown:
+        raise ValueError(f"{table.name} has no column {', '.join(sorted(unknown))}")
+    return [c for c in table.columns if c.name in row]
+
+
+def _converted(
+    columns: Sequence[sa.Column[Any]], dialect: str, rows: Sequence[Mapping[str, Any]]
+) -> list[tuple[Any, ...]]:
+    """Each row's values in column order, converted where the column needs it."""
+    pick = itemgetter(*(c.name for c in columns))
+    convert = [(i, f) for i, f in enumerate(converters(columns, dialect)) if f is not _same]
+    out = []
+    for row in rows:
+        values = list(pick(row)) if len(columns) > 1 else [pick(row)]
+        for i, f in convert:
+            values[i] = f(values[i])
+        out.append(tuple(values))
+    return out
