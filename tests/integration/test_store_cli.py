@@ -147,3 +147,24 @@ def test_an_unknown_case_is_a_clear_error(cli: Cli):
     output = cli("case", "show", "cf-1/RU/9", code=2)
 
     assert "no case cf-1/RU/9" in output
+
+
+def test_ingest_reads_stdin_names_each_bad_record_and_writes_the_rejects_file(
+    db_url: str, tmp_path: Path
+):
+    cli = Cli(db_url)
+    cli("init")
+    good, bad = violation(1, 0), {**violation(2, 1), "event_type": "catapult"}
+    stdin = "".join(json.dumps(r) + "\n" for r in (good, bad))
+    rejects = tmp_path / "rejects.jsonl"
+
+    result = runner.invoke(
+        app, ["ingest", "-", "--rejects", str(rejects), "--db", db_url], input=stdin
+    )
+
+    assert result.exit_code == 1
+    assert "rejected -:2 (id v2): field event_type" in result.output
+    assert "1 reports stored" in result.output
+    [rejection] = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert rejection["where"] == "-:2"
+    assert [e["field"] for e in rejection["errors"]] == ["event_type"]
