@@ -168,3 +168,20 @@ def test_ingest_reads_stdin_names_each_bad_record_and_writes_the_rejects_file(
     [rejection] = [json.loads(line) for line in rejects.read_text().splitlines()]
     assert rejection["where"] == "-:2"
     assert [e["field"] for e in rejection["errors"]] == ["event_type"]
+
+
+def test_an_analyst_rejects_the_broad_attack_and_the_audit_log_says_so(cli: Cli, tmp_path: Path):
+    output = cli("incident", "reject", "cf-1", "inc-1", "--by", "analyst-1", "--reason", "staged")
+
+    assert "inc-1 of cf-1: reject recorded" in output
+    [incident] = [i for i in cli.json("case", "show", CASE)["incidents"] if i["id"] == "inc-1"]
+    assert (incident["status"], incident["review_reason"]) == ("rejected", "staged")
+    cli("audit", "export", str(tmp_path / "audit.jsonl"))
+    entries = [json.loads(line) for line in (tmp_path / "audit.jsonl").read_text().splitlines()]
+    assert entries[-1]["kind"] == "incident_rejected"
+    assert entries[-1]["body"] == {
+        "ceasefire": "cf-1",
+        "incident": "inc-1",
+        "by": "analyst-1",
+        "reason": "staged",
+    }

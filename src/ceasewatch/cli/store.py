@@ -46,6 +46,7 @@ party_app = typer.Typer(help="The stakeholder directory.", no_args_is_help=True)
 case_app = typer.Typer(help="One case.", no_args_is_help=True)
 action_app = typer.Typer(help="Actions of a case.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+incident_app = typer.Typer(help="Analysts' verdicts on incidents.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
     (ceasefire_app, "ceasefire"),
@@ -53,6 +54,7 @@ for sub, name in (
     (case_app, "case"),
     (action_app, "action"),
     (audit_app, "audit"),
+    (incident_app, "incident"),
 ):
     app.add_typer(sub, name=name)
 
@@ -376,6 +378,62 @@ def decide_command(
         except commands.Refused as exc:
             fail(str(exc), 1)
     print_events(events, False)
+
+
+def _review(
+    verdict: str,
+    ceasefire: str,
+    incident: str,
+    by: str,
+    reason: str,
+    at: str | None,
+    db: str | None,
+) -> None:
+    with system_at(db) as system:
+        try:
+            events = commands.review_incident(
+                system,
+                ceasefire,
+                incident,
+                verdict,
+                by=by,
+                reason=reason,
+                at=parse_instant(at, "--at"),
+            )
+        except commands.Refused as exc:
+            fail(str(exc), 1)
+    print_events(events, False)
+    out.print(f"{incident} of {ceasefire}: {verdict} recorded", markup=False)
+
+
+Ceasefire = Annotated[str, typer.Argument(help="The ceasefire id.")]
+IncidentId = Annotated[str, typer.Argument(help="The incident id, e.g. inc-12.")]
+By = Annotated[str, typer.Option(help="The analyst.")]
+Reason = Annotated[str, typer.Option(help="Why (required).")]
+
+
+@incident_app.command("verify")
+def incident_verify(
+    ceasefire: Ceasefire, incident: IncidentId, by: By, reason: Reason, at: At = None, db: Db = None
+) -> None:
+    """Verify an incident the corroboration rule has not (audited)."""
+    _review("verify", ceasefire, incident, by, reason, at, db)
+
+
+@incident_app.command("dispute")
+def incident_dispute(
+    ceasefire: Ceasefire, incident: IncidentId, by: By, reason: Reason, at: At = None, db: Db = None
+) -> None:
+    """Hold an unverified incident for review: corroboration will not verify it."""
+    _review("dispute", ceasefire, incident, by, reason, at, db)
+
+
+@incident_app.command("reject")
+def incident_reject(
+    ceasefire: Ceasefire, incident: IncidentId, by: By, reason: Reason, at: At = None, db: Db = None
+) -> None:
+    """Reject an incident (audited): it no longer counts toward its case."""
+    _review("reject", ceasefire, incident, by, reason, at, db)
 
 
 @app.command("stats")

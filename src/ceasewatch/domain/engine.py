@@ -61,6 +61,7 @@ class Changes:
     cases: dict[str, Case] = field(default_factory=dict)
     verified: list[Incident] = field(default_factory=list)
     """Incidents that became verified, in order."""
+    rejected: list[Incident] = field(default_factory=list)
 
 
 class ViolationHistory:
@@ -198,7 +199,7 @@ class Engine:
 
     def pending_timers(self) -> list[Timer]:
         """The timers that can still do something: their case open, their action undone."""
-        return sorted(t for t in self._timers if self._live(t))
+        return sorted({t for t in self._timers if self._live(t)})
 
     def _live(self, timer: Timer) -> bool:
         case = self.cases[timer.case]
@@ -209,13 +210,65 @@ class Engine:
 
     # -- commands by people ------------------------------------------------
 
-    def verify_incident(self, incident_id: str, at: datetime, by: str) -> list[ProtocolEvent]:
+    def verify_incident(
+        self, incident_id: str, at: datetime, by: str, reason: str = ""
+    ) -> list[ProtocolEvent]:
         """An analyst verifies an incident the corroboration rule has not."""
         incident = self._incident(incident_id)
+        if incident.status is Status.REJECTED:
+            raise CommandRefused(f"incident {incident_id} is rejected")
         self._move_clock(at)
         if not incident.verified:
             incident.verified_by = by
+            incident.reviewed_by, incident.review_reason = by, reason
             self._verify(incident)
+        return self._flush()
+
+    def dispute_incident(
+        self, incident_id: str, at: datetime, by: str, reason: str
+    ) -> list[ProtocolEvent]:
+        """An analyst holds an incident for review: corroboration will not verify it.
+
+        Only an incident not yet verified can be disputed (a verified one can be
+        rejected); an analyst then verifies or rejects it.
+        """
+        incident = self._incident(incident_id)
+        _need_reason(reason, "disputing")
+        if incident.status is Status.REJECTED:
+            raise CommandRefused(f"incident {incident_id} is rejected")
+        if incident.verified:
+            raise CommandRefused(f"incident {incident_id} is verified: reject it instead")
+        self._move_clock(at)
+        incident.status = Status.DISPUTED
+        incident.reviewed_by, incident.review_reason = by, reason
+        self._changes.incidents[incident.id] = incident
+        return self._flush()
+
+    def reject_incident(
+        self, incident_id: str, at: datetime, by: str, reason: str
+    ) -> list[ProtocolEvent]:
+        """An analyst rejects an incident (or its source withdrew it): it counts no more.
+
+        Phases already recommended and decisions taken stand; in its case the incident
+        no longer counts toward phase 3, and the quiet close runs from the last violation
+        that still counts (or from the opening, if none does).
+        """
+        incident = self._incident(incident_id)
+        _need_reason(reason, "rejecting")
+        self._move_clock(at)
+        if incident.status is Status.REJECTED:
+            return self._flush()
+        incident.status = Status.REJECTED
+        incident.reviewed_by, incident.review_reason = by, reason
+        self._changes.incidents[incident.id] = incident
+        self._changes.rejected.append(incident)
+        case = self.cases.get(incident.case) if incident.case else None
+        if case is not None and case.is_open:
+            self._emit(case, ev.INCIDENT_REJECTED, incident=incident.id, reason=reason)
+            counting = [i.violation_at for i in case.incidents if i.verified and i.violation_at]
+            case.last_violation = max(counting, default=case.opened)
+            quiet = case.last_violation + self._quiet
+            self._schedule(Timer(quiet, TimerKind.QUIET, case.seq, case.id))
         return self._flush()
 
     def mark_action_done(
@@ -335,7 +388,7 @@ class Engine:
         if incident.verified:
             if incident.severity > before:
                 self._severity_rose(incident)
-        elif incident.status is Status.REJECTED:
+        elif incident.status in (Status.REJECTED, Status.DISPUTED):
             return
         elif self._corroborated(incident, report):
             self._verify(incident)
@@ -491,7 +544,7 @@ class Engine:
         ):
             return
         severe = self._phase3_severity
-        broad = next((i for i in case.incidents if i.severity >= severe), None)
+        broad = next((i for i in case.incidents if i.severity >= severe and i.verified), None)
         if broad is not None:
             self._recommend(case, 3, broad, reason="broad_attack")
 
@@ -584,3 +637,8 @@ class Engine:
             return self.cases[case_id]
         except KeyError:
             raise UnknownRecord(f"no case {case_id}") from None
+
+
+def _need_reason(reason: str, doing: str) -> None:
+    if not reason.strip():
+        raise CommandRefused(f"{doing} an incident needs a reason")

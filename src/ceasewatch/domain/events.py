@@ -14,6 +14,7 @@ ACTION_DONE = "action_done"
 DECISION_RECORDED = "decision_recorded"
 PHASE_AUTHORISED = "phase_authorised"
 PHASE_DECLINED = "phase_declined"
+INCIDENT_REJECTED = "incident_rejected"
 CASE_CLOSED = "case_closed"
 
 

@@ -45,6 +45,9 @@ class Incident:
     violation_at: datetime | None = None
     """`occurred_at` as it stood at verification: the protocol's clocks run from it."""
     verified_by: str | None = None
+    reviewed_by: str | None = None
+    """Who last set the status by hand (verified, disputed, rejected), and why."""
+    review_reason: str | None = None
     case: str | None = None
     occurred_at: datetime = field(init=False)
     """The earliest report's `occurred_at`."""

@@ -56,10 +56,21 @@ def close_case(system: System, case: str, *, at: datetime | None = None) -> list
     return _on_case(system, case, "close", {"case": case}, at)
 
 
-def verify_incident(
-    system: System, ceasefire: str, incident: str, *, by: str, at: datetime | None = None
+def review_incident(
+    system: System,
+    ceasefire: str,
+    incident: str,
+    verdict: str,
+    *,
+    by: str,
+    reason: str,
+    at: datetime | None = None,
 ) -> list[ProtocolEvent]:
-    return _run(system, "verify", {"incident": incident, "by": by}, at, ceasefire=ceasefire)
+    """An analyst's verdict on an incident: `verify`, `dispute` or `reject`, with a reason."""
+    if verdict not in ("verify", "dispute", "reject"):
+        raise ValueError(f"unknown verdict {verdict!r}")
+    body = {"incident": incident, "by": by, "reason": reason}
+    return _run(system, verdict, body, at, ceasefire=ceasefire)
 
 
 def _on_case(

@@ -72,7 +72,17 @@ def run_command(
                 roles=frozenset(body.get("roles", ())),
             )
         case "verify":
-            return engine.verify_incident(body["incident"], at, by=body["by"])
+            return engine.verify_incident(
+                body["incident"], at, by=body["by"], reason=body.get("reason", "")
+            )
+        case "dispute":
+            return engine.dispute_incident(
+                body["incident"], at, by=body["by"], reason=body["reason"]
+            )
+        case "reject":
+            return engine.reject_incident(
+                body["incident"], at, by=body["by"], reason=body["reason"]
+            )
         case "close":
             return engine.close_case(body["case"], at)
     raise ValueError(f"unknown command {kind!r}")
@@ -284,6 +294,18 @@ class Batch:
             if changes.verified:
                 verified = [[i.id, i.verified_by or "corroboration"] for i in changes.verified]
                 audit.append(("incidents_verified", {"ceasefire": cf, "incidents": verified}))
+            for incident in changes.rejected:
+                audit.append(
+                    (
+                        "incident_rejected",
+                        {
+                            "ceasefire": cf,
+                            "incident": incident.id,
+                            "by": incident.reviewed_by,
+                            "reason": incident.review_reason,
+                        },
+                    )
+                )
             readmodels.write_changes(conn, cf, changes)
             events = [e for c, e in self.events if c == cf]
             readmodels.write_events(conn, cf, events)

@@ -76,6 +76,8 @@ def incident_row(ceasefire: str, incident: Incident) -> dict[str, Any]:
         "verified_by": incident.verified_by,
         "case_id": incident.case,
         "reports": [[r.source, r.id] for r in incident.reports],
+        "reviewed_by": incident.reviewed_by,
+        "review_reason": incident.review_reason,
     }
 
 

@@ -122,7 +122,9 @@ incidents = Table(
     Column("violation_at", Instant, nullable=True),
     Column("verified_by", String(200), nullable=True),
     Column("case_id", String(300), nullable=True),
-    Column("reports", JSON, nullable=False),  # seq of each of its reports
+    Column("reports", JSON, nullable=False),  # (source, id) of each of its reports
+    Column("reviewed_by", String(200), nullable=True),  # who last set the status by hand
+    Column("review_reason", Text, nullable=True),
     Index(None, "case_id"),
     Index(None, "occurred_at"),
 )
