@@ -262,13 +262,103 @@ class Engine:
         incident.reviewed_by, incident.review_reason = by, reason
         self._changes.incidents[incident.id] = incident
         self._changes.rejected.append(incident)
-        case = self.cases.get(incident.case) if incident.case else None
-        if case is not None and case.is_open:
-            self._emit(case, ev.INCIDENT_REJECTED, incident=incident.id, reason=reason)
-            counting = [i.violation_at for i in case.incidents if i.verified and i.violation_at]
-            case.last_violation = max(counting, default=case.opened)
-            quiet = case.last_violation + self._quiet
-            self._schedule(Timer(quiet, TimerKind.QUIET, case.seq, case.id))
+        self._stop_counting(incident, ev.INCIDENT_REJECTED, reason=reason)
+        return self._flush()
+
+    def merge_incidents(
+        self, target_id: str, others: list[str], at: datetime, by: str, reason: str
+    ) -> list[ProtocolEvent]:
+        """An analyst finds that several incidents are one event: their reports join `target`.
+
+        The others become `merged` and stop counting in their cases; the target is
+        verified if any part was, or if together they meet the corroboration rule.
+        """
+        _need_reason(reason, "merging")
+        target = self._incident(target_id)
+        parts = [self._incident(i) for i in others]
+        if not parts or target_id in others or len(set(others)) != len(others):
+            raise CommandRefused(
+                "merge names the target and one or more other incidents, once each"
+            )
+        for incident in (target, *parts):
+            if incident.status in (Status.REJECTED, Status.MERGED):
+                raise CommandRefused(f"incident {incident.id} is {incident.status.value}")
+            if incident.perpetrator != target.perpetrator:
+                raise CommandRefused(
+                    f"incident {incident.id} alleges another perpetrator than {target.id}"
+                )
+        self._move_clock(at)
+        was_verified, before = target.verified, target.severity
+        any_verified = False
+        for part in parts:
+            any_verified = any_verified or part.verified
+            for report in part.reports:
+                target.add(report)
+            target.groups |= part.groups
+            counted = part.verified
+            part.status, part.merged_into = Status.MERGED, target.id
+            part.reviewed_by, part.review_reason = by, reason
+            self._changes.incidents[part.id] = part
+            if counted:
+                self._stop_counting(part, ev.INCIDENT_MERGED, into=target.id, reason=reason)
+        target.reviewed_by, target.review_reason = by, reason
+        target.severity = self._severity(target)
+        self._changes.incidents[target.id] = target
+        if was_verified:
+            if target.severity > before:
+                self._severity_rose(target)
+        elif any_verified or (target.status is not Status.DISPUTED and self._qualifies(target)):
+            self._verify(target)
+        elif target.status is Status.UNVERIFIED:
+            target.status = Status.CORROBORATED
+        return self._flush()
+
+    def split_incident(
+        self,
+        incident_id: str,
+        reports: list[tuple[str, str]],
+        at: datetime,
+        by: str,
+        reason: str,
+    ) -> list[ProtocolEvent]:
+        """An analyst finds that some reports describe another event: they leave as a new one.
+
+        The new incident is weighed by the corroboration rule afresh; the one split stays
+        verified if it was (what was verified stands), with its summary worked out anew.
+        """
+        _need_reason(reason, "splitting")
+        incident = self._incident(incident_id)
+        if incident.status in (Status.REJECTED, Status.MERGED):
+            raise CommandRefused(f"incident {incident_id} is {incident.status.value}")
+        leaving = [r for r in incident.reports if r.key in set(reports)]
+        if len(leaving) != len(set(reports)):
+            raise CommandRefused(f"not every report named is in incident {incident_id}")
+        if not leaving or len(leaving) == len(incident.reports):
+            raise CommandRefused("a split moves some of an incident's reports, not none or all")
+        self._move_clock(at)
+        incident.reports = [r for r in incident.reports if r.key not in set(reports)]
+        incident.summarise()
+        incident.groups = self._groups_of(incident.reports)
+        incident.severity = self._severity(incident)
+        incident.reviewed_by, incident.review_reason = by, reason
+        if not incident.verified and incident.status is Status.CORROBORATED:
+            incident.status = (
+                Status.CORROBORATED if len(incident.reports) > 1 else Status.UNVERIFIED
+            )
+        self._changes.incidents[incident.id] = incident
+        seq = len(self.incidents) + 1
+        split = Incident(f"inc-{seq}", seq, incident.perpetrator, leaving)
+        split.groups = self._groups_of(leaving)
+        split.severity = self._severity(split)
+        split.reviewed_by, split.review_reason = by, reason
+        self.incidents[split.id] = split
+        self._changes.incidents[split.id] = split
+        for report in leaving:
+            self._index.move(report, split)
+        if self._qualifies(split):
+            self._verify(split)
+        elif len(leaving) > 1:
+            split.status = Status.CORROBORATED
         return self._flush()
 
     def mark_action_done(
@@ -359,6 +449,21 @@ class Engine:
             self._close(case, self._now, "manual")
         return self._flush()
 
+    def _stop_counting(self, incident: Incident, event: str, **details: object) -> None:
+        """An incident of an open case no longer counts (rejected, merged into another).
+
+        The quiet close runs from the last violation that still counts, or from the
+        opening if none does.
+        """
+        case = self.cases.get(incident.case) if incident.case else None
+        if case is None or not case.is_open:
+            return
+        self._emit(case, event, incident=incident.id, **details)
+        counting = [i.violation_at for i in case.incidents if i.verified and i.violation_at]
+        case.last_violation = max(counting, default=case.opened)
+        quiet = case.last_violation + self._quiet
+        self._schedule(Timer(quiet, TimerKind.QUIET, case.seq, case.id))
+
     def take_changes(self) -> Changes:
         """The incidents and cases changed since the last call (for a store to write)."""
         changes, self._changes = self._changes, Changes()
@@ -374,6 +479,8 @@ class Engine:
             self._verify(incident)
             return
         match = self._index.find(report)
+        while match is not None and match.merged_into is not None:
+            match = self.incidents[match.merged_into]
         if match is None:
             incident = self._new_incident(report)
         else:
@@ -381,14 +488,13 @@ class Engine:
             incident.add(report)
             self._changes.incidents[incident.id] = incident
         self._index.add(report, incident)
-        if report.source_kind not in self._never_counts:
-            incident.groups.add(self._groups.get(report.source, report.source))
+        incident.groups |= self._groups_of((report,))
         before = incident.severity
         incident.severity = self._severity(incident)
         if incident.verified:
             if incident.severity > before:
                 self._severity_rose(incident)
-        elif incident.status in (Status.REJECTED, Status.DISPUTED):
+        elif incident.status in (Status.REJECTED, Status.DISPUTED, Status.MERGED):
             return
         elif self._corroborated(incident, report):
             self._verify(incident)
@@ -403,9 +509,19 @@ class Engine:
         return incident
 
     def _corroborated(self, incident: Incident, report: Report) -> bool:
-        """Rule 6: independent groups, or one well-graded report from a trusted kind."""
+        """Rule 6, as a report arrives: independent groups, or this report graded well."""
         if len(incident.groups) >= self.policy.corroboration.independent_groups:
             return True
+        return self._verifies_alone(report)
+
+    def _qualifies(self, incident: Incident) -> bool:
+        """Rule 6 over all of an incident's reports (after an analyst regrouped them)."""
+        if len(incident.groups) >= self.policy.corroboration.independent_groups:
+            return True
+        return any(self._verifies_alone(r) for r in incident.reports)
+
+    def _verifies_alone(self, report: Report) -> bool:
+        """One report graded well enough, from a kind of source trusted to verify alone."""
         reliability, credibility, kinds = self._grades
         return (
             report.source_kind in kinds
@@ -413,6 +529,14 @@ class Engine:
             and report.reliability in reliability
             and report.credibility in credibility
         )
+
+    def _groups_of(self, reports: Iterable[Report]) -> set[str]:
+        """The independence groups of the reports that count toward verification."""
+        return {
+            self._groups.get(r.source, r.source)
+            for r in reports
+            if r.source_kind not in self._never_counts
+        }
 
     def _severity(self, incident: Incident) -> Severity:
         if incident.seq in self._repeat_broad:

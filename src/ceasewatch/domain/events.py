@@ -15,6 +15,7 @@ DECISION_RECORDED = "decision_recorded"
 PHASE_AUTHORISED = "phase_authorised"
 PHASE_DECLINED = "phase_declined"
 INCIDENT_REJECTED = "incident_rejected"
+INCIDENT_MERGED = "incident_merged"
 CASE_CLOSED = "case_closed"
 
 

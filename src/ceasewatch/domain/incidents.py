@@ -23,6 +23,8 @@ class Status(StrEnum):
     VERIFIED = "verified"
     DISPUTED = "disputed"
     REJECTED = "rejected"
+    MERGED = "merged"
+    """Its reports moved into another incident (`merged_into`) by an analyst."""
 
 
 @dataclass(eq=False, slots=True)
@@ -49,6 +51,7 @@ class Incident:
     """Who last set the status by hand (verified, disputed, rejected), and why."""
     review_reason: str | None = None
     case: str | None = None
+    merged_into: str | None = None
     occurred_at: datetime = field(init=False)
     """The earliest report's `occurred_at`."""
     killed: int = field(init=False)
@@ -61,6 +64,10 @@ class Incident:
         return cls(id, seq, report.perpetrator, [report])
 
     def __post_init__(self) -> None:
+        self.summarise()
+
+    def summarise(self) -> None:
+        """Work the summary out afresh from the reports (after some were taken away)."""
         first = self.reports[0]
         self.occurred_at = first.occurred_at
         self.killed = first.killed or 0
@@ -178,6 +185,21 @@ class CorroborationIndex:
             part.wide.append(filed)
         else:
             part.cells[_cell(report.lat, report.lon)].append(filed)
+
+    def move(self, report: Report, incident: Incident) -> None:
+        """File `report` under `incident` from now on (an analyst split it off)."""
+        at_us = _micros(report.occurred_at)
+        part = self._slices[(report.perpetrator, at_us // self._bucket_us)]
+        filed = (
+            part.wide
+            if _precision_km(report) > _WIDE_KM
+            else part.cells[_cell(report.lat, report.lon)]
+        )
+        for i, entry in enumerate(filed):
+            if entry.report is report:
+                filed[i] = entry._replace(incident=incident)
+                return
+        raise KeyError(f"report {report.key} is not in the index")
 
     def find(self, report: Report) -> Incident | None:
         """The incident holding the nearest compatible report; ties go to the older one."""
