@@ -21,6 +21,8 @@ class Action:
     done_by: str | None = None
     note: str | None = None
     overdue_at: datetime | None = None
+    evidence: tuple[tuple[str, str], ...] = ()
+    """(uri, sha256) of what shows it done."""
 
     @property
     def done(self) -> bool:

@@ -362,7 +362,13 @@ class Engine:
         return self._flush()
 
     def mark_action_done(
-        self, case_id: str, action_id: str, at: datetime, by: str, note: str = ""
+        self,
+        case_id: str,
+        action_id: str,
+        at: datetime,
+        by: str,
+        note: str = "",
+        evidence: tuple[tuple[str, str], ...] = (),
     ) -> list[ProtocolEvent]:
         """Record an action as done; one done late stays overdue. Doing it again changes nothing."""
         case = self._case(case_id)
@@ -372,6 +378,7 @@ class Engine:
         self._move_clock(at)
         if not action.done:
             action.done_at, action.done_by, action.note = self._now, by, note
+            action.evidence = evidence
             self._emit(case, ev.ACTION_DONE, action=action.id, phase=action.phase, by=by)
         return self._flush()
 

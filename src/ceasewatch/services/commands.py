@@ -20,9 +20,16 @@ class Refused(ValueError):
 
 
 def action_done(
-    system: System, case: str, action: str, *, by: str, note: str = "", at: datetime | None = None
+    system: System,
+    case: str,
+    action: str,
+    *,
+    by: str,
+    note: str = "",
+    evidence: list[dict[str, str]] | None = None,
+    at: datetime | None = None,
 ) -> list[ProtocolEvent]:
-    body = {"case": case, "action": action, "by": by, "note": note}
+    body = {"case": case, "action": action, "by": by, "note": note, "evidence": evidence or []}
     return _on_case(system, case, "action_done", body, at)
 
 
@@ -71,6 +78,34 @@ def review_incident(
         raise ValueError(f"unknown verdict {verdict!r}")
     body = {"incident": incident, "by": by, "reason": reason}
     return _run(system, verdict, body, at, ceasefire=ceasefire)
+
+
+def merge_incidents(
+    system: System,
+    ceasefire: str,
+    incident: str,
+    others: list[str],
+    *,
+    by: str,
+    reason: str,
+    at: datetime | None = None,
+) -> list[ProtocolEvent]:
+    body = {"incident": incident, "others": others, "by": by, "reason": reason}
+    return _run(system, "merge", body, at, ceasefire=ceasefire)
+
+
+def split_incident(
+    system: System,
+    ceasefire: str,
+    incident: str,
+    reports: list[tuple[str, str]],
+    *,
+    by: str,
+    reason: str,
+    at: datetime | None = None,
+) -> list[ProtocolEvent]:
+    body = {"incident": incident, "reports": [list(r) for r in reports], "by": by, "reason": reason}
+    return _run(system, "split", body, at, ceasefire=ceasefire)
 
 
 def _on_case(

@@ -58,8 +58,14 @@ def run_command(
     """Apply one journaled command to its ceasefire's engine."""
     match kind:
         case "action_done":
+            evidence = tuple((e["uri"], e["sha256"]) for e in body.get("evidence", ()))
             return engine.mark_action_done(
-                body["case"], body["action"], at, by=body["by"], note=body.get("note", "")
+                body["case"],
+                body["action"],
+                at,
+                by=body["by"],
+                note=body.get("note", ""),
+                evidence=evidence,
             )
         case "decide":
             return engine.decide(
@@ -82,6 +88,15 @@ def run_command(
         case "reject":
             return engine.reject_incident(
                 body["incident"], at, by=body["by"], reason=body["reason"]
+            )
+        case "merge":
+            return engine.merge_incidents(
+                body["incident"], body["others"], at, by=body["by"], reason=body["reason"]
+            )
+        case "split":
+            reports = [(source, rid) for source, rid in body["reports"]]
+            return engine.split_incident(
+                body["incident"], reports, at, by=body["by"], reason=body["reason"]
             )
         case "close":
             return engine.close_case(body["case"], at)

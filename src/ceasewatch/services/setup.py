@@ -95,14 +95,23 @@ def read_parties(path: Path) -> list[Party]:
 
 
 def import_parties(system: System, parties: list[Party]) -> int:
-    """Add or update parties of the directory; each change is audited."""
-    rows = [
-        {"code": p.code, "name": p.name, "roles": sorted(r.value for r in p.roles)} for p in parties
-    ]
+    """Add or update parties of the directory; each change is audited (secrets left out)."""
+    rows = [party_row(p) for p in parties]
     with system.engines.transaction() as batch:
         known = {r["code"]: dict(r) for r in queries.parties(batch.conn)}
         changed = [row for row in rows if known.get(row["code"]) != row]
         bulk.upsert(batch.conn, tables.parties, changed)
         for row in changed:
-            batch.note("party_saved", row)
+            batch.note("party_saved", {k: v for k, v in row.items() if k != "webhook_secret"})
     return len(changed)
+
+
+def party_row(party: Party) -> dict[str, Any]:
+    return {
+        "code": party.code,
+        "name": party.name,
+        "roles": sorted(r.value for r in party.roles),
+        "webhook_url": party.webhook_url,
+        "webhook_secret": party.webhook_secret,
+        "emails": list(party.emails),
+    }

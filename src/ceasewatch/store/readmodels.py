@@ -31,9 +31,9 @@ def write_events(conn: Connection, ceasefire: str, events: Iterable[ProtocolEven
 
 
 def write_changes(conn: Connection, ceasefire: str, changes: Changes) -> None:
-    bulk.upsert(
-        conn, tables.incidents, [incident_row(ceasefire, i) for i in changes.incidents.values()]
-    )
+    incidents = list(changes.incidents.values())
+    bulk.upsert(conn, tables.incidents, [incident_row(ceasefire, i) for i in incidents])
+    bulk.upsert(conn, tables.incident_reports, membership_rows(ceasefire, incidents))
     cases = list(changes.cases.values())
     bulk.upsert(conn, tables.cases, [case_row(ceasefire, c) for c in cases])
     bulk.upsert(conn, tables.actions, [row for c in cases for row in action_rows(c)])
@@ -81,6 +81,15 @@ def incident_row(ceasefire: str, incident: Incident) -> dict[str, Any]:
     }
 
 
+def membership_rows(ceasefire: str, incidents: list[Incident]) -> list[dict[str, Any]]:
+    return [
+        {"ceasefire_id": ceasefire, "source": r.source, "report_id": r.id, "incident_id": i.id}
+        for i in incidents
+        if i.merged_into is None
+        for r in i.reports
+    ]
+
+
 def case_row(ceasefire: str, case: Case) -> dict[str, Any]:
     return {
         "id": case.id,
@@ -111,6 +120,7 @@ def action_rows(case: Case) -> list[dict[str, Any]]:
             "done_by": a.done_by,
             "note": a.note,
             "overdue_at": a.overdue_at,
+            "evidence": [{"uri": uri, "sha256": digest} for uri, digest in a.evidence],
         }
         for a in case.actions
     ]

@@ -159,6 +159,7 @@ actions = Table(
     Column("done_by", String(200), nullable=True),
     Column("note", Text, nullable=True),
     Column("overdue_at", Instant, nullable=True),
+    Column("evidence", JSON, nullable=False, server_default="[]"),  # [{uri, sha256}]
     Index(None, "due"),
 )
 
@@ -203,4 +204,29 @@ parties = Table(
     Column("code", String(40), primary_key=True),
     Column("name", Text, nullable=False),
     Column("roles", JSON, nullable=False),
+    Column("webhook_url", Text, nullable=True),
+    Column("webhook_secret", Text, nullable=True),  # signs webhooks; never shown back
+    Column("emails", JSON, nullable=False, server_default="[]"),
 )
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("role", String(40), nullable=False),
+    Column("party", String(40), nullable=True),  # a decision maker's party
+    Column("digest", String(64), nullable=False),  # SHA-256 of the token; never the token
+    Column("created_at", Instant, nullable=False),  # wall-clock time
+    Column("revoked_at", Instant, nullable=True),
+    UniqueConstraint("digest"),
+)
+
+incident_reports = Table(
+    "incident_reports",
+    metadata,
+    Column("ceasefire_id", String(200), primary_key=True),
+    Column("source", String(200), primary_key=True),
+    Column("report_id", String(200), primary_key=True),
+    Column("incident_id", String(100), nullable=False),
+)
+"""Which incident each report is in, per ceasefire: to filter reports by status."""
