@@ -262,7 +262,7 @@ def stored_incidents_table(incidents: list[dict[str, Any]]) -> Table:
         sources = "\n".join(
             f"{r['source']} {r.get('source_kind', '')} {r.get('reliability', 'F')}"
             f"{r.get('credibility', 6)}: {r['id']}"
-            for r in i["reports"]
+            for r in i["records"]
         )
         table.add_row(
             i["id"],

@@ -81,7 +81,7 @@ def test_case_show_gives_timeline_actions_and_incidents_with_their_reports(cli: 
     assert [e["event"] for e in case["events"]][:1] == ["case_opened"]
     assert {a["action_id"] for a in case["actions"]} >= {"diplomatic_warning", "halt_breach"}
     assert [i["id"] for i in case["incidents"]] == ["inc-1", "inc-2", "inc-3"]
-    assert case["incidents"][0]["reports"][0]["id"] == "v1"
+    assert case["incidents"][0]["records"][0]["id"] == "v1"
     assert json.loads(json.dumps(case["recommended"])).keys() == {"2", "3"}
 
 

@@ -23,6 +23,6 @@ def version() -> None:
     out.print(f"ceasewatch {__version__}")
 
 
-from . import policy, replay, simulate, store, tokens  # noqa: E402  (each registers its commands)
+from . import policy, replay, serve, simulate, store, tokens  # noqa: E402  (each registers)
 
-__all__ = ["app", "policy", "replay", "simulate", "store", "tokens"]
+__all__ = ["app", "policy", "replay", "serve", "simulate", "store", "tokens"]

@@ -12,6 +12,7 @@ journal at the next one.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -112,9 +113,15 @@ class Engines:
     now: datetime | None = None
     seen: set[tuple[str, str]] = field(default_factory=set)
     """(source, id) of every journaled report."""
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    """One thread of this process at a time (the database's lock orders the processes)."""
 
     @contextmanager
     def transaction(self) -> Iterator[Batch]:
+        with self.lock:
+            yield from self._transaction()
+
+    def _transaction(self) -> Iterator[Batch]:
         try:
             with writing(self.db) as conn:
                 self._catch_up(conn)
@@ -203,11 +210,14 @@ class Batch:
     def now(self) -> datetime | None:
         return self.host.now
 
-    def take_reports(self, reports: Iterable[Report], *, trusted: bool = False) -> int:
-        """Journal the reports not seen before and feed them to every engine, in order."""
+    def take_reports(self, reports: Iterable[Report], *, trusted: bool = False) -> list[Report]:
+        """Journal the reports not seen before and feed them to every engine, in order.
+
+        Returns the reports taken (the others were stored already).
+        """
         host = self.host
         self.trusted = trusted
-        taken = 0
+        taken: list[Report] = []
         for report in reports:
             if report.key in host.seen:
                 continue
@@ -219,7 +229,7 @@ class Batch:
             arrival = report.arrival
             if host.now is None or arrival > host.now:
                 host.now = arrival
-            taken += 1
+            taken.append(report)
         return taken
 
     def advance(self, until: datetime) -> None:

@@ -48,7 +48,7 @@ def ingest(
             on_start(len(arrivals.reports))
         for batch in _batches(arrivals.reports, batch_size):
             with system.engines.transaction() as tx:
-                taken = tx.take_reports(batch, trusted=trusted)
+                taken = len(tx.take_reports(batch, trusted=trusted))
                 result.events.update(e.event for _, e in tx.events)
             result.accepted += taken
             result.already_stored += len(batch) - taken

@@ -10,8 +10,10 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from ..bootstrap import System
-from ..config import ConfigError, load_ceasefire, load_policy, policy_text
+from ..config import ConfigError, load_ceasefire, policy_text
+from ..domain.ceasefire import Ceasefire
 from ..domain.parties import Party
+from ..domain.policy import PolicyInvalid, parse_policy
 from ..store import bulk, database, journal, queries, tables
 from ..store.journal import StoredCeasefire
 
@@ -35,25 +37,33 @@ class Added:
 
 
 def add_ceasefire(system: System, path: Path) -> Added:
-    """Store a ceasefire (validated as `replay` does) and run its engine over the journal.
-
-    Adding the same definition again changes nothing; a different one under a stored id
-    is refused: a ceasefire's terms are never rewritten, a new one gets a new id.
-    """
+    """Store the ceasefire of a file (validated as `replay` does); see `store_ceasefire`."""
     try:
         ceasefire = load_ceasefire(path)
-        policy = load_policy(ceasefire.policy, base=path.parent)
-        text, _ = policy_text(ceasefire.policy, base=path.parent)
+        text, origin = policy_text(ceasefire.policy, base=path.parent)
     except ConfigError as exc:
+        raise SetupError(str(exc)) from None
+    return store_ceasefire(system, ceasefire, text, origin)
+
+
+def store_ceasefire(
+    system: System, ceasefire: Ceasefire, policy_yaml: str, origin: str = "policy"
+) -> Added:
+    """Store a ceasefire with its policy's text, and run its engine over the journal.
+
+    Adding the same terms again changes nothing; other terms under a stored id are
+    refused: a ceasefire's terms are never rewritten, new ones get a new id.
+    """
+    try:
+        policy = parse_policy(policy_yaml, origin)
+    except PolicyInvalid as exc:
         raise SetupError(str(exc)) from None
     definition = ceasefire.model_dump(mode="json")
     with system.engines.transaction() as batch:
         stored = {c.id: c for c in journal.stored_ceasefires(batch.conn)}
-        if ceasefire.id in stored:
-            if (
-                stored[ceasefire.id].definition != definition
-                or stored[ceasefire.id].policy_text != text
-            ):
+        known = stored.get(ceasefire.id)
+        if known is not None:
+            if known.definition != definition or known.policy_text != policy_yaml:
                 raise SetupError(
                     f"ceasefire {ceasefire.id} is stored with other terms: give the new "
                     "terms a new id"
@@ -66,7 +76,7 @@ def add_ceasefire(system: System, path: Path) -> Added:
                 definition,
                 policy.name,
                 policy.version,
-                text,
+                policy_yaml,
                 batch.now,
             )
         )

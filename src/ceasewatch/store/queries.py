@@ -70,7 +70,7 @@ def case(conn: Connection, case_id: str) -> dict[str, Any] | None:
         **row,
         "actions": [dict(a) for a in actions],
         "decisions": [dict(d) for d in decisions],
-        "incidents": [{**i, "reports": reports(conn, i["reports"])} for i in incidents],
+        "incidents": [{**i, "records": reports(conn, i["reports"])} for i in incidents],
         "events": list(events(conn, case=case_id)),
     }
 
@@ -128,3 +128,141 @@ def stats(conn: Connection) -> dict[str, int]:
 
 def clock(conn: Connection) -> datetime | None:
     return conn.execute(sa.select(tables.clock.c.now)).scalar()
+
+
+# -- pages for the API ------------------------------------------------------------------
+
+
+def report_page(
+    conn: Connection,
+    *,
+    after: int = 0,
+    limit: int = 100,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    event_type: str | None = None,
+    source: str | None = None,
+    status: str | None = None,
+    ceasefire: str | None = None,
+) -> list[dict[str, Any]]:
+    """Stored reports in journal order after `after`, filtered; each with its `seq`.
+
+    `status` is the status of the incident holding the report (in `ceasefire`, or in any).
+    """
+    r = tables.reports
+    query = sa.select(r.c.seq, r.c.body).where(r.c.seq > after).order_by(r.c.seq).limit(limit)
+    if since is not None:
+        query = query.where(r.c.occurred_at >= since)
+    if until is not None:
+        query = query.where(r.c.occurred_at < until)
+    if bbox is not None:
+        west, south, east, north = bbox
+        query = query.where(r.c.lon.between(west, east), r.c.lat.between(south, north))
+    if event_type is not None:
+        query = query.where(r.c.event_type == event_type)
+    if source is not None:
+        query = query.where(r.c.source == source)
+    if status is not None or ceasefire is not None:
+        m, i = tables.incident_reports, tables.incidents
+        held = (
+            sa.select(m.c.source)
+            .join(i, sa.and_(i.c.ceasefire_id == m.c.ceasefire_id, i.c.id == m.c.incident_id))
+            .where(m.c.source == r.c.source, m.c.report_id == r.c.id)
+        )
+        if status is not None:
+            held = held.where(i.c.status == status)
+        if ceasefire is not None:
+            held = held.where(m.c.ceasefire_id == ceasefire)
+        query = query.where(held.exists())
+    return [{"seq": row.seq, **json.loads(row.body)} for row in conn.execute(query)]
+
+
+def incident_page(
+    conn: Connection,
+    *,
+    after: tuple[str, int] | None = None,
+    limit: int = 100,
+    ceasefire: str | None = None,
+    status: str | None = None,
+    severity: str | None = None,
+    perpetrator: str | None = None,
+    case: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+) -> list[dict[str, Any]]:
+    """Incidents in (ceasefire, seq) order after `after`, filtered."""
+    i = tables.incidents
+    query = sa.select(i).order_by(i.c.ceasefire_id, i.c.seq).limit(limit)
+    if after is not None:
+        query = query.where(sa.tuple_(i.c.ceasefire_id, i.c.seq) > sa.tuple_(*after))
+    for column, value in (
+        (i.c.ceasefire_id, ceasefire),
+        (i.c.status, status),
+        (i.c.severity, severity),
+        (i.c.perpetrator, perpetrator),
+        (i.c.case_id, case),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(i.c.occurred_at >= since)
+    if until is not None:
+        query = query.where(i.c.occurred_at < until)
+    if bbox is not None:
+        west, south, east, north = bbox
+        query = query.where(i.c.lon.between(west, east), i.c.lat.between(south, north))
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def incident(conn: Connection, ceasefire: str, incident_id: str) -> dict[str, Any] | None:
+    """An incident with its reports' records."""
+    i = tables.incidents
+    row = (
+        conn.execute(sa.select(i).where(i.c.ceasefire_id == ceasefire, i.c.id == incident_id))
+        .mappings()
+        .first()
+    )
+    return None if row is None else {**row, "records": reports(conn, row["reports"])}
+
+
+def audit_page(conn: Connection, *, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
+    a = tables.audit
+    rows = conn.execute(sa.select(a).where(a.c.seq > after).order_by(a.c.seq).limit(limit))
+    return [
+        {
+            "seq": row.seq,
+            "at": row.at,
+            "kind": row.kind,
+            "body": json.loads(row.body),
+            "prev": row.prev,
+            "hash": row.hash,
+        }
+        for row in rows
+    ]
+
+
+def events_after(conn: Connection, seq: int, limit: int = 500) -> list[tuple[int, ProtocolEvent]]:
+    """Stored events numbered after `seq`, in the order they were stored, with their numbers."""
+    e = tables.events
+    rows = conn.execute(sa.select(e).where(e.c.seq > seq).order_by(e.c.seq).limit(limit))
+    return [
+        (row.seq, ProtocolEvent(row.at, row.event, row.case_id, row.violator, row.details))
+        for row in rows
+    ]
+
+
+def ceasefire(conn: Connection, ceasefire_id: str) -> RowMapping | None:
+    c = tables.ceasefires
+    return conn.execute(sa.select(c).where(c.c.id == ceasefire_id)).mappings().first()
+
+
+def party(conn: Connection, code: str) -> RowMapping | None:
+    p = tables.parties
+    return conn.execute(sa.select(p).where(p.c.code == code)).mappings().first()
+
+
+def last_event_seq(conn: Connection) -> int:
+    last = conn.execute(sa.select(sa.func.max(tables.events.c.seq))).scalar()
+    return int(last or 0)

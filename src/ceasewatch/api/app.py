@@ -1,0 +1,57 @@
+"""The HTTP API: FastAPI over the services, every route behind a role."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+
+from .. import __version__
+from ..bootstrap import System, open_system
+from ..services.clock import Clock, WallClock
+from . import errors
+from .routes import audit, cases, directory, events, health, incidents, reports
+
+BODY_LIMIT = 32 * 1024 * 1024
+"""Bytes: room for a batch of 10,000 reports with long texts."""
+
+
+def create_app(
+    system: System, *, clock: Clock | None = None, body_limit: int = BODY_LIMIT
+) -> FastAPI:
+    app = FastAPI(
+        title="ceasewatch",
+        version=__version__,
+        description=(
+            "Verified incidents, the three-phase response protocol, its deadlines and "
+            "decisions, and a hash-chained audit log. Every route but /healthz takes a "
+            "bearer token (`ceasewatch token create`)."
+        ),
+    )
+    app.state.system = system
+    app.state.clock = clock or WallClock()
+    errors.install(app)
+    for module in (reports, incidents, cases, directory, audit, events):
+        app.include_router(module.router, prefix="/api/v1")
+    app.include_router(health.router)
+
+    @app.middleware("http")
+    async def count(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        began = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        health.REQUESTS.labels(request.method, path, str(response.status_code)).inc()
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - began) * 1000:.1f}"
+        return response
+
+    app.add_middleware(errors.BodyLimit, limit=body_limit)
+    return app
+
+
+def create_from_env() -> FastAPI:
+    """For `uvicorn --factory` and each worker of `ceasewatch serve --workers N`."""
+    return create_app(open_system())

@@ -1,0 +1,114 @@
+"""`/api/v1/cases`: cases with their timeline and quorum; decisions; actions done."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+
+from ...services import commands, views
+from ...services.tokens import Principal, UserRole
+from ...store import queries
+from ...store.database import reading
+from ..auth import EVERYONE, allow, system_of
+from ..errors import ApiError
+from ..schemas import ActionDone, CaseDetail, CaseOut, Decide, Done
+from .common import events_out, refused
+from .incidents import with_key
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+CaseId = Annotated[str, Path(description="CEASEFIRE/VIOLATOR/N, e.g. cf-2026/RU/1")]
+
+
+@router.get("", response_model=list[CaseOut])
+def list_cases(
+    request: Request,
+    _who: Annotated[Principal, Depends(allow(*EVERYONE))],
+    open: bool = False,
+) -> list[CaseOut]:
+    """Cases, oldest first; `open=true` for the open ones only."""
+    with reading(system_of(request).db) as conn:
+        rows = queries.cases(conn, open_only=open)
+    return [CaseOut.model_validate(dict(r)) for r in rows]
+
+
+def _case(request: Request, case_id: str) -> dict[str, Any]:
+    with reading(system_of(request).db) as conn:
+        case = queries.case(conn, case_id)
+        if case is None:
+            raise ApiError(404, f"no case {case_id}")
+        case["quorum"] = views.quorum(conn, case)
+    return case
+
+
+@router.post("/{case_id:path}/decisions", response_model=Done)
+def decide(
+    request: Request,
+    case_id: CaseId,
+    body: Decide,
+    who: Annotated[Principal, Depends(allow(UserRole.DECISION_MAKER))],
+) -> Done:
+    """Authorise or decline a recommended phase, for the token's own party."""
+    party = who.party or ""
+    if body.party is not None and body.party != party:
+        raise ApiError(403, f"this token decides for {party}, not for {body.party}")
+    case = _case(request, case_id)
+    with reading(system_of(request).db) as conn:
+        if not views.may_decide(conn, case, body.phase, party):
+            raise ApiError(403, f"{party} may not decide phase {body.phase} of {case_id}")
+    try:
+        events = commands.decide(
+            system_of(request),
+            case_id,
+            body.phase,
+            party=party,
+            authorise=body.decision == "authorise",
+            reason=body.reason,
+        )
+    except commands.Refused as exc:
+        raise refused(exc) from None
+    return Done(events=events_out(events))
+
+
+@router.post("/{case_id:path}/actions/{action}", response_model=Done)
+def action_done(
+    request: Request,
+    case_id: CaseId,
+    action: str,
+    body: ActionDone,
+    who: Annotated[Principal, Depends(allow(UserRole.DECISION_MAKER, UserRole.ADMIN))],
+) -> Done:
+    """Mark an action done, with a note and evidence: by an owner's decision maker, or an
+    admin of the coordination cell recording it."""
+    case = _case(request, case_id)
+    found = next((a for a in case["actions"] if a["action_id"] == action), None)
+    if found is None:
+        raise ApiError(404, f"case {case_id} has no action {action}")
+    by = who.party if who.role is UserRole.DECISION_MAKER else who.name
+    if who.role is UserRole.DECISION_MAKER:
+        with reading(system_of(request).db) as conn:
+            if not views.owns_action(conn, case, found, who.party or ""):
+                raise ApiError(403, f"{who.party} is not an owner of {action}")
+    try:
+        events = commands.action_done(
+            system_of(request),
+            case_id,
+            action,
+            by=by or who.name,
+            note=body.note,
+            evidence=[e.model_dump() for e in body.evidence],
+        )
+    except commands.Refused as exc:
+        raise refused(exc) from None
+    return Done(events=events_out(events))
+
+
+@router.get("/{case_id:path}", response_model=CaseDetail)
+def show_case(
+    request: Request, case_id: CaseId, _who: Annotated[Principal, Depends(allow(*EVERYONE))]
+) -> CaseDetail:
+    """A case: timeline, actions and deadlines, decisions and the quorum so far, incidents."""
+    case = _case(request, case_id)
+    case["incidents"] = [with_key(i) for i in case["incidents"]]
+    case["events"] = [e.to_dict() for e in case["events"]]
+    return CaseDetail.model_validate(case)

@@ -1,0 +1,71 @@
+"""What the routes share: paging cursors, bounding boxes, times, the events of a command."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from ...domain.events import ProtocolEvent
+from ...services.commands import Refused
+from ..errors import ApiError, FieldProblem
+from ..schemas import EventOut
+
+MAX_PAGE = 1000
+
+
+def encode_cursor(value: Any) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode()
+
+
+def decode_cursor(cursor: str | None) -> Any:
+    if cursor is None:
+        return None
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except (ValueError, TypeError):
+        raise ApiError(
+            422, "bad cursor", [FieldProblem(record="query", field="cursor", message="not ours")]
+        ) from None
+
+
+def bbox_of(text: str | None) -> tuple[float, float, float, float] | None:
+    """`W,S,E,N` in degrees."""
+    if text is None:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in text.split(","))
+    except ValueError:
+        raise ApiError(
+            422,
+            "bad bbox",
+            [FieldProblem(record="query", field="bbox", message="give W,S,E,N in degrees")],
+        ) from None
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        raise ApiError(
+            422,
+            "bad bbox",
+            [FieldProblem(record="query", field="bbox", message="W <= E and S <= N, in range")],
+        )
+    return west, south, east, north
+
+
+def events_out(events: Iterable[ProtocolEvent]) -> list[EventOut]:
+    return [EventOut(**e.to_dict()) for e in events]
+
+
+def refused(exc: Refused) -> ApiError:
+    """A command the protocol does not allow now: 404 for an unknown record, else 409."""
+    message = str(exc)
+    return ApiError(
+        404 if message.startswith(("no case", "no incident", "no ceasefire")) else 409, message
+    )
+
+
+def since_until(since: datetime | None, until: datetime | None) -> None:
+    if since is not None and until is not None and until < since:
+        raise ApiError(
+            422, "bad range", [FieldProblem(record="query", field="until", message="before since")]
+        )

@@ -1,0 +1,101 @@
+"""`/api/v1/ceasefires` and `/api/v1/parties`: the ceasefires, and the stakeholder directory."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request
+
+from ...config import ConfigError, policy_text
+from ...domain.parties import Party
+from ...services import setup
+from ...services.tokens import Principal, UserRole
+from ...store import queries
+from ...store.database import reading
+from ..auth import EVERYONE, allow, system_of
+from ..errors import ApiError
+from ..schemas import CeasefireCreate, CeasefireDetail, CeasefireOut, PartyIn, PartyOut
+
+router = APIRouter(tags=["ceasefires and parties"])
+Admin = Annotated[Principal, Depends(allow(UserRole.ADMIN))]
+Reader = Annotated[Principal, Depends(allow(*EVERYONE))]
+
+
+@router.get("/ceasefires", response_model=list[CeasefireOut])
+def list_ceasefires(request: Request, _who: Reader) -> list[CeasefireOut]:
+    with reading(system_of(request).db) as conn:
+        return [CeasefireOut.model_validate(dict(r)) for r in queries.ceasefires(conn)]
+
+
+@router.get("/ceasefires/{ceasefire_id}", response_model=CeasefireDetail)
+def show_ceasefire(request: Request, ceasefire_id: str, _who: Reader) -> CeasefireDetail:
+    """A ceasefire with its zone (in `definition`) and the text of its policy."""
+    with reading(system_of(request).db) as conn:
+        row = queries.ceasefire(conn, ceasefire_id)
+    if row is None:
+        raise ApiError(404, f"no ceasefire {ceasefire_id}")
+    return CeasefireDetail.model_validate(dict(row))
+
+
+@router.post("/ceasefires", response_model=CeasefireDetail, status_code=201)
+def create_ceasefire(request: Request, body: CeasefireCreate, _who: Admin) -> CeasefireDetail:
+    """Store a ceasefire under a shipped policy (by name) or the policy YAML given; its
+    engine runs over every stored report. The same terms again change nothing (201 all the
+    same); other terms under a stored id are refused (409)."""
+    ceasefire = body.ceasefire
+    try:
+        text = body.policy_yaml or policy_text(ceasefire.policy)[0]
+    except ConfigError as exc:
+        raise ApiError(422, str(exc)) from None
+    try:
+        setup.store_ceasefire(system_of(request), ceasefire, text)
+    except setup.SetupError as exc:
+        status = 409 if "stored with other terms" in str(exc) else 422
+        raise ApiError(status, str(exc)) from None
+    return show_ceasefire(request, ceasefire.id, _who)
+
+
+def _party_out(row: Any) -> PartyOut:
+    return PartyOut(
+        code=row["code"],
+        name=row["name"],
+        roles=row["roles"],
+        webhook_url=row["webhook_url"],
+        webhook_secret_set=bool(row["webhook_secret"]),
+        emails=row["emails"],
+    )
+
+
+@router.get("/parties", response_model=list[PartyOut])
+def list_parties(request: Request, _who: Reader) -> list[PartyOut]:
+    """The directory (webhook secrets are never shown)."""
+    with reading(system_of(request).db) as conn:
+        return [_party_out(r) for r in queries.parties(conn)]
+
+
+@router.get("/parties/{code}", response_model=PartyOut)
+def show_party(request: Request, code: str, _who: Reader) -> PartyOut:
+    with reading(system_of(request).db) as conn:
+        row = queries.party(conn, code)
+    if row is None:
+        raise ApiError(404, f"no party {code}")
+    return _party_out(row)
+
+
+@router.put("/parties/{code}", response_model=PartyOut)
+def save_party(
+    request: Request,
+    code: Annotated[str, Path(pattern=r"^[A-Z][A-Z0-9_-]*$")],
+    body: PartyIn,
+    _who: Admin,
+) -> PartyOut:
+    """Add or update a party (audited). Leave `webhook_secret` out to keep the stored one."""
+    with reading(system_of(request).db) as conn:
+        known = queries.party(conn, code)
+    secret = body.webhook_secret or (known["webhook_secret"] if known else None)
+    try:
+        party = Party.model_validate({**body.model_dump(), "code": code, "webhook_secret": secret})
+    except ValueError as exc:
+        raise ApiError(422, str(exc)) from None
+    setup.import_parties(system_of(request), [party])
+    return show_party(request, code, _who)

@@ -1,0 +1,46 @@
+"""`/healthz` (for load balancers: no token) and `/metrics` (Prometheus: a reader's token)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import sqlalchemy as sa
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import PlainTextResponse
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
+
+from ...services.tokens import Principal, UserRole
+from ...store import queries
+from ...store.database import reading
+from ..auth import allow, system_of
+from ..errors import ApiError
+
+router = APIRouter(tags=["operations"])
+
+REQUESTS = Counter(
+    "ceasewatch_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
+)
+STORED = Gauge("ceasewatch_stored", "Rows in the store", ["kind"])
+
+
+@router.get("/healthz")
+def healthz(request: Request) -> dict[str, str]:
+    """Whether the service can reach its database. Open to all: it tells nothing else."""
+    try:
+        with reading(system_of(request).db) as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        raise ApiError(503, "the database cannot be reached") from None
+    return {"status": "ok"}
+
+
+@router.get("/metrics", response_class=PlainTextResponse)
+def metrics(
+    request: Request,
+    _who: Annotated[Principal, Depends(allow(UserRole.OBSERVER, UserRole.ADMIN))],
+) -> PlainTextResponse:
+    """Prometheus metrics: requests by route and status, and the store's counts."""
+    with reading(system_of(request).db) as conn:
+        for kind, count in queries.stats(conn).items():
+            STORED.labels(kind).set(count)
+    return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,156 @@
+"""`/api/v1/incidents`: list, show, and analysts' verdicts on them.
+
+Verify, reject, dispute, merge and split: each with a reason, each audited.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from ...services import commands
+from ...services.tokens import Principal, UserRole
+from ...store import queries
+from ...store.database import reading
+from ..auth import EVERYONE, allow, system_of
+from ..errors import ApiError
+from ..schemas import Done, IncidentDetail, IncidentPage, Merge, Split, Verdict
+from .common import (
+    MAX_PAGE,
+    bbox_of,
+    decode_cursor,
+    encode_cursor,
+    events_out,
+    refused,
+    since_until,
+)
+
+router = APIRouter(prefix="/incidents", tags=["incidents"])
+Key = Annotated[str, Path(description="CEASEFIRE:INCIDENT, e.g. cf-2026:inc-12")]
+Analyst = Annotated[Principal, Depends(allow(UserRole.ANALYST, UserRole.ADMIN))]
+
+
+def split_key(key: str) -> tuple[str, str]:
+    ceasefire, sep, incident = key.partition(":")
+    if not sep or not ceasefire or not incident:
+        raise ApiError(404, f"no incident {key}: a key is CEASEFIRE:INCIDENT")
+    return ceasefire, incident
+
+
+def with_key(row: dict[str, Any]) -> dict[str, Any]:
+    return {**row, "key": f"{row['ceasefire_id']}:{row['id']}"}
+
+
+@router.get("", response_model=IncidentPage)
+def list_incidents(
+    request: Request,
+    _who: Annotated[Principal, Depends(allow(*EVERYONE))],
+    ceasefire: str | None = None,
+    status: str | None = None,
+    severity: str | None = None,
+    perpetrator: str | None = None,
+    case: str | None = None,
+    since: Annotated[datetime | None, Query(description="occurred_at at or after")] = None,
+    until: Annotated[datetime | None, Query(description="occurred_at before")] = None,
+    bbox: Annotated[str | None, Query(description="W,S,E,N")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    cursor: str | None = None,
+) -> IncidentPage:
+    """Incidents of every ceasefire, filtered; page with `cursor`."""
+    since_until(since, until)
+    after = decode_cursor(cursor)
+    if after is not None and not (isinstance(after, list) and len(after) == 2):
+        raise ApiError(422, "bad cursor")
+    with reading(system_of(request).db) as conn:
+        rows = queries.incident_page(
+            conn,
+            after=(str(after[0]), int(after[1])) if after else None,
+            limit=limit,
+            ceasefire=ceasefire,
+            status=status,
+            severity=severity,
+            perpetrator=perpetrator,
+            case=case,
+            since=since,
+            until=until,
+            bbox=bbox_of(bbox),
+        )
+    nxt = encode_cursor([rows[-1]["ceasefire_id"], rows[-1]["seq"]]) if len(rows) == limit else None
+    return IncidentPage.model_validate({"items": [with_key(r) for r in rows], "next": nxt})
+
+
+@router.get("/{key}", response_model=IncidentDetail)
+def show_incident(
+    request: Request, key: Key, _who: Annotated[Principal, Depends(allow(*EVERYONE))]
+) -> IncidentDetail:
+    """An incident with its reports."""
+    ceasefire, incident = split_key(key)
+    with reading(system_of(request).db) as conn:
+        row = queries.incident(conn, ceasefire, incident)
+    if row is None:
+        raise ApiError(404, f"no incident {key}")
+    return IncidentDetail.model_validate(with_key(row))
+
+
+def _verdict(request: Request, key: str, verdict: str, who: Principal, reason: str) -> Done:
+    ceasefire, incident = split_key(key)
+    try:
+        events = commands.review_incident(
+            system_of(request), ceasefire, incident, verdict, by=who.name, reason=reason
+        )
+    except commands.Refused as exc:
+        raise refused(exc) from None
+    return Done(events=events_out(events))
+
+
+@router.post("/{key}/verify", response_model=Done)
+def verify(request: Request, key: Key, body: Verdict, who: Analyst) -> Done:
+    """Verify an incident the corroboration rule has not (it may open or join a case)."""
+    return _verdict(request, key, "verify", who, body.reason)
+
+
+@router.post("/{key}/reject", response_model=Done)
+def reject(request: Request, key: Key, body: Verdict, who: Analyst) -> Done:
+    """Reject an incident: it no longer counts toward its case."""
+    return _verdict(request, key, "reject", who, body.reason)
+
+
+@router.post("/{key}/dispute", response_model=Done)
+def dispute(request: Request, key: Key, body: Verdict, who: Analyst) -> Done:
+    """Hold an unverified incident for review: corroboration will not verify it."""
+    return _verdict(request, key, "dispute", who, body.reason)
+
+
+@router.post("/{key}/merge", response_model=Done)
+def merge(request: Request, key: Key, body: Merge, who: Analyst) -> Done:
+    """Merge other incidents of the same ceasefire into this one."""
+    ceasefire, incident = split_key(key)
+    others = []
+    for other in body.others:
+        other_ceasefire, other_id = split_key(other)
+        if other_ceasefire != ceasefire:
+            raise ApiError(409, f"{other} is of another ceasefire than {key}")
+        others.append(other_id)
+    try:
+        events = commands.merge_incidents(
+            system_of(request), ceasefire, incident, others, by=who.name, reason=body.reason
+        )
+    except commands.Refused as exc:
+        raise refused(exc) from None
+    return Done(events=events_out(events))
+
+
+@router.post("/{key}/split", response_model=Done)
+def split(request: Request, key: Key, body: Split, who: Analyst) -> Done:
+    """Split reports off into a new incident."""
+    ceasefire, incident = split_key(key)
+    reports = [(r.source, r.id) for r in body.reports]
+    try:
+        events = commands.split_incident(
+            system_of(request), ceasefire, incident, reports, by=who.name, reason=body.reason
+        )
+    except commands.Refused as exc:
+        raise refused(exc) from None
+    return Done(events=events_out(events))

@@ -1,0 +1,111 @@
+"""`/api/v1/reports`: submit reports (one or a batch), and page through them."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
+
+from ...domain.reports import EventType
+from ...services import submit
+from ...services.tokens import Principal, UserRole
+from ...store import queries
+from ...store.database import reading
+from ..auth import EVERYONE, allow, system_of
+from ..errors import ApiError, FieldProblem, problems_of
+from ..schemas import ReportPage, Submitted
+from .common import MAX_PAGE, bbox_of, decode_cursor, encode_cursor, since_until
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+MAX_BATCH = 10_000
+
+
+@router.post(
+    "",
+    response_model=Submitted,
+    responses={413: {"description": "Over 10,000 records, or the body is too large."}},
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "oneOf": [
+                            {"$ref": "#/components/schemas/Report"},
+                            {
+                                "type": "array",
+                                "items": {"$ref": "#/components/schemas/Report"},
+                                "maxItems": MAX_BATCH,
+                            },
+                        ]
+                    }
+                }
+            },
+        }
+    },
+)
+async def submit_reports(
+    request: Request,
+    _who: Annotated[Principal, Depends(allow(UserRole.REPORTER, UserRole.ANALYST, UserRole.ADMIN))],
+) -> Submitted:
+    """One report, or a JSON array of up to 10,000: the good ones are stored, each bad field
+    named. A lone bad report is refused (422); a batch answers 200 with what was stored and
+    what was rejected. A record without `reported_at` was reported when it was received."""
+    data = _json_body(await request.body())
+    records = data if isinstance(data, list) else [data]
+    if len(records) > MAX_BATCH:
+        raise ApiError(413, f"a batch holds at most {MAX_BATCH} reports, this one {len(records)}")
+    received = request.app.state.clock.now()
+    result = await run_in_threadpool(submit.submit, system_of(request), records, received)
+    if not isinstance(data, list) and result.rejected:
+        raise ApiError(422, "the report is not valid", problems_of(result.rejected))
+    return Submitted(
+        stored=result.stored, duplicates=result.duplicates, rejected=problems_of(result.rejected)
+    )
+
+
+def _json_body(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        problem = FieldProblem(record="body", field="(body)", message=str(exc))
+        raise ApiError(400, "the body is not JSON", [problem]) from None
+
+
+@router.get("", response_model=ReportPage)
+def list_reports(
+    request: Request,
+    _who: Annotated[Principal, Depends(allow(*EVERYONE))],
+    since: Annotated[datetime | None, Query(description="occurred_at at or after")] = None,
+    until: Annotated[datetime | None, Query(description="occurred_at before")] = None,
+    bbox: Annotated[str | None, Query(description="W,S,E,N")] = None,
+    type: Annotated[EventType | None, Query()] = None,
+    source: str | None = None,
+    status: Annotated[str | None, Query(description="its incident's status")] = None,
+    ceasefire: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+    cursor: str | None = None,
+) -> ReportPage:
+    """Stored reports in the order they were taken, filtered; page with `cursor`."""
+    since_until(since, until)
+    after = decode_cursor(cursor) or 0
+    if not isinstance(after, int):
+        raise ApiError(422, "bad cursor")
+    with reading(system_of(request).db) as conn:
+        items = queries.report_page(
+            conn,
+            after=after,
+            limit=limit,
+            since=since,
+            until=until,
+            bbox=bbox_of(bbox),
+            event_type=type.value if type else None,
+            source=source,
+            status=status,
+            ceasefire=ceasefire,
+        )
+    nxt = encode_cursor(items[-1]["seq"]) if len(items) == limit else None
+    return ReportPage.model_validate({"items": items, "next": nxt})

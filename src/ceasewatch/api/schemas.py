@@ -1,0 +1,251 @@
+"""What the API takes and gives, as pydantic models (they are its OpenAPI schema)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..domain.ceasefire import Ceasefire
+from ..domain.parties import Role
+from ..domain.reports import Evidence, Report
+from .errors import FieldProblem
+
+Reason = Annotated[str, Field(min_length=1, max_length=5000, pattern=r"\S")]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# -- reports ----------------------------------------------------------------------------
+
+
+class StoredReport(Report):
+    seq: int = Field(description="Its place in the journal: the cursor for paging.")
+
+
+class ReportPage(Out):
+    items: list[StoredReport]
+    next: str | None = Field(description="Pass as `cursor` for the next page; null at the end.")
+
+
+class Submitted(Out):
+    stored: list[str] = Field(description="Ids of the reports stored.")
+    duplicates: list[str] = Field(description="Ids stored before: nothing changed for them.")
+    rejected: list[FieldProblem] = Field(description="Each bad field of each bad record.")
+
+
+# -- incidents --------------------------------------------------------------------------
+
+
+class IncidentOut(Out):
+    key: str = Field(description="CEASEFIRE:INCIDENT, e.g. cf-2026:inc-12")
+    ceasefire_id: str
+    id: str
+    status: str
+    severity: str
+    perpetrator: str | None
+    occurred_at: datetime
+    lat: float
+    lon: float
+    killed: int
+    injured: int
+    event_types: list[str]
+    verified_at: datetime | None
+    violation_at: datetime | None
+    verified_by: str | None
+    reviewed_by: str | None
+    review_reason: str | None
+    case_id: str | None
+    reports: list[list[str]] = Field(description="[source, id] of each of its reports")
+
+
+class IncidentDetail(IncidentOut):
+    records: list[Report]
+
+
+class IncidentPage(Out):
+    items: list[IncidentOut]
+    next: str | None
+
+
+class Verdict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Reason
+
+
+class Merge(Verdict):
+    others: Annotated[
+        list[str], Field(min_length=1, description="Keys of the incidents to merge in.")
+    ]
+
+
+class ReportKey(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source: str
+    id: str
+
+
+class Split(Verdict):
+    reports: Annotated[list[ReportKey], Field(min_length=1)]
+
+
+# -- events -----------------------------------------------------------------------------
+
+
+class EventOut(BaseModel):
+    """A protocol event as the replay contract prints it (details as further fields)."""
+
+    model_config = ConfigDict(extra="allow")
+    at: str
+    event: str
+    case: str
+    violator: str
+
+
+class Done(Out):
+    events: list[EventOut] = Field(description="What the command set off.")
+
+
+# -- cases ------------------------------------------------------------------------------
+
+
+class CaseOut(Out):
+    id: str
+    ceasefire_id: str
+    violator: str
+    phase: int
+    severity: str
+    opened: datetime
+    opened_at: datetime
+    last_violation: datetime | None
+    closed_at: datetime | None
+    close_reason: str | None
+    recommended: dict[str, str]
+    settled: dict[str, list[str]]
+
+
+class ActionOut(Out):
+    action_id: str
+    phase: int
+    title: str
+    owners: list[str]
+    due: datetime | None
+    done_at: datetime | None
+    done_by: str | None
+    note: str | None
+    overdue_at: datetime | None
+    evidence: list[Evidence]
+
+
+class DecisionOut(Out):
+    phase: int
+    party: str
+    authorise: bool
+    reason: str
+    at: datetime
+    roles: list[str]
+
+
+class RuleProgress(Out):
+    of: list[str]
+    at_least: int
+    authorised: list[str]
+    declined: list[str]
+    met: bool
+
+
+class Quorum(Out):
+    phase: int
+    standing: str
+    rules: list[RuleProgress]
+
+
+class CaseDetail(CaseOut):
+    actions: list[ActionOut]
+    decisions: list[DecisionOut]
+    quorum: list[Quorum]
+    incidents: list[IncidentOut]
+    events: list[EventOut]
+
+
+class Decide(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    phase: Annotated[int, Field(ge=1, le=3)]
+    decision: Literal["authorise", "decline"]
+    reason: Reason
+    party: str | None = Field(None, description="Only the token's own party may be named.")
+
+
+class ActionDone(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: Annotated[str, Field(max_length=5000)] = ""
+    evidence: list[Evidence] = []
+
+
+# -- ceasefires and parties ---------------------------------------------------------------
+
+
+class CeasefireCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ceasefire: Ceasefire
+    policy_yaml: str | None = Field(
+        None, description="A policy's YAML, if not the shipped policy the ceasefire names."
+    )
+
+
+class CeasefireOut(Out):
+    id: str
+    name: str
+    definition: dict[str, Any]
+    policy_name: str
+    policy_version: int
+    added_at: datetime | None
+
+
+class CeasefireDetail(CeasefireOut):
+    policy_text: str
+
+
+class PartyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Annotated[str, Field(min_length=1)]
+    roles: list[Role] = []
+    webhook_url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
+    webhook_secret: Annotated[str, Field(min_length=16)] | None = None
+    emails: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = []
+
+
+class PartyOut(Out):
+    code: str
+    name: str
+    roles: list[str]
+    webhook_url: str | None
+    webhook_secret_set: bool
+    emails: list[str]
+
+
+# -- the audit log --------------------------------------------------------------------------
+
+
+class AuditEntry(Out):
+    seq: int
+    at: datetime | None
+    kind: str
+    body: Any
+    prev: str
+    hash: str
+
+
+class AuditPage(Out):
+    items: list[AuditEntry]
+    next: str | None
+
+
+class Verification(Out):
+    ok: bool
+    problem: str | None
+    head_seq: int
+    head_hash: str
