@@ -1,0 +1,83 @@
+"""A database with a ceasefire, the directory, a case at phase 3, and a token per role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from builders import HOUR, T0, write_jsonl
+from ceasewatch.bootstrap import System
+from ceasewatch.domain.events import iso_z
+from ceasewatch.services import setup, tokens
+from ceasewatch.services.clock import tick
+from ceasewatch.services.ingest import ingest
+from ceasewatch.services.tokens import UserRole
+
+CASE = "cf-1/RU/1"
+CEASEFIRE = "id: cf-1\nname: One\nparties: [RU, UA]\neffective_from: 2026-03-01T00:00:00Z\n"
+PARTIES = """\
+parties:
+  - {code: US, name: United States, roles: [guarantor]}
+  - {code: GB, name: United Kingdom, roles: [coalition_lead, coalition_member]}
+  - {code: UA, name: Ukraine, roles: [side]}
+  - {code: RU, name: Russia, roles: [side]}
+  - {code: CELL, name: Coordination cell, roles: [coordination_cell]}
+"""
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+
+
+def violation(n: int, hours: float, event_type: str = "artillery", **more: Any) -> dict[str, Any]:
+    return {
+        "id": f"v{n}",
+        "source": "omm",
+        "source_kind": "monitor",
+        "reliability": "A",
+        "credibility": 1,
+        "occurred_at": iso_z(T0 + hours * HOUR),
+        "lat": 48.0 + n / 10,
+        "lon": 37.8,
+        "event_type": event_type,
+        "perpetrator": "RU",
+        **more,
+    }
+
+
+@dataclass
+class World:
+    system: System
+    tokens: dict[str, str]
+    """Role name (decision makers as `decision_maker:PARTY`) -> token; also `revoked`."""
+
+    def headers(self, who: str | None) -> dict[str, str]:
+        return {} if who is None else {"Authorization": f"Bearer {self.tokens[who]}"}
+
+
+def build(system: System, tmp_path: Path) -> World:
+    (tmp_path / "cf.yaml").write_text(CEASEFIRE)
+    (tmp_path / "parties.yaml").write_text(PARTIES)
+    setup.add_ceasefire(system, tmp_path / "cf.yaml")
+    setup.import_parties(system, setup.read_parties(tmp_path / "parties.yaml"))
+    reports = [
+        violation(1, 0, "missile_strike"),
+        violation(2, 30),
+        violation(3, 60),
+        {**violation(4, 61), "source": "osint-x", "source_kind": "osint", "reliability": "D"},
+    ]
+    ingest(system, [str(write_jsonl(tmp_path / "reports.jsonl", reports))])
+    tick(system, T0 + 73 * HOUR)
+    made: dict[str, str] = {}
+    for role in UserRole:
+        if role is UserRole.DECISION_MAKER:
+            for party in ("US", "GB", "UA"):
+                made[f"decision_maker:{party}"] = tokens.create(
+                    system, name=f"dm-{party}", role=role, party=party, now=NOW
+                )
+        else:
+            made[role.value] = tokens.create(
+                system, name=role.value, role=role, party=None, now=NOW
+            )
+    made["revoked"] = tokens.create(system, name="gone", role=UserRole.ADMIN, party=None, now=NOW)
+    tokens.revoke(system, "gone", NOW)
+    return World(system, made)

@@ -1,0 +1,183 @@
+"""The authorisation matrix: every endpoint, every role, no token, a revoked token."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from api_world import CASE, World, build, violation
+from fastapi.testclient import TestClient
+
+from ceasewatch.api.app import create_app
+from ceasewatch.bootstrap import System
+
+READ = {"reporter", "analyst", "decision_maker:US", "observer", "admin"}
+ANALYSTS = {"analyst", "admin"}
+ADMIN = {"admin"}
+REPORTERS = {"reporter", "analyst", "admin"}
+ROLES = ["reporter", "analyst", "decision_maker:US", "observer", "admin"]
+
+ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
+    ("GET", "/api/v1/reports", None, READ),
+    ("POST", "/api/v1/reports", [violation(9, 70)], REPORTERS),
+    ("GET", "/api/v1/incidents", None, READ),
+    ("GET", "/api/v1/incidents/cf-1:inc-1", None, READ),
+    ("POST", "/api/v1/incidents/cf-1:inc-4/verify", {"reason": "imagery"}, ANALYSTS),
+    ("POST", "/api/v1/incidents/cf-1:inc-4/dispute", {"reason": "contested"}, ANALYSTS),
+    ("POST", "/api/v1/incidents/cf-1:inc-4/reject", {"reason": "staged"}, ANALYSTS),
+    (
+        "POST",
+        "/api/v1/incidents/cf-1:inc-2/merge",
+        {"reason": "one strike", "others": ["cf-1:inc-3"]},
+        ANALYSTS,
+    ),
+    (
+        "POST",
+        "/api/v1/incidents/cf-1:inc-1/split",
+        {"reason": "two strikes", "reports": [{"source": "omm", "id": "v1"}]},
+        ANALYSTS,
+    ),
+    ("GET", "/api/v1/cases", None, READ),
+    ("GET", f"/api/v1/cases/{CASE}", None, READ),
+    (
+        "POST",
+        f"/api/v1/cases/{CASE}/decisions",
+        {"phase": 3, "decision": "authorise", "reason": "evidence holds"},
+        {"decision_maker:US"},
+    ),
+    (
+        "POST",
+        f"/api/v1/cases/{CASE}/actions/coordinated_response",
+        {"note": "ordered"},
+        {"decision_maker:US", "admin"},
+    ),
+    ("GET", "/api/v1/ceasefires", None, READ),
+    ("GET", "/api/v1/ceasefires/cf-1", None, READ),
+    (
+        "POST",
+        "/api/v1/ceasefires",
+        {
+            "ceasefire": {
+                "id": "cf-2",
+                "name": "Two",
+                "parties": ["RU", "UA"],
+                "effective_from": "2026-03-01T00:00:00Z",
+            }
+        },
+        ADMIN,
+    ),
+    ("GET", "/api/v1/parties", None, READ),
+    ("GET", "/api/v1/parties/GB", None, READ),
+    ("PUT", "/api/v1/parties/FR", {"name": "France", "roles": ["coalition_lead"]}, ADMIN),
+    ("GET", "/api/v1/audit", None, READ),
+    ("GET", "/api/v1/audit/export", None, READ),
+    ("GET", "/api/v1/audit/verify", None, READ),
+    ("GET", "/api/v1/events", None, READ),
+    ("GET", "/metrics", None, {"observer", "admin"}),
+]
+
+
+@pytest.fixture
+def world(system: System, tmp_path: Path) -> World:
+    return build(system, tmp_path)
+
+
+@pytest.fixture
+def client(world: World) -> Iterator[TestClient]:
+    with TestClient(create_app(world.system)) as client:
+        yield client
+
+
+def call(
+    client: TestClient, world: World, who: str | None, method: str, path: str, body: Any
+) -> int:
+    response = client.request(method, path, json=body, headers=world.headers(who))
+    assert response.headers["content-type"].startswith(
+        ("application/json", "application/x-ndjson", "text/plain")
+    )
+    return response.status_code
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "allowed"), ENDPOINTS, ids=lambda v: str(v)[:40]
+)
+def test_every_role_gets_the_answer_its_rights_give(
+    client: TestClient, world: World, method: str, path: str, body: Any, allowed: set[str]
+):
+    answers = {who: call(client, world, who, method, path, body) for who in ROLES}
+
+    denied = {who for who, status in answers.items() if status == 403}
+    assert denied == set(ROLES) - allowed, answers
+    assert all(status < 500 for status in answers.values()), answers
+    assert all(answers[who] < 400 for who in allowed if method == "GET"), answers
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "allowed"), ENDPOINTS, ids=lambda v: str(v)[:40]
+)
+def test_no_token_or_a_revoked_one_is_401(
+    client: TestClient, world: World, method: str, path: str, body: Any, allowed: set[str]
+):
+    assert call(client, world, None, method, path, body) == 401
+    assert call(client, world, "revoked", method, path, body) == 401
+
+
+def test_the_event_stream_takes_a_token(client: TestClient, world: World):
+    assert client.get("/api/v1/events/stream").status_code == 401
+    assert client.get("/api/v1/events/stream", headers=world.headers("revoked")).status_code == 401
+
+
+def test_a_decision_maker_may_not_decide_for_another_party(client: TestClient, world: World):
+    body = {"phase": 3, "decision": "authorise", "reason": "x", "party": "GB"}
+
+    response = client.post(
+        f"/api/v1/cases/{CASE}/decisions", json=body, headers=world.headers("decision_maker:US")
+    )
+
+    assert response.status_code == 403
+    assert "decides for US, not for GB" in response.json()["error"]
+
+
+def test_a_decision_maker_of_a_party_the_phase_does_not_name_is_refused(
+    client: TestClient, world: World
+):
+    body = {"phase": 3, "decision": "authorise", "reason": "x"}
+
+    response = client.post(
+        f"/api/v1/cases/{CASE}/decisions", json=body, headers=world.headers("decision_maker:UA")
+    )
+
+    assert response.status_code == 403
+    assert "UA may not decide phase 3" in response.json()["error"]
+
+
+def test_the_quorum_is_reached_by_the_us_and_a_coalition_lead(client: TestClient, world: World):
+    body = {"phase": 3, "decision": "authorise", "reason": "evidence holds"}
+    for who in ("decision_maker:US", "decision_maker:GB"):
+        response = client.post(
+            f"/api/v1/cases/{CASE}/decisions", json=body, headers=world.headers(who)
+        )
+        assert response.status_code == 200, response.json()
+
+    case = client.get(f"/api/v1/cases/{CASE}", headers=world.headers("observer")).json()
+    [phase3] = [q for q in case["quorum"] if q["phase"] == 3]
+    assert phase3["standing"] == "authorised"
+    assert [r["authorised"] for r in phase3["rules"]] == [["US"], ["GB"]]
+
+
+def test_a_decision_maker_who_owns_no_such_action_may_not_mark_it_done(
+    client: TestClient, world: World
+):
+    response = client.post(
+        f"/api/v1/cases/{CASE}/actions/halt_breach",
+        json={"note": "done"},
+        headers=world.headers("decision_maker:US"),
+    )
+
+    assert response.status_code == 403
+
+
+def test_healthz_answers_without_a_token(client: TestClient):
+    assert client.get("/healthz").json() == {"status": "ok"}
