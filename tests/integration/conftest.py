@@ -53,6 +53,17 @@ def pg_url() -> Iterator[str]:
     yield from _postgres_database()
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """An empty database of each kind shared by one module's tests (for read-mostly suites)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'ceasewatch.db'}"
+    else:
+        yield from _postgres_database()
+
+
 @pytest.fixture
 def system(db_url: str) -> Iterator[System]:
     """An initialised database, opened."""

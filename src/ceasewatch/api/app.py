@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from fastapi import FastAPI, Request, Response
 
@@ -12,6 +13,20 @@ from ..bootstrap import System, open_system
 from ..services.clock import Clock, WallClock
 from . import errors
 from .routes import audit, cases, directory, events, health, incidents, reports
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": errors.ErrorBody, "description": description}
+    for status, description in (
+        (400, "The body is not JSON."),
+        (401, "No token, or one unknown or revoked."),
+        (403, "The token's role or party may not do this."),
+        (404, "No such record."),
+        (409, "The protocol does not allow this now (say why)."),
+        (413, "The body or batch is too large."),
+        (422, "Bad input: each bad field named."),
+        (503, "The database cannot be reached."),
+    )
+}
 
 BODY_LIMIT = 32 * 1024 * 1024
 """Bytes: room for a batch of 10,000 reports with long texts."""
@@ -33,8 +48,8 @@ def create_app(
     app.state.clock = clock or WallClock()
     errors.install(app)
     for module in (reports, incidents, cases, directory, audit, events):
-        app.include_router(module.router, prefix="/api/v1")
-    app.include_router(health.router)
+        app.include_router(module.router, prefix="/api/v1", responses=ERRORS)
+    app.include_router(health.router, responses=ERRORS)
 
     @app.middleware("http")
     async def count(

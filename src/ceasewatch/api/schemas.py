@@ -8,11 +8,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..domain.ceasefire import Ceasefire
-from ..domain.parties import Role
+from ..domain.parties import Contact
 from ..domain.reports import Evidence, Report
+from ..domain.text import NO_NUL, Code, Key, Reason, Text
 from .errors import FieldProblem
-
-Reason = Annotated[str, Field(min_length=1, max_length=5000, pattern=r"\S")]
 
 
 class Out(BaseModel):
@@ -84,8 +83,8 @@ class Merge(Verdict):
 
 class ReportKey(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    source: str
-    id: str
+    source: Key
+    id: Key
 
 
 class Split(Verdict):
@@ -176,12 +175,12 @@ class Decide(BaseModel):
     phase: Annotated[int, Field(ge=1, le=3)]
     decision: Literal["authorise", "decline"]
     reason: Reason
-    party: str | None = Field(None, description="Only the token's own party may be named.")
+    party: Code | None = Field(None, description="Only the token's own party may be named.")
 
 
 class ActionDone(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    note: Annotated[str, Field(max_length=5000)] = ""
+    note: Text = ""
     evidence: list[Evidence] = []
 
 
@@ -191,7 +190,7 @@ class ActionDone(BaseModel):
 class CeasefireCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     ceasefire: Ceasefire
-    policy_yaml: str | None = Field(
+    policy_yaml: Annotated[str, Field(max_length=200_000, pattern=NO_NUL)] | None = Field(
         None, description="A policy's YAML, if not the shipped policy the ceasefire names."
     )
 
@@ -209,13 +208,8 @@ class CeasefireDetail(CeasefireOut):
     policy_text: str
 
 
-class PartyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    name: Annotated[str, Field(min_length=1)]
-    roles: list[Role] = []
-    webhook_url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
-    webhook_secret: Annotated[str, Field(min_length=16)] | None = None
-    emails: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = []
+class PartyIn(Contact):
+    """Leave `webhook_secret` out to keep the stored one."""
 
 
 class PartyOut(Out):

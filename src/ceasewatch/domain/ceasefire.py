@@ -13,8 +13,9 @@ from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from .reports import EventType, Target
+from .text import Code, Key, Name
 
-PartyCode = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_-]*$")]
+PartyCode = Code
 
 
 class Scope(BaseModel):
@@ -34,14 +35,14 @@ class Scope(BaseModel):
 class Ceasefire(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", ignored_types=(cached_property,))
 
-    id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
-    name: str
+    id: Annotated[str, Field(max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
+    name: Name
     parties: Annotated[list[PartyCode], Field(min_length=2)]
     effective_from: AwareDatetime
     effective_until: AwareDatetime | None = None
     zone: dict[str, Any] | None = None
     """A GeoJSON geometry, Feature or FeatureCollection, already loaded."""
-    policy: str = "three-phase"
+    policy: Key = "three-phase"
     scope: Scope | None = None
 
     @field_validator("effective_from", "effective_until")

@@ -8,6 +8,10 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .ceasefire import PartyCode
+from .text import NO_NUL, Name
+
+WEB = r"^https?://[^\s\x00]+$"
+EMAIL = r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$"
 
 
 class Role(StrEnum):
@@ -19,16 +23,24 @@ class Role(StrEnum):
     """Runs the mechanism day to day: gets every overdue alert."""
 
 
-class Party(BaseModel):
+Secret = Annotated[str, Field(min_length=16, max_length=500, pattern=NO_NUL)]
+
+
+class Contact(BaseModel):
+    """A party as the directory holds it, but for its code."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    code: PartyCode
-    name: Annotated[str, Field(min_length=1)]
+    name: Name
     roles: list[Role] = []
-    webhook_url: Annotated[str, Field(pattern=r"^https?://\S+$")] | None = None
-    webhook_secret: Annotated[str, Field(min_length=16)] | None = None
+    webhook_url: Annotated[str, Field(max_length=2000, pattern=WEB)] | None = None
+    webhook_secret: Secret | None = None
     """Signs its webhooks (HMAC-SHA256); required with a webhook URL."""
-    emails: list[Annotated[str, Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]] = []
+    emails: list[Annotated[str, Field(max_length=320, pattern=EMAIL)]] = []
+
+
+class Party(Contact):
+    code: PartyCode
 
     @model_validator(mode="after")
     def _secret_with_webhook(self) -> Party:

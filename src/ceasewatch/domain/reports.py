@@ -18,6 +18,8 @@ from pydantic import (
     model_validator,
 )
 
+from .text import NO_NUL, Key, Text, Uri
+
 
 class EventType(StrEnum):
     SMALL_ARMS = "small_arms"
@@ -53,13 +55,15 @@ class Target(StrEnum):
 
 
 Reliability = Annotated[str, Field(pattern="^[A-F]$")]
-Count = Annotated[int, Field(ge=0)]
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
+Precision = Annotated[int, Field(ge=0, le=20_037_508)]
+"""Metres: at most half the Earth's circumference."""
 
 
 class Evidence(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    uri: Annotated[str, Field(min_length=1)]
+    uri: Uri
     sha256: Annotated[str, Field(pattern="^[0-9a-fA-F]{64}$")]
 
 
@@ -68,8 +72,8 @@ class Report(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    id: Annotated[str, Field(min_length=1)]
-    source: Annotated[str, Field(min_length=1)]
+    id: Key
+    source: Key
     source_kind: SourceKind | None = None
     reliability: Reliability = "F"
     credibility: Annotated[int, Field(ge=1, le=6)] = 6
@@ -77,13 +81,13 @@ class Report(BaseModel):
     reported_at: AwareDatetime | None = None
     lat: Annotated[float, Field(ge=-90, le=90)]
     lon: Annotated[float, Field(ge=-180, le=180)]
-    location_precision_m: Count | None = None
+    location_precision_m: Precision | None = None
     event_type: EventType
-    perpetrator: Annotated[str, Field(min_length=1)] | None = None
+    perpetrator: Annotated[str, Field(min_length=1, max_length=40, pattern=NO_NUL)] | None = None
     target: Target | None = None
     killed: Count | None = None
     injured: Count | None = None
-    text: str | None = None
+    text: Text | None = None
     evidence: tuple[Evidence, ...] = ()
 
     @field_validator("occurred_at", "reported_at")

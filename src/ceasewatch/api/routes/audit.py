@@ -16,7 +16,7 @@ from ...store.database import reading
 from ..auth import EVERYONE, allow, system_of
 from ..errors import ApiError
 from ..schemas import AuditPage, Verification
-from .common import MAX_PAGE, decode_cursor, encode_cursor
+from .common import CURSOR, MAX_PAGE, decode_cursor, encode_cursor
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 Reader = Annotated[Principal, Depends(allow(*EVERYONE))]
@@ -27,7 +27,7 @@ def page(
     request: Request,
     _who: Reader,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    cursor: str | None = None,
+    cursor: Annotated[str | None, Query(pattern=CURSOR)] = None,
 ) -> AuditPage:
     after = decode_cursor(cursor) or 0
     if not isinstance(after, int):

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 
+from ...domain.text import NO_NUL
 from ...services import commands, views
 from ...services.tokens import Principal, UserRole
 from ...store import queries
@@ -17,7 +18,10 @@ from .common import events_out, refused
 from .incidents import with_key
 
 router = APIRouter(prefix="/cases", tags=["cases"])
-CaseId = Annotated[str, Path(description="CEASEFIRE/VIOLATOR/N, e.g. cf-2026/RU/1")]
+CaseId = Annotated[
+    str, Path(description="CEASEFIRE/VIOLATOR/N, e.g. cf-2026/RU/1", max_length=300, pattern=NO_NUL)
+]
+ActionId = Annotated[str, Path(max_length=100, pattern=NO_NUL)]
 
 
 @router.get("", response_model=list[CaseOut])
@@ -74,7 +78,7 @@ def decide(
 def action_done(
     request: Request,
     case_id: CaseId,
-    action: str,
+    action: ActionId,
     body: ActionDone,
     who: Annotated[Principal, Depends(allow(UserRole.DECISION_MAKER, UserRole.ADMIN))],
 ) -> Done:

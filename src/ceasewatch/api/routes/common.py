@@ -6,14 +6,23 @@ import base64
 import json
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
+
+from fastapi import Query
 
 from ...domain.events import ProtocolEvent
+from ...domain.text import NO_NUL
 from ...services.commands import Refused
 from ..errors import ApiError, FieldProblem
 from ..schemas import EventOut
 
 MAX_PAGE = 1000
+MAX_SEQ = 2**62
+
+Filter = Annotated[str | None, Query(max_length=300, pattern=NO_NUL)]
+"""A text filter of a list: bounded, no NUL (the store could not compare it)."""
+CURSOR = r"^[A-Za-z0-9_=-]*$"
+BBOX = r"^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$"
 
 
 def encode_cursor(value: Any) -> str:
@@ -24,7 +33,11 @@ def decode_cursor(cursor: str | None) -> Any:
     if cursor is None:
         return None
     try:
-        return json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        value = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        numbers = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, int)]
+        if any(abs(n) > MAX_SEQ for n in numbers) or "\x00" in json.dumps(value):
+            raise ValueError("out of range")
+        return value
     except (ValueError, TypeError):
         raise ApiError(
             422, "bad cursor", [FieldProblem(record="query", field="cursor", message="not ours")]

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 
 from ...config import ConfigError, policy_text
 from ...domain.parties import Party
+from ...domain.text import NO_NUL
 from ...services import setup
 from ...services.tokens import Principal, UserRole
 from ...store import queries
@@ -17,6 +18,8 @@ from ..errors import ApiError
 from ..schemas import CeasefireCreate, CeasefireDetail, CeasefireOut, PartyIn, PartyOut
 
 router = APIRouter(tags=["ceasefires and parties"])
+CeasefireId = Annotated[str, Path(max_length=200, pattern=NO_NUL)]
+PartyPath = Annotated[str, Path(max_length=40, pattern=r"^[A-Z][A-Z0-9_-]*$")]
 Admin = Annotated[Principal, Depends(allow(UserRole.ADMIN))]
 Reader = Annotated[Principal, Depends(allow(*EVERYONE))]
 
@@ -28,7 +31,7 @@ def list_ceasefires(request: Request, _who: Reader) -> list[CeasefireOut]:
 
 
 @router.get("/ceasefires/{ceasefire_id}", response_model=CeasefireDetail)
-def show_ceasefire(request: Request, ceasefire_id: str, _who: Reader) -> CeasefireDetail:
+def show_ceasefire(request: Request, ceasefire_id: CeasefireId, _who: Reader) -> CeasefireDetail:
     """A ceasefire with its zone (in `definition`) and the text of its policy."""
     with reading(system_of(request).db) as conn:
         row = queries.ceasefire(conn, ceasefire_id)
@@ -74,7 +77,7 @@ def list_parties(request: Request, _who: Reader) -> list[PartyOut]:
 
 
 @router.get("/parties/{code}", response_model=PartyOut)
-def show_party(request: Request, code: str, _who: Reader) -> PartyOut:
+def show_party(request: Request, code: PartyPath, _who: Reader) -> PartyOut:
     with reading(system_of(request).db) as conn:
         row = queries.party(conn, code)
     if row is None:
@@ -85,7 +88,7 @@ def show_party(request: Request, code: str, _who: Reader) -> PartyOut:
 @router.put("/parties/{code}", response_model=PartyOut)
 def save_party(
     request: Request,
-    code: Annotated[str, Path(pattern=r"^[A-Z][A-Z0-9_-]*$")],
+    code: PartyPath,
     body: PartyIn,
     _who: Admin,
 ) -> PartyOut:

@@ -32,7 +32,9 @@ def _after(system: System, seq: int, limit: int) -> list[tuple[int, dict[str, ob
 def page(
     request: Request,
     _who: Reader,
-    after: Annotated[int, Query(ge=0, description="Events stored after this number.")] = 0,
+    after: Annotated[
+        int, Query(ge=0, le=2**62, description="Events stored after this number.")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[EventOut]:
     """Events in the order they were stored, each with `id` (its number) for paging."""
@@ -50,7 +52,9 @@ async def stream(
     last_event_id: Annotated[
         str | None, Header(description="Resume after this event (as browsers send it).")
     ] = None,
-    after: Annotated[int | None, Query(ge=0, description="Start after this event.")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=2**62, description="Start after this event.")
+    ] = None,
 ) -> EventSourceResponse:
     """Protocol events as they are stored: `id` is the event's number, `event` its kind,
     `data` the replay contract's JSON. Reconnecting with `Last-Event-ID` resumes."""

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from ...domain.text import NO_NUL
 from ...services import commands
 from ...services.tokens import Principal, UserRole
 from ...store import queries
@@ -18,7 +19,10 @@ from ..auth import EVERYONE, allow, system_of
 from ..errors import ApiError
 from ..schemas import Done, IncidentDetail, IncidentPage, Merge, Split, Verdict
 from .common import (
+    BBOX,
+    CURSOR,
     MAX_PAGE,
+    Filter,
     bbox_of,
     decode_cursor,
     encode_cursor,
@@ -28,7 +32,10 @@ from .common import (
 )
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
-Key = Annotated[str, Path(description="CEASEFIRE:INCIDENT, e.g. cf-2026:inc-12")]
+Key = Annotated[
+    str,
+    Path(description="CEASEFIRE:INCIDENT, e.g. cf-2026:inc-12", max_length=310, pattern=NO_NUL),
+]
 Analyst = Annotated[Principal, Depends(allow(UserRole.ANALYST, UserRole.ADMIN))]
 
 
@@ -47,16 +54,16 @@ def with_key(row: dict[str, Any]) -> dict[str, Any]:
 def list_incidents(
     request: Request,
     _who: Annotated[Principal, Depends(allow(*EVERYONE))],
-    ceasefire: str | None = None,
-    status: str | None = None,
-    severity: str | None = None,
-    perpetrator: str | None = None,
-    case: str | None = None,
+    ceasefire: Filter = None,
+    status: Filter = None,
+    severity: Filter = None,
+    perpetrator: Filter = None,
+    case: Filter = None,
     since: Annotated[datetime | None, Query(description="occurred_at at or after")] = None,
     until: Annotated[datetime | None, Query(description="occurred_at before")] = None,
-    bbox: Annotated[str | None, Query(description="W,S,E,N")] = None,
+    bbox: Annotated[str | None, Query(description="W,S,E,N", pattern=BBOX)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    cursor: str | None = None,
+    cursor: Annotated[str | None, Query(pattern=CURSOR)] = None,
 ) -> IncidentPage:
     """Incidents of every ceasefire, filtered; page with `cursor`."""
     since_until(since, until)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from ...domain.reports import EventType
+from ...domain.text import NO_NUL
 from ...services import submit
 from ...services.tokens import Principal, UserRole
 from ...store import queries
@@ -17,7 +18,16 @@ from ...store.database import reading
 from ..auth import EVERYONE, allow, system_of
 from ..errors import ApiError, FieldProblem, problems_of
 from ..schemas import ReportPage, Submitted
-from .common import MAX_PAGE, bbox_of, decode_cursor, encode_cursor, since_until
+from .common import (
+    BBOX,
+    CURSOR,
+    MAX_PAGE,
+    Filter,
+    bbox_of,
+    decode_cursor,
+    encode_cursor,
+    since_until,
+)
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 MAX_BATCH = 10_000
@@ -81,13 +91,15 @@ def list_reports(
     _who: Annotated[Principal, Depends(allow(*EVERYONE))],
     since: Annotated[datetime | None, Query(description="occurred_at at or after")] = None,
     until: Annotated[datetime | None, Query(description="occurred_at before")] = None,
-    bbox: Annotated[str | None, Query(description="W,S,E,N")] = None,
+    bbox: Annotated[str | None, Query(description="W,S,E,N", pattern=BBOX)] = None,
     type: Annotated[EventType | None, Query()] = None,
-    source: str | None = None,
-    status: Annotated[str | None, Query(description="its incident's status")] = None,
-    ceasefire: str | None = None,
+    source: Filter = None,
+    status: Annotated[
+        str | None, Query(description="its incident's status", max_length=40, pattern=NO_NUL)
+    ] = None,
+    ceasefire: Filter = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
-    cursor: str | None = None,
+    cursor: Annotated[str | None, Query(pattern=CURSOR)] = None,
 ) -> ReportPage:
     """Stored reports in the order they were taken, filtered; page with `cursor`."""
     since_until(since, until)
