@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,11 +55,16 @@ class World:
         return {} if who is None else {"Authorization": f"Bearer {self.tokens[who]}"}
 
 
-def build(system: System, tmp_path: Path) -> World:
+def build(
+    system: System, tmp_path: Path, before_reports: Callable[[World], None] | None = None
+) -> World:
+    """The world; `before_reports` may change it (e.g. the directory) before reports come."""
     (tmp_path / "cf.yaml").write_text(CEASEFIRE)
     (tmp_path / "parties.yaml").write_text(PARTIES)
     setup.add_ceasefire(system, tmp_path / "cf.yaml")
     setup.import_parties(system, setup.read_parties(tmp_path / "parties.yaml"))
+    if before_reports is not None:
+        before_reports(World(system, {}))
     reports = [
         violation(1, 0, "missile_strike"),
         violation(2, 30),

@@ -75,6 +75,9 @@ ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
     ("GET", "/api/v1/audit/export", None, READ),
     ("GET", "/api/v1/audit/verify", None, READ),
     ("GET", "/api/v1/events", None, READ),
+    ("GET", "/api/v1/outbox", None, {"observer", "admin"}),
+    ("POST", "/api/v1/outbox/1/retry", None, ADMIN),
+    ("POST", "/api/v1/outbox/1/ack", None, {"decision_maker:US", "admin"}),
     ("GET", "/metrics", None, {"observer", "admin"}),
 ]
 

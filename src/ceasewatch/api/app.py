@@ -12,7 +12,7 @@ from .. import __version__
 from ..bootstrap import System, open_system
 from ..services.clock import Clock, WallClock
 from . import errors
-from .routes import audit, cases, directory, events, health, incidents, reports
+from .routes import audit, cases, directory, events, health, incidents, outbox, reports
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": errors.ErrorBody, "description": description}
@@ -47,7 +47,7 @@ def create_app(
     app.state.system = system
     app.state.clock = clock or WallClock()
     errors.install(app)
-    for module in (reports, incidents, cases, directory, audit, events):
+    for module in (reports, incidents, cases, directory, audit, events, outbox):
         app.include_router(module.router, prefix="/api/v1", responses=ERRORS)
     app.include_router(health.router, responses=ERRORS)
 

@@ -243,3 +243,30 @@ class Verification(Out):
     problem: str | None
     head_seq: int
     head_hash: str
+
+
+# -- notifications --------------------------------------------------------------------------
+
+
+class OutboxMessage(Out):
+    id: int
+    key: str = Field(description="Its Idempotency-Key.")
+    ceasefire_id: str
+    case_id: str
+    event: str
+    party: str
+    kind: str
+    channel: str
+    address: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+    sent_at: datetime | None
+    acked_at: datetime | None
+    acked_by: str | None
+
+
+class OutboxPage(Out):
+    counts: dict[str, int]
+    items: list[OutboxMessage]

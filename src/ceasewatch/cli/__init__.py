@@ -23,6 +23,7 @@ def version() -> None:
     out.print(f"ceasewatch {__version__}")
 
 
-from . import policy, replay, serve, simulate, store, tokens  # noqa: E402  (each registers)
+# each module registers its commands on `app`
+from . import outbox, policy, replay, serve, simulate, store, tokens  # noqa: E402
 
-__all__ = ["app", "policy", "replay", "serve", "simulate", "store", "tokens"]
+__all__ = ["app", "outbox", "policy", "replay", "serve", "simulate", "store", "tokens"]

@@ -20,7 +20,7 @@ from ..bootstrap import System, open_system
 from ..domain.events import ProtocolEvent, iso_z
 from ..intake import Rejection
 from ..render import cases_table, describe, stored_case_panel, when
-from ..services import clock, commands, setup
+from ..services import clock, commands, notify, setup
 from ..services.ingest import ingest
 from ..store import auditlog, database, queries
 from ..store.database import reading
@@ -240,14 +240,32 @@ def tick_command(
 def run_command(
     interval: Annotated[float, typer.Option(min=0.05, help="Seconds between ticks.")] = 1.0,
     as_json: Annotated[bool, typer.Option("--json", help="Events as JSON lines.")] = False,
+    notify_parties: Annotated[
+        bool, typer.Option("--notify/--no-notify", help="Send the outbox on every tick.")
+    ] = True,
+    smtp: Annotated[
+        str | None,
+        typer.Option("--smtp", envvar="CEASEWATCH_SMTP", help="SMTP server, smtp://host:port."),
+    ] = None,
+    mail_from: Annotated[
+        str, typer.Option("--mail-from", envvar="CEASEWATCH_MAIL_FROM", help="Sender address.")
+    ] = "ceasewatch@localhost",
     db: Db = None,
 ) -> None:
-    """Live mode: keep the stored clock on the wall clock, firing timers as they fall due."""
+    """Live mode: keep the stored clock on the wall clock, firing timers as they fall due,
+    and send the parties their notifications."""
     stopping = False
 
     def stop(_signal: int, _frame: FrameType | None) -> None:
         nonlocal stopping
         stopping = True
+
+    transport = notify.NetTransport(smtp)
+
+    def send(system: System) -> None:
+        done = notify.deliver_due(system, transport, clock.WallClock().now(), mail_from=mail_from)
+        for error in done.errors:
+            err.print(f"notification: {error}", markup=False)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -259,6 +277,7 @@ def run_command(
             interval=interval,
             keep_going=lambda: not stopping,
             on_events=lambda events: print_events([e for _, e in events], as_json),
+            after_tick=(lambda: send(system)) if notify_parties else (lambda: None),
         )
 
 

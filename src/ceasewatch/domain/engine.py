@@ -34,6 +34,7 @@ class TimerKind(IntEnum):
     DEADLINE = 0
     ESCALATION = 1
     QUIET = 2
+    REALERT = 3
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -156,6 +157,7 @@ class Engine:
         self._phase3_severity = Severity.from_label(trigger.severity)
         self._phase3_recent = trigger.recent_violation
         self._quiet = policy.close.quiet
+        self._realert = policy.alerts.repeat_overdue
         self._repeat = policy.severity.broad_attack.repeat
         self._classify = SeverityTable(policy.severity)
         self._parties = frozenset(ceasefire.parties)
@@ -205,7 +207,8 @@ class Engine:
         case = self.cases[timer.case]
         if not case.is_open:
             return False
-        action = case.action(timer.action) if timer.kind is TimerKind.DEADLINE else None
+        deadline = timer.kind in (TimerKind.DEADLINE, TimerKind.REALERT)
+        action = case.action(timer.action) if deadline else None
         return action is None or not action.done
 
     # -- commands by people ------------------------------------------------
@@ -732,6 +735,20 @@ class Engine:
                     due=ev.iso_z(timer.due),
                     owners=action.owners,
                 )
+                self._schedule_realert(timer, case)
+        elif timer.kind is TimerKind.REALERT:
+            action = next(a for a in case.actions if a.id == timer.action)
+            if not action.done:
+                assert action.due is not None
+                self._emit(
+                    case,
+                    ev.ACTION_STILL_OVERDUE,
+                    action=action.id,
+                    phase=action.phase,
+                    due=ev.iso_z(action.due),
+                    owners=action.owners,
+                )
+                self._schedule_realert(timer, case)
         elif timer.kind is TimerKind.ESCALATION:
             self._check_escalation(case)
         else:
@@ -741,6 +758,13 @@ class Engine:
                 self._schedule(Timer(due, TimerKind.QUIET, timer.case_seq, case.id))
             else:
                 self._close(case, self._now, "quiet")
+
+    def _schedule_realert(self, timer: Timer, case: Case) -> None:
+        """The next alert, one interval after this one was raised (not after it was due:
+        a deadline learnt of late is alerted once, then on the interval)."""
+        if self._realert is not None:
+            due = self._now + self._realert
+            self._schedule(Timer(due, TimerKind.REALERT, timer.case_seq, case.id, timer.action))
 
     # -- helpers -----------------------------------------------------------
 

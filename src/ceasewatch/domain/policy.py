@@ -117,6 +117,11 @@ class Close(_Model):
     quiet: Duration
 
 
+class Alerts(_Model):
+    repeat_overdue: Duration | None = None
+    """Alert an action still undone this often after its deadline, until it is done."""
+
+
 class RepeatOffence(_Model):
     enabled: bool = False
     within: Duration = timedelta(days=30)
@@ -133,6 +138,7 @@ class Policy(_Model):
     phases: list[PhaseSpec]
     close: Close
     repeat_offence: RepeatOffence = RepeatOffence()
+    alerts: Alerts = Alerts()
 
     @field_validator("phases")
     @classmethod

@@ -39,6 +39,7 @@ def run(
     interval: float = 1.0,
     keep_going: Callable[[], bool] = lambda: True,
     on_events: Callable[[Stored], None] = lambda _: None,
+    after_tick: Callable[[], None] = lambda: None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """Live mode: tick to the clock's time every `interval` seconds until told to stop.
@@ -50,5 +51,6 @@ def run(
         events = tick(system, clock.now())
         if events:
             on_events(events)
+        after_tick()
         if keep_going():
             sleep(interval)

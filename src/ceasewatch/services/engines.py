@@ -26,9 +26,10 @@ from ..config import ceasefire_from_dict
 from ..domain import events as ev
 from ..domain.engine import CommandRefused, Engine
 from ..domain.events import ProtocolEvent
+from ..domain.notices import notices_for
 from ..domain.policy import parse_policy
 from ..domain.reports import Report
-from ..store import auditlog, journal, readmodels
+from ..store import auditlog, journal, outbox, queries, readmodels
 from ..store.database import writing
 from ..store.journal import CommandInput, Input, ReportInput, StoredCeasefire, StoredClock
 
@@ -205,6 +206,8 @@ class Batch:
     audit: list[tuple[str, Any]] = field(default_factory=list)
     touched: set[str] = field(default_factory=set)
     """Ceasefires whose engines did something in this batch."""
+    _contacts: dict[str, Any] | None = None
+    """The directory, read once a batch if some event needs it."""
 
     @property
     def now(self) -> datetime | None:
@@ -303,6 +306,17 @@ class Batch:
 
     # -- writing --------------------------------------------------------------------
 
+    def _queue_notices(self, ceasefire: str, engine: Engine, events: list[ProtocolEvent]) -> None:
+        """Into the outbox: what each party should be told of these events."""
+        if not events:
+            return
+        if self._contacts is None:
+            self._contacts = {row["code"]: row for row in queries.parties(self.conn)}
+        roles = {code: frozenset(row["roles"]) for code, row in self._contacts.items()}
+        parties = engine.ceasefire.parties
+        notices = [n for e in events for n in notices_for(e, engine.policy, parties, roles)]
+        outbox.write(self.conn, outbox.rows_for(ceasefire, notices, self._contacts, self.host.now))
+
     def write(self) -> None:
         conn, host = self.conn, self.host
         audit: list[tuple[str, Any]] = []
@@ -334,6 +348,7 @@ class Batch:
             readmodels.write_changes(conn, cf, changes)
             events = [e for c, e in self.events if c == cf]
             readmodels.write_events(conn, cf, events)
+            self._queue_notices(cf, engine, events)
             audit.extend(
                 (e.event, {"ceasefire": cf, **e.to_dict()}) for e in events if e.event in AUDITED
             )

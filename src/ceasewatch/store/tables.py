@@ -230,3 +230,30 @@ incident_reports = Table(
     Column("incident_id", String(100), nullable=False),
 )
 """Which incident each report is in, per ceasefire: to filter reports by status."""
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Seq, primary_key=True, autoincrement=True),
+    Column("key", String(64), nullable=False),  # the Idempotency-Key: one per notice
+    Column("ceasefire_id", String(200), nullable=False),
+    Column("case_id", String(300), nullable=False),
+    Column("event", String(40), nullable=False),
+    Column("party", String(40), nullable=False),
+    Column("kind", String(40), nullable=False),  # warning, action_due, overdue, ...
+    Column("channel", String(10), nullable=False),  # webhook or email
+    Column("address", Text, nullable=False),
+    Column("payload", Text, nullable=False),  # the exact JSON sent (and signed)
+    Column("created_at", Instant, nullable=True),  # the stored clock
+    Column("status", String(20), nullable=False),  # pending, sending, sent, dead, acknowledged
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", Instant, nullable=True),  # wall clock; null: at once
+    Column("claimed_until", Instant, nullable=True),  # a sender's claim, wall clock
+    Column("last_error", Text, nullable=True),
+    Column("sent_at", Instant, nullable=True),
+    Column("acked_at", Instant, nullable=True),
+    Column("acked_by", String(200), nullable=True),
+    UniqueConstraint("key"),
+    Index(None, "status", "next_attempt_at"),
+)
+"""Notifications, written in the transaction of the events that caused them."""

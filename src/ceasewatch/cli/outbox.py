@@ -1,0 +1,92 @@
+"""`ceasewatch outbox`: the notifications waiting, sent and dead; send, retry, acknowledge."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ..render import when
+from ..services import notify
+from ..services.clock import WallClock
+from ..store import outbox as rows
+from ..store.database import reading
+from . import app
+from .common import fail, out
+from .store import Db, system_at
+
+outbox_app = typer.Typer(
+    help="Notifications to the parties (webhooks and e-mail).", invoke_without_command=True
+)
+app.add_typer(outbox_app, name="outbox")
+
+Smtp = Annotated[
+    str | None,
+    typer.Option("--smtp", envvar="CEASEWATCH_SMTP", help="SMTP server, smtp://host:port."),
+]
+MailFrom = Annotated[
+    str, typer.Option("--mail-from", envvar="CEASEWATCH_MAIL_FROM", help="Sender address.")
+]
+
+
+@outbox_app.callback()
+def outbox_list(
+    ctx: typer.Context,
+    status: Annotated[
+        str | None, typer.Option(help="pending, sending, sent, dead or acknowledged.")
+    ] = None,
+    party: Annotated[str | None, typer.Option(help="Only this party's.")] = None,
+    db: Db = None,
+) -> None:
+    """The outbox: counts by status, then the messages (dead letters with their errors)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with system_at(db) as system, reading(system.db) as conn:
+        counts = rows.counts(conn)
+        listed = rows.listed(conn, status=status, party=party)
+    out.print(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "the outbox is empty")
+    for m in listed:
+        error = f"  ({m['last_error']})" if m["last_error"] else ""
+        out.print(
+            f"#{m['id']:<6} {m['status']:12} {m['party']:5} {m['channel']:7} {m['kind']:16} "
+            f"{m['case_id']}  tries {m['attempts']}  next {when(m['next_attempt_at'])}{error}",
+            markup=False,
+        )
+
+
+@outbox_app.command("send")
+def outbox_send(
+    smtp: Smtp = None, mail_from: MailFrom = "ceasewatch@localhost", db: Db = None
+) -> None:
+    """Send what is due now, once (live mode does this on every tick)."""
+    with system_at(db) as system:
+        done = notify.deliver_due(
+            system, notify.NetTransport(smtp), WallClock().now(), mail_from=mail_from
+        )
+    out.print(f"{done.sent} sent, {done.retrying} to retry, {done.dead} dead")
+    for error in done.errors:
+        out.print(f"  {error}", markup=False)
+
+
+@outbox_app.command("retry")
+def outbox_retry(
+    message: Annotated[int, typer.Argument(help="The message's number.")], db: Db = None
+) -> None:
+    """Send a dead message again, from its first attempt."""
+    with system_at(db) as system:
+        if not notify.retry(system, message):
+            fail(f"no message #{message}", 1)
+    out.print(f"#{message} will be sent again")
+
+
+@outbox_app.command("ack")
+def outbox_ack(
+    message: Annotated[int, typer.Argument(help="The message's number.")],
+    by: Annotated[str, typer.Option(help="Who acknowledges it.")],
+    db: Db = None,
+) -> None:
+    """Acknowledge a message: its retries stop (an overdue action's deadline does not)."""
+    with system_at(db) as system:
+        if not notify.acknowledge(system, message, by, WallClock().now()):
+            fail(f"no message #{message}", 1)
+    out.print(f"#{message} acknowledged")
