@@ -23,6 +23,6 @@ def version() -> None:
     out.print(f"ceasewatch {__version__}")
 
 
-from . import policy, replay, simulate, store  # noqa: E402  (each registers its commands)
+from . import data, policy, replay, simulate, store  # noqa: E402  (each registers its commands)
 
-__all__ = ["app", "policy", "replay", "simulate", "store"]
+__all__ = ["app", "data", "policy", "replay", "simulate", "store"]

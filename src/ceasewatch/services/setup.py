@@ -14,6 +14,7 @@ from ..config import ConfigError, load_ceasefire, load_policy, policy_text
 from ..domain.parties import Party
 from ..store import bulk, database, journal, queries, tables
 from ..store.journal import StoredCeasefire
+from . import withdrawals
 
 
 class SetupError(ValueError):
@@ -38,7 +39,8 @@ def add_ceasefire(system: System, path: Path) -> Added:
     """Store a ceasefire (validated as `replay` does) and run its engine over the journal.
 
     Adding the same definition again changes nothing; a different one under a stored id
-    is refused: a ceasefire's terms are never rewritten, a new one gets a new id.
+    is refused: a ceasefire's terms are never rewritten, a new one gets a new id. Reports
+    withdrawn by their sources before it was added are rejected in it too.
     """
     try:
         ceasefire = load_ceasefire(path)
@@ -70,7 +72,9 @@ def add_ceasefire(system: System, path: Path) -> Added:
                 batch.now,
             )
         )
-        return Added(ceasefire.id, new=True, events=len(batch.events))
+        added = Added(ceasefire.id, new=True, events=len(batch.events))
+    withdrawals.apply(system)
+    return added
 
 
 _parties = TypeAdapter(list[Party])

@@ -1,0 +1,192 @@
+"""Data in and out: `import` other formats, `export` the store, the daily `report`."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+)
+
+from ..importers import FORMATS, MappingError, Skipped, file_size, shipped_text
+from ..services.imports import ImportResult, import_file
+from . import app
+from .common import err, fail, out
+from .store import Db, _report_rejections, system_at
+
+import_app = typer.Typer(
+    help="Import ACLED, UCDP, the air-attack series or any CSV into the store.",
+    no_args_is_help=True,
+)
+app.add_typer(import_app, name="import")
+
+MappingOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--mapping", help="A YAML mapping merged over the shipped one (see docs/data.md)."
+    ),
+]
+Trust = Annotated[
+    bool | None,
+    typer.Option(
+        "--trust/--no-trust",
+        help="Each record a verified incident (default: yes for curated data, no for csv).",
+        show_default=False,
+    ),
+]
+Rejects = Annotated[
+    Path | None, typer.Option("--rejects", help="Also write rejected rows here (JSONL).")
+]
+BatchSize = Annotated[int, typer.Option(min=1, help="Reports per transaction.")]
+
+
+def _import(
+    fmt: str,
+    file: str,
+    mapping: Path | None,
+    trust: bool | None,
+    rejects: Path | None,
+    batch_size: int,
+    db: str | None,
+    withdraw_missing: bool = True,
+) -> None:
+    with system_at(db) as system, _bars() as bars:
+        reading = bars.add_task(f"reading {Path(file).name}", total=file_size(file))
+        storing = bars.add_task("storing", total=None, visible=False)
+        try:
+            result = import_file(
+                system,
+                fmt,
+                file,
+                mapping_file=mapping,
+                trusted=trust,
+                withdraw_missing=withdraw_missing,
+                batch_size=batch_size,
+                on_read=lambda n: bars.update(reading, completed=n),
+                on_start=lambda total: bars.update(storing, total=total, visible=True),
+                on_batch=lambda n: bars.advance(storing, n),
+            )
+        except MappingError as exc:
+            fail(str(exc))
+        except OSError as exc:
+            fail(f"{exc.filename or file}: {exc.strerror or exc}")
+    _report_rejections(result.rejected, rejects)
+    _summary(result)
+    if result.rejected:
+        raise typer.Exit(1)
+
+
+def _bars() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
+
+
+def _summary(result: ImportResult) -> None:
+    stored = result.stored
+    kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(stored.events.items())) or "none"
+    line = (
+        f"{stored.accepted} reports stored, {stored.already_stored} already stored, "
+        f"{stored.repeated} repeated in the file, {len(stored.rejected)} rejected, "
+        f"{len(result.skipped)} skipped"
+    )
+    if result.stale or result.withdrawn:
+        line += (
+            f"; {result.stale} stale versions, {result.withdrawn} withdrawn "
+            f"({result.incidents_rejected} incidents rejected)"
+        )
+    out.print(f"{line}; events: {kinds}", markup=False)
+    for reason, n in _skip_reasons(result.skipped).most_common():
+        err.print(f"skipped {n} row(s): {reason}", markup=False)
+
+
+def _skip_reasons(skipped: list[Skipped]) -> Counter[str]:
+    return Counter(s.reason for s in skipped)
+
+
+@import_app.command("acled")
+def import_acled(
+    file: Annotated[str, typer.Argument(help="An ACLED export (CSV, or .csv.gz).")],
+    mapping: MappingOption = None,
+    trust: Trust = None,
+    withdraw_missing: Annotated[
+        bool,
+        typer.Option(
+            "--withdraw-missing/--keep-missing",
+            help="Withdraw stored events this export lacks, within its dates and countries.",
+        ),
+    ] = True,
+    rejects: Rejects = None,
+    batch_size: BatchSize = 2000,
+    db: Db = None,
+) -> None:
+    """An ACLED export: new and changed events stored, replaced and deleted ones withdrawn."""
+    _import("acled", file, mapping, trust, rejects, batch_size, db, withdraw_missing)
+
+
+@import_app.command("ucdp")
+def import_ucdp(
+    file: Annotated[str, typer.Argument(help="A UCDP GED file (CSV, or .csv.gz).")],
+    mapping: MappingOption = None,
+    trust: Trust = None,
+    rejects: Rejects = None,
+    batch_size: BatchSize = 2000,
+    db: Db = None,
+) -> None:
+    """UCDP GED events; state-based events are unattributed unless the mapping says."""
+    _import("ucdp", file, mapping, trust, rejects, batch_size, db)
+
+
+@import_app.command("air-attacks")
+def import_air_attacks(
+    file: Annotated[str, typer.Argument(help="The daily missile and drone attack series (CSV).")],
+    mapping: MappingOption = None,
+    trust: Trust = None,
+    rejects: Rejects = None,
+    batch_size: BatchSize = 2000,
+    db: Db = None,
+) -> None:
+    """The Air Force's daily attack series: each wave and model a report, perpetrator RU."""
+    _import("air-attacks", file, mapping, trust, rejects, batch_size, db)
+
+
+@import_app.command("csv")
+def import_csv(
+    file: Annotated[str, typer.Argument(help="Any CSV table ('-' for stdin).")],
+    mapping: Annotated[
+        Path, typer.Option("--mapping", help="The YAML mapping: which column is which field.")
+    ],
+    trust: Trust = None,
+    rejects: Rejects = None,
+    batch_size: BatchSize = 2000,
+    db: Db = None,
+) -> None:
+    """Any table, through a mapping of its columns onto the report record."""
+    _import("csv", file, mapping, trust, rejects, batch_size, db)
+
+
+@import_app.command("mapping")
+def import_mapping(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="acled, ucdp or air-attacks.")],
+) -> None:
+    """Print a format's shipped mapping: a starting point for --mapping."""
+    if fmt not in FORMATS or not FORMATS[fmt].shipped:
+        shipped = ", ".join(n for n, f in FORMATS.items() if f.shipped)
+        fail(f"{fmt!r}: the shipped mappings are {shipped} (csv takes your own)")
+    sys.stdout.write(shipped_text(fmt))
