@@ -4,8 +4,8 @@ The boundaries ship in `geodata/` (geoBoundaries, CC BY: see NOTICE). Two questi
 answered here, for importers, exports and the daily report:
 
 - **which area is this point in** (`Areas.locate`): point in polygon, through an STRtree;
-  a point whose uncertainty (its precision radius) reaches beyond what covering the area
-  it falls in would need is placed in no single area (`None`: "several oblasts"), so a
+  a point whose uncertainty (its precision radius) is wider than the circle that covers
+  the area it falls in is placed in no single area (`None`: "several oblasts"), so a
   country-wide air-attack wave placed at Ukraine's centroid is not counted in Cherkasy;
 - **where is this named area** (`Areas.named`, `Areas.covering`): its centroid (or a
   point inside, for an area whose centroid falls outside it) and the radius from there
@@ -33,7 +33,7 @@ from .domain.geo import EARTH_RADIUS_KM
 
 BOUNDARIES = "geoBoundaries-UKR-ADM1_simplified.geojson"
 SLACK_M = 1000.0
-"""A precision radius this much over an area's covering radius still places it there."""
+"""A precision radius this much over an area's covering radius still places a point in it."""
 
 _SUFFIXES = ("", " oblast", " region", " province", " oblast region")
 _CITY_SUFFIXES = ("", " city")
@@ -53,8 +53,6 @@ class Area:
     radius_m: float
     """From (lat, lon), the distance that covers the whole area."""
     _coords: NDArray[np.float64]
-    _reach_floor_m: float
-    """No point inside the area is nearer than this to all of its boundary."""
 
     def reach_m(self, lat: float, lon: float) -> float:
         """The radius around (lat, lon) that covers the whole area."""
@@ -123,9 +121,7 @@ class Areas:
         if precisions_m is not None:
             for i, area in enumerate(found):
                 radius = precisions_m[i]
-                if area is None or radius is None or radius <= area._reach_floor_m:
-                    continue
-                if radius > area.reach_m(lats[i], lons[i]) + SLACK_M:
+                if area is not None and radius is not None and radius > area.radius_m + SLACK_M:
                     found[i] = None
         return found
 
@@ -171,7 +167,6 @@ def areas() -> Areas:
                 lon=lon,
                 radius_m=float(np.ceil(distances.max())),
                 _coords=coords,
-                _reach_floor_m=_reach_floor(coords),
             )
         )
     return Areas(sorted(built, key=lambda a: a.iso))
@@ -189,16 +184,6 @@ def _exterior_coords(geometry: BaseGeometry) -> NDArray[np.float64]:
     rings = shapely.get_exterior_ring(shapely.get_parts(geometry))
     xy = shapely.get_coordinates(rings)
     return np.column_stack([xy[:, 1], xy[:, 0]])
-
-
-def _reach_floor(coords: NDArray[np.float64]) -> float:
-    """Half the distance between the two vertices farthest apart north-south or east-west:
-    every point inside is at least that far from one of them."""
-    north, south = coords[coords[:, 0].argmax()], coords[coords[:, 0].argmin()]
-    east, west = coords[coords[:, 1].argmax()], coords[coords[:, 1].argmin()]
-    ns = _distances_m(north[0], north[1], south[None, :])[0]
-    ew = _distances_m(east[0], east[1], west[None, :])[0]
-    return float(max(ns, ew) / 2)
 
 
 def _distances_m(lat: float, lon: float, coords: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 from pathlib import Path
@@ -17,10 +18,13 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
+from .. import exports
 from ..importers import FORMATS, MappingError, Skipped, file_size, shipped_text
 from ..services.imports import ImportResult, import_file
+from ..store.database import reading
+from ..store.exports import Filter
 from . import app
-from .common import err, fail, out
+from .common import err, fail, out, parse_instant
 from .store import Db, _report_rejections, system_at
 
 import_app = typer.Typer(
@@ -190,3 +194,68 @@ def import_mapping(
         shipped = ", ".join(n for n, f in FORMATS.items() if f.shipped)
         fail(f"{fmt!r}: the shipped mappings are {shipped} (csv takes your own)")
     sys.stdout.write(shipped_text(fmt))
+
+
+# -- export ---------------------------------------------------------------------------
+
+
+def quiet_stdout() -> None:
+    """After the reader of stdout went away (`| head`): no second error at exit."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    try:
+        west, south, east, north = (float(v) for v in text.split(","))
+    except ValueError:
+        fail(f"--bbox {text!r}: give W,S,E,N in degrees, e.g. 35.5,47.5,38.5,50")
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        fail(f"--bbox {text!r}: W and E in [-180, 180], S <= N in [-90, 90]")
+    return west, south, east, north
+
+
+@app.command("export")
+def export_command(
+    kind: Annotated[str, typer.Argument(metavar="WHAT", help="incidents, cases or reports.")],
+    fmt: Annotated[str, typer.Option("--format", help="csv, geojson or parquet.")] = "csv",
+    since: Annotated[
+        str | None, typer.Option(help="Only from this time on (occurred_at; cases: opened).")
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="Only before this time.")] = None,
+    bbox: Annotated[
+        str | None, typer.Option(help="Only inside W,S,E,N (degrees; cases: where opened).")
+    ] = None,
+    ceasefire: Annotated[
+        str | None, typer.Option(help="Only this ceasefire's incidents or cases.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="The file (default: stdout).")
+    ] = None,
+    db: Db = None,
+) -> None:
+    """Export incidents, cases or reports, streamed, with each one's oblast."""
+    if kind not in exports.KINDS:
+        fail(f"{kind!r}: export incidents, cases or reports")
+    if fmt not in exports.FORMATS:
+        fail(f"--format {fmt!r}: use csv, geojson or parquet")
+    if fmt == "parquet" and output is None:
+        fail("parquet is written to a file: give -o FILE")
+    where = Filter(
+        since=parse_instant(since, "--since"),
+        until=parse_instant(until, "--until"),
+        bbox=_bbox(bbox),
+        ceasefire=ceasefire,
+    )
+    with system_at(db) as system, reading(system.db) as conn:
+        try:
+            count = exports.write(conn, kind, fmt, where, output or sys.stdout)
+        except BrokenPipeError:
+            quiet_stdout()
+            raise typer.Exit(0) from None
+        except OSError as exc:
+            fail(f"{output}: {exc.strerror or exc}")
+    if output is not None:
+        out.print(f"wrote {count} {kind} to {output}", markup=False)

@@ -26,6 +26,7 @@ __all__ = [
     "Record",
     "Skipped",
     "file_size",
+    "mapping_for",
     "read",
     "shipped_text",
 ]
