@@ -89,6 +89,8 @@ class Areas:
                 for suffix in suffixes:
                     self._names.setdefault(normalise(alias + suffix), area)
         self._tree = shapely.STRtree([a.geometry for a in self.areas])
+        west, south, east, north = shapely.total_bounds([a.geometry for a in self.areas])
+        self.bounds = (float(west), float(south), float(east), float(north))
         self._covering: dict[frozenset[str], tuple[float, float, float]] = {}
 
     def named(self, name: str) -> Area:

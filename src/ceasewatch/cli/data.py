@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
+from datetime import date, time
 from pathlib import Path
 from typing import Annotated
 
@@ -20,9 +21,11 @@ from rich.progress import (
 
 from .. import exports
 from ..importers import FORMATS, MappingError, Skipped, file_size, shipped_text
+from ..reports import daily, render
 from ..services.imports import ImportResult, import_file
 from ..store.database import reading
 from ..store.exports import Filter
+from ..timezones import zone
 from . import app
 from .common import err, fail, out, parse_instant
 from .store import Db, _report_rejections, system_at
@@ -259,3 +262,73 @@ def export_command(
             fail(f"{output}: {exc.strerror or exc}")
     if output is not None:
         out.print(f"wrote {count} {kind} to {output}", markup=False)
+
+
+# -- the daily report -----------------------------------------------------------------
+
+report_app = typer.Typer(
+    help="Reports for people: the daily situation report.", no_args_is_help=True
+)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("daily")
+def report_daily(
+    day: Annotated[str, typer.Option("--date", help="The day (YYYY-MM-DD, local time).")],
+    fmt: Annotated[str, typer.Option("--format", help="html, pdf or md.")] = "html",
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="The file (default: stdout; pdf needs one)."),
+    ] = None,
+    ceasefire: Annotated[
+        str | None, typer.Option(help="The ceasefire (needed when several are stored).")
+    ] = None,
+    cutoff: Annotated[
+        str | None,
+        typer.Option(help="The cut-off's local time of day, HH:MM (default: the day's end)."),
+    ] = None,
+    tz: Annotated[str, typer.Option("--tz", help="The report's time zone.")] = "Europe/Kyiv",
+    db: Db = None,
+) -> None:
+    """The daily situation report at a fixed cut-off: counts, baselines, map, cases."""
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        fail(f"--date {day!r}: give a day as YYYY-MM-DD")
+    try:
+        at = None if cutoff is None else time.fromisoformat(cutoff)
+        zone(tz)
+    except ValueError as exc:
+        fail(f"--cutoff {cutoff!r} / --tz {tz!r}: {exc}")
+    if fmt not in ("html", "pdf", "md"):
+        fail(f"--format {fmt!r}: use html, pdf or md")
+    if fmt == "pdf" and output is None:
+        fail("a PDF is written to a file: give -o FILE")
+    with system_at(db) as system, reading(system.db) as conn:
+        try:
+            made = daily.build(conn, when, ceasefire=ceasefire, tz=tz, at=at)
+        except daily.ReportError as exc:
+            fail(str(exc))
+    try:
+        if fmt == "pdf":
+            assert output is not None
+            output.write_bytes(render.pdf(made))
+        elif fmt == "html":
+            _write_text(render.html(made), output)
+        else:
+            folder = None if output is None else output.parent
+            stem = "daily" if output is None else output.stem
+            _write_text(render.markdown(made, folder, stem), output)
+    except render.PdfUnavailable as exc:
+        fail(str(exc))
+    except OSError as exc:
+        fail(f"{output}: {exc.strerror or exc}")
+    if output is not None:
+        out.print(f"wrote {output}", markup=False)
+
+
+def _write_text(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache, cached_property
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..domain.reports import SourceKind
+from ..timezones import zone
 from .rows import RowError
 
 M = TypeVar("M", bound=BaseModel)
@@ -109,18 +110,6 @@ def merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
-
-
-@cache
-def zone(name: str) -> ZoneInfo:
-    """A time zone by name; Europe/Kyiv works with time zone data that still says Kiev."""
-    candidates = [name, "Europe/Kiev"] if name == "Europe/Kyiv" else [name]
-    for candidate in candidates:
-        try:
-            return ZoneInfo(candidate)
-        except (ZoneInfoNotFoundError, ValueError):
-            continue
-    raise ValueError(f"unknown time zone {name!r}")
 
 
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
