@@ -139,7 +139,10 @@ def local_time(text: str, tz: ZoneInfo, column: str, *, end: bool = False) -> da
 
 def _parse(value: str) -> tuple[datetime | None, bool]:
     if _DATE_ONLY.match(value):
-        return datetime.combine(date.fromisoformat(value), time()), True
+        try:
+            return datetime.combine(date.fromisoformat(value), time()), True
+        except ValueError:
+            return None, True
     iso = re.sub(r"^(\d{4}-\d{2}-\d{2})[ T](\d):", r"\1 0\2:", value).replace("Z", "+00:00")
     try:
         return datetime.fromisoformat(iso), False

@@ -6,8 +6,9 @@ each record is a verified incident. Re-importing a file stores nothing new.
 ACLED versions its events by `timestamp`; each version is its own report
 (`EVENT@TIMESTAMP`). Importing a newer export stores the versions that are newer than
 the stored ones and withdraws what they replace; an event the new export no longer holds
-(within the dates and countries that export covers) is withdrawn as deleted. An older
-export imported after a newer one changes nothing: its versions are stale.
+(within the dates and countries that export covers, and stored from an export no newer
+than it) is withdrawn as deleted. An older export imported after a newer one changes
+nothing: its versions are stale or stored already, and it deletes nothing newer.
 """
 
 from __future__ import annotations
@@ -142,12 +143,15 @@ def _acled_plan(
         days = [r.occurred_at.astimezone(mapping.zone).date() for _, r in newest.values()]
         first, last = min(days), max(days)
         countries = {acled_format.country_of(e) for e in newest}
+        newest_stamp = max(stamp for stamp, _ in newest.values())
         name = Path(path).name
         for event, versions in stored.items():
             if event in newest or acled_format.country_of(event) not in countries:
                 continue
             if not any(first <= day <= last for _, _, day in versions):
                 continue
+            if max(stamp for stamp, _, _ in versions) > newest_stamp:
+                continue  # stored from a newer export than this one
             plan.withdrawals.extend(
                 Withdrawal(mapping.source, rid, by, f"deleted by ACLED: not in the export {name}")
                 for _, rid, _ in versions
