@@ -288,6 +288,12 @@ def report_daily(
         typer.Option(help="The cut-off's local time of day, HH:MM (default: the day's end)."),
     ] = None,
     tz: Annotated[str, typer.Option("--tz", help="The report's time zone.")] = "Europe/Kyiv",
+    revised: Annotated[
+        bool,
+        typer.Option(
+            "--revised", help="Count what is known now, not only what was verified by the cut-off."
+        ),
+    ] = False,
     db: Db = None,
 ) -> None:
     """The daily situation report at a fixed cut-off: counts, baselines, map, cases."""
@@ -306,7 +312,7 @@ def report_daily(
         fail("a PDF is written to a file: give -o FILE")
     with system_at(db) as system, reading(system.db) as conn:
         try:
-            made = daily.build(conn, when, ceasefire=ceasefire, tz=tz, at=at)
+            made = daily.build(conn, when, ceasefire=ceasefire, tz=tz, at=at, revised=revised)
         except daily.ReportError as exc:
             fail(str(exc))
     try:

@@ -10,6 +10,10 @@ period and was verified by the cut-off: one the engine filed in a case, or one w
 perpetrator that falls in the ceasefire's zone and scope. Unattributed incidents count
 in every table and on the map; they open no case. Rejections are as the store stands now
 (an incident rejected after the cut-off is no longer counted).
+
+A `revised` report counts what the store knows now about the days before the cut-off,
+whenever it was verified: for data published late (ACLED's lag is days), where a report
+at the cut-off would know little.
 """
 
 from __future__ import annotations
@@ -142,6 +146,7 @@ class DailyReport:
     tz: str
     windows: Windows
     clock: datetime | None
+    revised: bool = False
     by_area: dict[str, Tally] = field(default_factory=dict)
     by_type: dict[str, Tally] = field(default_factory=dict)
     by_party: dict[str, Tally] = field(default_factory=dict)
@@ -193,16 +198,17 @@ def build(
     ceasefire: str | None = None,
     tz: str = "Europe/Kyiv",
     at: time | None = None,
+    revised: bool = False,
 ) -> DailyReport:
     cf = stored_ceasefire(conn, ceasefire)
     local = zone(tz)
     cutoff = cutoff_of(day, local, at)
     windows = Windows(cutoff, cf.effective_from)
-    report = DailyReport(cf, day, tz, windows, queries.clock(conn))
+    report = DailyReport(cf, day, tz, windows, queries.clock(conn), revised=revised)
     if cutoff <= cf.effective_from:
         return report
     daily: dict[date, Counter[str]] = defaultdict(Counter)
-    known = violations(conn, cf, cutoff)
+    known = violations(conn, cf, cutoff, revised=revised)
     for violation in known:
         _tally(report, windows, violation)
         daily[violation.occurred_at.astimezone(local).date()][violation.party] += 1
@@ -239,14 +245,17 @@ def _within(at: datetime, window: tuple[datetime, datetime]) -> bool:
     return window[0] <= at < window[1]
 
 
-def violations(conn: Connection, cf: Ceasefire, cutoff: datetime) -> list[Violation]:
-    """The ceasefire's violations known at the cut-off (see the module's docstring)."""
+def violations(
+    conn: Connection, cf: Ceasefire, cutoff: datetime, *, revised: bool = False
+) -> list[Violation]:
+    """The ceasefire's violations known at the cut-off, or now if `revised` (see the
+    module's docstring)."""
     where = Filter(since=cf.effective_from, until=cutoff, ceasefire=cf.id)
     found: list[tuple[dict[str, Any], float | None]] = []
     for row in rows.incidents(conn, where):
         if row["status"] != "verified" or row["verified_at"] is None:
             continue
-        if row["verified_at"] > cutoff or not cf.in_period(row["occurred_at"]):
+        if (not revised and row["verified_at"] > cutoff) or not cf.in_period(row["occurred_at"]):
             continue
         first = row["first_report"]
         if row["case_id"] is None and not _unattributed_violation(cf, row, first):

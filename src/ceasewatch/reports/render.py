@@ -120,6 +120,12 @@ def markdown(report: DailyReport, figures_dir: Path | None = None, stem: str = "
         f"{report.ceasefire.name} ({report.ceasefire.id}). Cut-off {show(w.cutoff)} "
         f"({report.tz}); the last 24 h are {show(w.day[0])} to {show(w.day[1])}."
     )
+    if report.revised:
+        lines += [
+            "",
+            "> Revised: counts what the store knows now about the days before the "
+            "cut-off, including reports verified after it.",
+        ]
     if report.incomplete:
         clock = show(report.clock) if report.clock else "nothing yet"
         lines += [
