@@ -12,6 +12,7 @@ from matplotlib.colors import Normalize
 from matplotlib.dates import AutoDateLocator, DateFormatter, date2num
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon as PolygonPatch
+from matplotlib.patheffects import withStroke
 from matplotlib.ticker import MaxNLocator
 from shapely.geometry import Polygon
 from shapely.geometry.base import BaseGeometry
@@ -70,7 +71,7 @@ def oblast_map(last_24h: list[Violation], parties: list[str]) -> bytes:
     counts = Counter(v.area_iso for v in last_24h if v.area_iso)
     peak = max(counts.values(), default=0)
     cmap = matplotlib.colormaps["OrRd"]
-    shade = Normalize(vmin=0, vmax=max(peak, 1))
+    shade = Normalize(vmin=-0.25 * max(peak, 1), vmax=1.6 * max(peak, 1))  # light to mid tones
     figure = Figure(figsize=(7.2, 4.6))
     axes = figure.subplots()
     patches, colours = [], []
@@ -89,10 +90,10 @@ def oblast_map(last_24h: list[Violation], parties: list[str]) -> bytes:
         axes.scatter(
             [v.lon for v in mine],
             [v.lat for v in mine],
-            s=14,
+            s=22,
             color=colour_of.get(party, UNATTRIBUTED_COLOUR),
-            edgecolor="white",
-            linewidth=0.4,
+            edgecolor="black",
+            linewidth=0.5,
             label=party,
             zorder=3,
         )
@@ -103,9 +104,10 @@ def oblast_map(last_24h: list[Violation], parties: list[str]) -> bytes:
                 (area.lon, area.lat),
                 ha="center",
                 va="center",
-                fontsize=8,
+                fontsize=9,
                 weight="bold",
                 zorder=4,
+                path_effects=[withStroke(linewidth=2.5, foreground="white")],
             )
     wide = sum(1 for v in last_24h if not v.area_iso)
     if wide:
