@@ -12,16 +12,14 @@ from typing import Annotated
 import typer
 from rich.progress import (
     BarColumn,
-    DownloadColumn,
-    MofNCompleteColumn,
     Progress,
+    TaskProgressColumn,
     TextColumn,
     TimeRemainingColumn,
 )
 
 from .. import exports
-from ..importers import FORMATS, MappingError, Skipped, file_size, shipped_text
-from ..reports import daily, render
+from ..importers import FORMATS, MappingError, file_size, shipped_text
 from ..services.imports import ImportResult, import_file
 from ..store.database import reading
 from ..store.exports import Filter
@@ -96,8 +94,7 @@ def _bars() -> Progress:
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
-        DownloadColumn(),
-        MofNCompleteColumn(),
+        TaskProgressColumn(),
         TimeRemainingColumn(),
         console=err,
         transient=True,
@@ -119,12 +116,8 @@ def _summary(result: ImportResult) -> None:
             f"({result.incidents_rejected} incidents rejected)"
         )
     out.print(f"{line}; events: {kinds}", markup=False)
-    for reason, n in _skip_reasons(result.skipped).most_common():
+    for reason, n in Counter(s.reason for s in result.skipped).most_common():
         err.print(f"skipped {n} row(s): {reason}", markup=False)
-
-
-def _skip_reasons(skipped: list[Skipped]) -> Counter[str]:
-    return Counter(s.reason for s in skipped)
 
 
 @import_app.command("acled")
@@ -310,6 +303,8 @@ def report_daily(
         fail(f"--format {fmt!r}: use html, pdf or md")
     if fmt == "pdf" and output is None:
         fail("a PDF is written to a file: give -o FILE")
+    from ..reports import daily, render  # matplotlib and Jinja: only for this command
+
     with system_at(db) as system, reading(system.db) as conn:
         try:
             made = daily.build(conn, when, ceasefire=ceasefire, tz=tz, at=at, revised=revised)
