@@ -48,6 +48,10 @@ def ceasefire_file(tmp_path: Path) -> Path:
     return path
 
 
+REALERTS = ["2026-03-03T22:00:00Z", "2026-03-04T10:00:00Z", "2026-03-04T22:00:00Z"]
+"""Every 12 h while the two phase-1 actions stay undone, until the quiet close."""
+
+
 def test_replay_json_prints_the_contract_in_time_order(tmp_path: Path, ceasefire_file: Path):
     reports = write_jsonl(tmp_path / "r.jsonl", [record("r1", "2026-03-02T10:00:00Z")])
     result = runner.invoke(
@@ -59,6 +63,7 @@ def test_replay_json_prints_the_contract_in_time_order(tmp_path: Path, ceasefire
         ("case_opened", "2026-03-02T10:00:00Z"),
         ("action_overdue", "2026-03-03T10:00:00Z"),
         ("action_overdue", "2026-03-03T10:00:00Z"),
+        *[("action_still_overdue", at) for at in REALERTS for _ in ("warning", "halt")],
         ("case_closed", "2026-03-05T10:00:00Z"),
     ]
     assert all({"at", "event", "case", "violator"} <= e.keys() for e in events)

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import BaseModel
 
 from ..config import ConfigError, load_ceasefire, load_policy
+from ..domain.reports import Report
+from ..importers import FORMATS, MappingError, Skipped, mapping_for
+from ..importers import read as read_imported
 from ..intake import Rejection, read_reports
 from ..render import print_replay
 from ..services.replay import ReplayResult, replay
@@ -34,14 +39,25 @@ def report_rejections(rejected: list[Rejection]) -> None:
         err.print(f"{len(rejected)} record(s) rejected; the others were replayed.", markup=False)
 
 
+REPLAY_FORMATS = ("jsonl", "csv", "acled", "ucdp", "air-attacks")
+
+
 @app.command("replay")
 def replay_command(
-    reports: Annotated[Path, typer.Argument(help="Reports as JSONL or CSV; '-' reads stdin.")],
+    reports: Annotated[
+        Path, typer.Argument(help="Reports (JSONL, CSV) or a file of --format; '-' reads stdin.")
+    ],
     ceasefire: Annotated[Path, typer.Option("--ceasefire", "-c", help="The ceasefire file.")],
     as_json: Annotated[bool, typer.Option("--json", help="Protocol events as JSON lines.")] = False,
     trust_input: Annotated[
-        bool, typer.Option("--trust-input", help="Treat every record as a verified incident.")
-    ] = False,
+        bool | None,
+        typer.Option(
+            "--trust-input/--no-trust-input",
+            help="Treat every record as a verified incident "
+            "(default: yes for acled, ucdp and air-attacks; no for jsonl and csv).",
+            show_default=False,
+        ),
+    ] = None,
     until: Annotated[
         str | None, typer.Option(help="Stop the clock at this time instead of running it out.")
     ] = None,
@@ -49,7 +65,16 @@ def replay_command(
         str | None, typer.Option(help="Policy name or file (default: the ceasefire's).")
     ] = None,
     fmt: Annotated[
-        str | None, typer.Option("--format", help="jsonl or csv (default: from the file name).")
+        str | None,
+        typer.Option(
+            "--format",
+            help="jsonl, csv (the report record), acled, ucdp or air-attacks "
+            "(default: jsonl or csv, from the file name).",
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="For acled, ucdp, air-attacks: a mapping over the shipped."),
     ] = None,
 ) -> None:
     """Run the protocol over REPORTS on a simulated clock and print what it does."""
@@ -59,20 +84,41 @@ def replay_command(
         chosen = load_policy(policy or cf.policy, base=ceasefire.parent)
     except ConfigError as exc:
         fail(str(exc))
-    if fmt not in (None, "jsonl", "csv"):
-        fail(f"--format {fmt!r}: use jsonl or csv")
+    if fmt not in (None, *REPLAY_FORMATS):
+        fail(f"--format {fmt!r}: use one of {', '.join(REPLAY_FORMATS)}")
+    curated = fmt in FORMATS and FORMATS[fmt].curated
+    trusted = curated if trust_input is None else trust_input
+    skipped: list[Skipped] = []
     try:
-        records = read_reports(str(reports), fmt)
-        result = replay(cf, chosen, records, trust_input=trust_input, until=stop)
+        if fmt in FORMATS:
+            records = _imported(fmt, str(reports), mapping_for(fmt, mapping), skipped)
+        else:
+            records = read_reports(str(reports), fmt)
+        result = replay(cf, chosen, records, trust_input=trusted, until=stop)
+    except MappingError as exc:
+        fail(str(exc))
     except OSError as exc:
         fail(f"{reports}: {exc.strerror or exc}")
     report_rejections(result.rejected)
+    if skipped:
+        err.print(f"{len(skipped)} row(s) skipped by the mapping (not violations).", markup=False)
     if as_json:
         print_events_json(result)
     else:
         print_replay(out, result)
     if result.rejected:
         raise typer.Exit(1)
+
+
+def _imported(
+    fmt: str, path: str, mapping: BaseModel, skipped: list[Skipped]
+) -> Iterator[Report | Rejection]:
+    """An importer's records, with its skips set aside."""
+    for record in read_imported(fmt, path, mapping):
+        if isinstance(record, Skipped):
+            skipped.append(record)
+        else:
+            yield record
 
 
 @app.command()

@@ -34,15 +34,36 @@ def ingest(
     on_start: Callable[[int], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> IngestResult:
-    """Validate every record, then store and feed the good ones in arrival order.
+    """Validate every record of the files, then store and feed the good ones (`take`)."""
+    records = chain.from_iterable(read_reports(p) for p in paths)
+    return take(
+        system,
+        records,
+        trusted=trusted,
+        batch_size=batch_size,
+        on_start=on_start,
+        on_batch=on_batch,
+    )
 
-    The files are read whole and sorted as `replay` sorts them, so the engines see the
-    same sequence whatever the batches; each batch is one transaction, and one already
-    stored is skipped: a run killed midway and repeated stores every report once and
-    gives the events `replay` gives.
+
+def take(
+    system: System,
+    records: Iterable[Report | Rejection],
+    *,
+    trusted: bool = False,
+    batch_size: int = BATCH,
+    on_start: Callable[[int], None] | None = None,
+    on_batch: Callable[[int], None] | None = None,
+) -> IngestResult:
+    """Store and feed validated records in arrival order; rejections are set aside.
+
+    The records are read whole and sorted as `replay` sorts them, so the engines see the
+    same sequence whatever the batches; each batch is one transaction, and a report
+    already stored is skipped: a run killed midway and repeated stores every report once
+    and gives the events `replay` gives.
     """
     with paused_gc():
-        arrivals = in_arrival_order(chain.from_iterable(read_reports(p) for p in paths))
+        arrivals = in_arrival_order(records)
         result = IngestResult(repeated=arrivals.duplicates, rejected=arrivals.rejected)
         if on_start is not None:
             on_start(len(arrivals.reports))

@@ -16,6 +16,7 @@ from ..domain.parties import Party
 from ..domain.policy import PolicyInvalid, parse_policy
 from ..store import bulk, database, journal, queries, tables
 from ..store.journal import StoredCeasefire
+from . import withdrawals
 
 
 class SetupError(ValueError):
@@ -52,7 +53,8 @@ def store_ceasefire(
     """Store a ceasefire with its policy's text, and run its engine over the journal.
 
     Adding the same terms again changes nothing; other terms under a stored id are
-    refused: a ceasefire's terms are never rewritten, new ones get a new id.
+    refused: a ceasefire's terms are never rewritten, new ones get a new id. Reports their
+    sources withdrew before it was added are rejected in it too.
     """
     try:
         policy = parse_policy(policy_yaml, origin)
@@ -80,7 +82,9 @@ def store_ceasefire(
                 batch.now,
             )
         )
-        return Added(ceasefire.id, new=True, events=len(batch.events))
+        added = Added(ceasefire.id, new=True, events=len(batch.events))
+    withdrawals.apply(system)
+    return added
 
 
 _parties = TypeAdapter(list[Party])

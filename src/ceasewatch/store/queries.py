@@ -266,3 +266,27 @@ def party(conn: Connection, code: str) -> RowMapping | None:
 def last_event_seq(conn: Connection) -> int:
     last = conn.execute(sa.select(sa.func.max(tables.events.c.seq))).scalar()
     return int(last or 0)
+
+
+def source_reports(conn: Connection, source: str) -> Iterator[tuple[str, datetime]]:
+    """(id, occurred_at) of every stored report of one source, streamed."""
+    t = tables.reports
+    rows = conn.execute(streamed(sa.select(t.c.id, t.c.occurred_at).where(t.c.source == source)))
+    for row in rows:
+        yield row.id, row.occurred_at
+
+
+def live_incidents(conn: Connection) -> Iterator[tuple[str, str, list[list[str]]]]:
+    """(ceasefire, incident, its reports' [source, id]) of every incident not rejected."""
+    t = tables.incidents
+    query = sa.select(t.c.ceasefire_id, t.c.id, t.c.reports).where(t.c.status != "rejected")
+    for row in conn.execute(streamed(query.order_by(t.c.ceasefire_id, t.c.seq))):
+        yield row.ceasefire_id, row.id, row.reports
+
+
+def audit_bodies(conn: Connection, kind: str) -> Iterator[dict[str, Any]]:
+    """The bodies of the audit log's entries of one kind, in order."""
+    t = tables.audit
+    query = sa.select(t.c.body).where(t.c.kind == kind).order_by(t.c.seq)
+    for row in conn.execute(streamed(query)):
+        yield json.loads(row.body)

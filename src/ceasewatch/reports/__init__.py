@@ -1,0 +1,1 @@
+"""Reports for people: the daily situation report (data, figures, HTML, PDF, Markdown)."""
