@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request, Response
 from .. import __version__
 from ..bootstrap import System, open_system
 from ..services.clock import Clock, WallClock
+from ..services.submit import GroupCommit
 from . import errors
 from .routes import audit, cases, directory, events, health, incidents, outbox, reports
 
@@ -46,6 +47,7 @@ def create_app(
     )
     app.state.system = system
     app.state.clock = clock or WallClock()
+    app.state.submitter = GroupCommit(system)
     errors.install(app)
     for module in (reports, incidents, cases, directory, audit, events, outbox):
         app.include_router(module.router, prefix="/api/v1", responses=ERRORS)

@@ -11,7 +11,6 @@ from starlette.concurrency import run_in_threadpool
 
 from ...domain.reports import EventType
 from ...domain.text import NO_NUL
-from ...services import submit
 from ...services.tokens import Principal, UserRole
 from ...store import queries
 from ...store.database import reading
@@ -69,7 +68,7 @@ async def submit_reports(
     if len(records) > MAX_BATCH:
         raise ApiError(413, f"a batch holds at most {MAX_BATCH} reports, this one {len(records)}")
     received = request.app.state.clock.now()
-    result = await run_in_threadpool(submit.submit, system_of(request), records, received)
+    result = await run_in_threadpool(request.app.state.submitter.submit, records, received)
     if not isinstance(data, list) and result.rejected:
         raise ApiError(422, "the report is not valid", problems_of(result.rejected))
     return Submitted(
