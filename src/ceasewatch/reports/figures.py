@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 from collections import Counter
 from datetime import date
+from math import ceil
 
 import matplotlib
 from matplotlib.collections import PatchCollection
 from matplotlib.colors import Normalize
-from matplotlib.dates import AutoDateLocator, DateFormatter, date2num
+from matplotlib.dates import DateFormatter, DayLocator, date2num
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon as PolygonPatch
 from matplotlib.patheffects import withStroke
@@ -54,7 +55,8 @@ def daily_chart(series: list[tuple[date, Counter[str]]], parties: list[str]) -> 
     axes.set_ylabel("violations per day")
     axes.spines[["top", "right"]].set_visible(False)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
-    axes.xaxis.set_major_locator(AutoDateLocator(minticks=3, maxticks=8))  # type: ignore[no-untyped-call]
+    step = max(1, ceil(len(days) / 8))  # whole days, at most about eight: the bars are days
+    axes.xaxis.set_major_locator(DayLocator(interval=step))  # type: ignore[no-untyped-call]
     axes.xaxis.set_major_formatter(DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
     if len(days):
         axes.set_xlim(days[0] - 0.6, days[-1] + 0.6)
