@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from api_world import violation
 from typer.testing import CliRunner
 
 from builders import HOUR, T0, write_jsonl
@@ -22,21 +23,6 @@ parties:
   - {code: UA, name: Ukraine, roles: [side]}
   - {code: RU, name: Russia, roles: [side]}
 """
-
-
-def violation(n: int, hours: float, event_type: str = "artillery") -> dict[str, Any]:
-    return {
-        "id": f"v{n}",
-        "source": "omm",
-        "source_kind": "monitor",
-        "reliability": "A",
-        "credibility": 1,
-        "occurred_at": iso_z(T0 + hours * HOUR),
-        "lat": 48.0 + n / 10,
-        "lon": 37.8,
-        "event_type": event_type,
-        "perpetrator": "RU",
-    }
 
 
 class Cli:

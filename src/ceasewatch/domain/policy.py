@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from .durations import Duration
 from .reports import EventType, SourceKind
+from .yamlfile import DocumentInvalid, Problem, parse_yaml
 
 Participant = Annotated[str, Field(pattern=r"^(violator|defender|role:[a-z_]+|[A-Z][A-Z0-9_-]*)$")]
 """A party code (`US`), a directory role (`role:coalition_lead`), or `violator` / `defender`."""
@@ -177,61 +177,13 @@ class Policy(_Model):
         return yaml.safe_dump(self.model_dump(mode="json"), sort_keys=False, allow_unicode=True)
 
 
-class PolicyProblem(BaseModel):
-    """One thing wrong with a policy file, with where it is."""
-
-    path: str
-    line: int | None
-    message: str
-
-    def render(self, origin: str) -> str:
-        where = f"{origin}:{self.line}" if self.line else origin
-        return f"{where}: {self.path or '(policy)'}: {self.message}"
+PolicyProblem = Problem
 
 
-class PolicyInvalid(ValueError):
-    def __init__(self, origin: str, problems: list[PolicyProblem]) -> None:
-        super().__init__("\n".join(p.render(origin) for p in problems))
-        self.origin = origin
-        self.problems = problems
+class PolicyInvalid(DocumentInvalid):
+    what = "policy"
 
 
 def parse_policy(text: str, origin: str = "<policy>") -> Policy:
     """Validate a policy's YAML text; every problem is reported with its line."""
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        message = f"not valid YAML: {getattr(exc, 'problem', None) or exc}"
-        raise PolicyInvalid(origin, [PolicyProblem(path="", line=line, message=message)]) from None
-    if not isinstance(data, dict):
-        raise PolicyInvalid(origin, [PolicyProblem(path="", line=1, message="not a mapping")])
-    try:
-        return Policy.model_validate(data)
-    except ValidationError as exc:
-        problems = [
-            PolicyProblem(
-                path=".".join(str(p) for p in err["loc"]),
-                line=_line_of(root, err["loc"]),
-                message=err["msg"].removeprefix("Value error, "),
-            )
-            for err in exc.errors(include_url=False)
-        ]
-        raise PolicyInvalid(origin, problems) from None
-
-
-def _line_of(node: Any, loc: tuple[int | str, ...]) -> int | None:
-    """The YAML line of the deepest node along `loc` that exists."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if k.value == str(part)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            child = node.value[part] if part < len(node.value) else None
-        if child is None:
-            break
-        node, line = child, child.start_mark.line + 1
-    return line
+    return parse_yaml(Policy, text, origin, PolicyInvalid)

@@ -8,14 +8,14 @@ Rates are events per day; durations are written as in policies (`24h`, `90m`, `3
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..domain.ceasefire import Ceasefire
 from ..domain.durations import Duration
 from ..domain.reports import EventType, SourceKind, Target
+from ..domain.yamlfile import DocumentInvalid, Problem, parse_yaml
 
 Probability = Annotated[float, Field(ge=0, le=1)]
 Rate = Annotated[float, Field(ge=0)]
@@ -280,50 +280,16 @@ def _check_spoiler(actor: str, spoiler: Spoiler, parties: set[str], sources: set
         )
 
 
-class ScenarioProblem(BaseModel):
-    """One thing wrong with a scenario file, with where it is."""
-
-    path: str
-    line: int | None
-    message: str
-
-    def render(self, origin: str) -> str:
-        where = f"{origin}:{self.line}" if self.line else origin
-        return f"{where}: {self.path or '(scenario)'}: {self.message}"
+ScenarioProblem = Problem
 
 
-class ScenarioInvalid(ValueError):
-    def __init__(self, origin: str, problems: list[ScenarioProblem]) -> None:
-        super().__init__("\n".join(p.render(origin) for p in problems))
-        self.origin = origin
-        self.problems = problems
+class ScenarioInvalid(DocumentInvalid):
+    what = "scenario"
 
 
 def parse_scenario(text: str, origin: str = "<scenario>") -> Scenario:
     """Validate a scenario's YAML text; every problem is reported with its line."""
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        message = f"not valid YAML: {getattr(exc, 'problem', None) or exc}"
-        problem = ScenarioProblem(path="", line=line, message=message)
-        raise ScenarioInvalid(origin, [problem]) from None
-    if not isinstance(data, dict):
-        raise ScenarioInvalid(origin, [ScenarioProblem(path="", line=1, message="not a mapping")])
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        problems = [
-            ScenarioProblem(
-                path=".".join(str(p) for p in _yaml_path(err["loc"])),
-                line=_line_of(root, _yaml_path(err["loc"])),
-                message=err["msg"].removeprefix("Value error, "),
-            )
-            for err in exc.errors(include_url=False)
-        ]
-        raise ScenarioInvalid(origin, problems) from None
+    return parse_yaml(Scenario, text, origin, ScenarioInvalid, path_of=_yaml_path)
 
 
 _PROCESS_KINDS = frozenset({"poisson", "hawkes", "offensive", "spoiler", "scheduled"})
@@ -336,18 +302,3 @@ def _yaml_path(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
         for i, part in enumerate(loc)
         if not (part in _PROCESS_KINDS and i > 0 and isinstance(loc[i - 1], int))
     )
-
-
-def _line_of(node: Any, loc: tuple[int | str, ...]) -> int | None:
-    """The YAML line of the deepest node along `loc` that exists."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in loc:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if k.value == str(part)), None)
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            child = node.value[part] if part < len(node.value) else None
-        if child is None:
-            break
-        node, line = child, child.start_mark.line + 1
-    return line

@@ -1,0 +1,91 @@
+"""Validating a YAML document into a model, with every problem at its line.
+
+Policies and simulation scenarios are written by people; an error names the key's path
+and the line it is on, e.g. `my-policy.yaml:56: phases.1.trigger.violation_after_open:
+invalid duration '1 day'`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+Loc = tuple[int | str, ...]
+
+
+class Problem(BaseModel):
+    """One thing wrong with a document, with where it is."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def render(self, origin: str, what: str = "document") -> str:
+        where = f"{origin}:{self.line}" if self.line else origin
+        return f"{where}: {self.path or f'({what})'}: {self.message}"
+
+
+class DocumentInvalid(ValueError):
+    """A document that does not validate; `problems` lists each, with its line."""
+
+    what = "document"
+
+    def __init__(self, origin: str, problems: list[Problem]) -> None:
+        super().__init__("\n".join(p.render(origin, self.what) for p in problems))
+        self.origin = origin
+        self.problems = problems
+
+
+def parse_yaml(
+    model: type[M],
+    text: str,
+    origin: str,
+    invalid: type[DocumentInvalid],
+    path_of: Callable[[Loc], Loc] = lambda loc: loc,
+) -> M:
+    """Validate YAML text as `model`; raise `invalid` naming each problem's path and line.
+
+    `path_of` maps a validation error's location to its path in the document (where the
+    model adds steps the document does not have, such as a union's tag).
+    """
+    try:
+        data = yaml.safe_load(text)
+        root = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        message = f"not valid YAML: {getattr(exc, 'problem', None) or exc}"
+        raise invalid(origin, [Problem(path="", line=line, message=message)]) from None
+    if not isinstance(data, dict):
+        raise invalid(origin, [Problem(path="", line=1, message="not a mapping")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            Problem(
+                path=".".join(str(p) for p in path_of(err["loc"])),
+                line=line_of(root, path_of(err["loc"])),
+                message=err["msg"].removeprefix("Value error, "),
+            )
+            for err in exc.errors(include_url=False)
+        ]
+        raise invalid(origin, problems) from None
+
+
+def line_of(node: Any, loc: Loc) -> int | None:
+    """The YAML line of the deepest node along `loc` that exists."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        child = None
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == str(part)), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+            child = node.value[part] if part < len(node.value) else None
+        if child is None:
+            break
+        node, line = child, child.start_mark.line + 1
+    return line
