@@ -58,9 +58,6 @@ class Case:
     def severity(self) -> Severity:
         return max((i.severity for i in self.incidents), default=Severity.MINOR)
 
-    def holds(self, severity: Severity) -> bool:
-        return any(i.severity >= severity for i in self.incidents)
-
     def action(self, action_id: str) -> Action | None:
         return next((a for a in self.actions if a.id == action_id), None)
 

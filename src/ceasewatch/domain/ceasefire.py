@@ -89,9 +89,6 @@ class Ceasefire(BaseModel):
         zone = self._zone_geometry
         return zone is None or bool(zone.covers(shapely.Point(lon, lat)))
 
-    def defenders(self, violator: str) -> list[str]:
-        return [p for p in self.parties if p != violator]
-
 
 def _geometry(geojson: dict[str, Any]) -> BaseGeometry:
     kind = geojson.get("type")

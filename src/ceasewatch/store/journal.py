@@ -157,12 +157,6 @@ def inputs_after(conn: Connection, seq: int) -> Iterator[Input]:
     yield from merged
 
 
-def stored_keys(conn: Connection) -> set[tuple[str, str]]:
-    """The (source, id) of every journaled report."""
-    rows = conn.execute(streamed(sa.select(tables.reports.c.source, tables.reports.c.id)))
-    return {(row.source, row.id) for row in rows}
-
-
 # -- ceasefires -----------------------------------------------------------------------
 
 
