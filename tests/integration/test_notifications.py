@@ -5,7 +5,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import random
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -169,3 +174,30 @@ def test_acknowledging_an_overdue_alert_never_stops_the_deadline(world: World):
         if r["party"] == "UA" and r["event"] == "action_still_overdue"
     ]
     assert again and all(r["status"] == "pending" for r in again)
+
+
+def test_live_mode_sends_the_parties_their_notifications(world: World, receiver: Receiver):
+    receiver.start()
+    env = {**os.environ, "CEASEWATCH_DB": world.system.db.url.render_as_string(False)}
+    live = subprocess.Popen(
+        [sys.executable, "-m", "ceasewatch", "run", "--interval", "0.1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not all(
+            r["status"] == "sent" for r in outbox_rows(world.system) if r["channel"] == "webhook"
+        ):
+            time.sleep(0.2)
+    finally:
+        live.send_signal(signal.SIGTERM)
+        _, errors = live.communicate(timeout=30)
+        receiver.stop()
+
+    hooks = [r for r in outbox_rows(world.system) if r["channel"] == "webhook"]
+    assert hooks and all(r["status"] == "sent" for r in hooks), errors
+    received = Counter(headers["Idempotency-Key"] for headers, _ in receiver.received)
+    assert set(received) == {r["key"] for r in hooks} and set(received.values()) == {1}
