@@ -116,10 +116,14 @@ def measure(url: str, repeat: int) -> tuple[dict[str, float], dict[str, int]]:
     observer = tokens.create(system, name="obs", role=UserRole.OBSERVER, party=None, now=now)
     reporter = tokens.create(system, name="rep", role=UserRole.REPORTER, party=None, now=now)
     with reading(system.db) as conn:
-        cases = queries.cases(conn)
-        biggest = max(
-            cases, key=lambda c: queries.case_overview(conn, c["id"], incidents=0)["incident_count"]
-        )["id"]
+        held = {
+            c["id"]: queries.case_overview(conn, c["id"], incidents=0, count_to=10**7)[
+                "incident_count"
+            ]
+            for c in queries.cases(conn)
+        }
+    biggest = max(held, key=lambda c: held[c])
+    print(f"  {len(held)} cases; the largest, {biggest}, holds {held[biggest]:,}", file=sys.stderr)
     app = create_app(system, web=WebSettings(secret="bench" * 10))
     results: dict[str, float] = {}
     sizes: dict[str, int] = {}
@@ -128,6 +132,12 @@ def measure(url: str, repeat: int) -> tuple[dict[str, float], dict[str, int]]:
         csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
         assert csrf is not None
         browser.post("/login", data={"token": observer, "csrf": csrf.group(1)})
+        began = time.perf_counter()
+        browser.get("/map/data", params=COUNTRY).raise_for_status()
+        results["first /map/data after start (reads every incident), once"] = (
+            time.perf_counter() - began
+        ) * 1000
+        sizes["first /map/data after start (reads every incident), once"] = 0
         counter = iter(range(10**9))
 
         def change() -> None:
@@ -181,8 +191,8 @@ def main(argv: list[str] | None = None) -> int:
     print("|---|---:|---:|---:|---:|")
     for name, small in found[first][0].items():
         large = found[last][0][name]
-        kib = found[last][1][name] / 1024
-        print(f"| {name} | {small:.1f} | {large:.1f} | {large / small:.2f} | {kib:.1f} |")
+        kib = f"{found[last][1][name] / 1024:.1f}" if found[last][1][name] else ""
+        print(f"| {name} | {small:.1f} | {large:.1f} | {large / small:.2f} | {kib} |")
     print(
         f"\nMedian of {args.repeat}; Python {platform.python_version()} on "
         f"{platform.machine()}, SQLite.",

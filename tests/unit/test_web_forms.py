@@ -75,3 +75,17 @@ def test_the_generated_secret_is_made_once_and_kept_private(tmp_path: Path):
     assert len(first) >= 40
     assert stored_secret(path) == first
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_the_content_policy_admits_a_configured_tile_server_and_nothing_else():
+    from ceasewatch.web import content_policy
+    from ceasewatch.web.settings import WebSettings
+
+    offline = content_policy(WebSettings(secret="s"))
+    online = content_policy(
+        WebSettings(secret="s", tile_url="https://{s}.tiles.example.org/{z}/{x}/{y}.png")
+    )
+
+    assert "img-src 'self' data:;" in offline
+    assert "img-src 'self' data: https://*.tiles.example.org;" in online
+    assert "connect-src 'self';" in online

@@ -386,13 +386,17 @@ def map_rows_changed(conn: Connection, after: int, upto: int) -> list[MapRow] | 
     that cannot be told (a split makes an incident no input names)."""
     r, m, c = tables.reports, tables.incident_reports, tables.commands
     keys: set[tuple[str, str]] = set()
-    for ceasefire in conn.execute(sa.select(tables.ceasefires.c.id)).scalars():
-        held = (
-            sa.select(m.c.incident_id)
-            .join(r, sa.and_(m.c.source == r.c.source, m.c.report_id == r.c.id))
-            .where(m.c.ceasefire_id == ceasefire, r.c.seq > after, r.c.seq <= upto)
-        )
-        keys.update((ceasefire, incident) for incident in conn.execute(held).scalars())
+    taken = conn.execute(
+        sa.select(r.c.source, r.c.id).where(r.c.seq > after, r.c.seq <= upto)
+    ).all()
+    ceasefires = list(conn.execute(sa.select(tables.ceasefires.c.id)).scalars()) if taken else []
+    for start in range(0, len(taken), 500):
+        chunk = [(row.source, row.id) for row in taken[start : start + 500]]
+        for ceasefire in ceasefires:
+            held = sa.select(m.c.incident_id).where(
+                m.c.ceasefire_id == ceasefire, sa.tuple_(m.c.source, m.c.report_id).in_(chunk)
+            )
+            keys.update((ceasefire, incident) for incident in conn.execute(held).scalars())
     commands = conn.execute(
         sa.select(c.c.ceasefire_id, c.c.kind, c.c.body).where(c.c.seq > after, c.c.seq <= upto)
     )

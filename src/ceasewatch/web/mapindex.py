@@ -151,7 +151,9 @@ class Snapshot:
         cases = {name: n for n, name in enumerate(self.cases)}
         party = np.array([parties.setdefault(p, len(parties)) for p in fresh.parties], np.int32)
         case = np.array([cases.setdefault(c, len(cases)) for c in fresh.cases], np.int32)
-        keys, rows = list(self.keys), dict(self.rows)
+        # keys and rows only ever grow (incidents are never deleted): shared, appended to,
+        # under the index's lock; an older snapshot never looks past its own arrays' length
+        keys, rows = self.keys, self.rows
         at = []
         for key in fresh.keys:
             if key not in rows:
@@ -159,13 +161,17 @@ class Snapshot:
                 keys.append(key)
             at.append(rows[key])
         where = np.asarray(at, dtype=np.int64)
-        grown = len(keys) - len(self.keys)
+        grown = len(keys) - len(self.lat)
 
         def merged(old: NDArray[Any], new: NDArray[Any]) -> NDArray[Any]:
             out = np.concatenate([old, np.zeros(grown, dtype=old.dtype)]) if grown else old.copy()
             out[where] = new
             return out
 
+        cells = {
+            zoom: (merged(ix, fresh.cells(zoom)[0]), merged(iy, fresh.cells(zoom)[1]))
+            for zoom, (ix, iy) in self._cells.items()
+        }
         return Snapshot(
             marker=marker,
             keys=keys,
@@ -182,6 +188,7 @@ class Snapshot:
             case=merged(self.case, case[fresh.case]),
             parties=list(parties),
             cases=list(cases),
+            _cells=cells,
         )
 
     def mask(self, view: View) -> NDArray[np.bool_]:

@@ -9,7 +9,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ...domain.text import NO_NUL
 from ...services import commands, views
 from ...services.tokens import UserRole
 from ...store import queries
@@ -20,7 +19,6 @@ from ..forms import reason
 from ..templating import render
 
 router = APIRouter()
-CaseId = Annotated[str, Query(max_length=300, pattern=NO_NUL)]
 NOTE_MAX = 20_000
 
 

@@ -18,12 +18,12 @@
   function baseMap(el, options) {
     var map = L.map(el, Object.assign({ preferCanvas: true, zoomSnap: 0.5, minZoom: 4, maxZoom: 16 }, options || {}));
     map.attributionControl.setPrefix(false);
-    var tiles = el.dataset.tileUrl || document.body.dataset.tileUrl;
+    var tiles = document.body.dataset.tileUrl;
     if (tiles) {
-      L.tileLayer(tiles, { attribution: el.dataset.tileAttribution || "" }).addTo(map);
+      L.tileLayer(tiles, { attribution: document.body.dataset.tileAttribution || "" }).addTo(map);
     }
     map.fitBounds(UKRAINE);
-    var sea = el.classList; sea.add("offline-base");
+    el.classList.add("offline-base");
     json("/geo/neighbours.geojson").then(function (data) {
       L.geoJSON(data, { interactive: false, style: { color: "#8a8f98", weight: 1, fillColor: "#e4e2dc", fillOpacity: tiles ? 0 : 1 } }).addTo(map).bringToBack();
     });
