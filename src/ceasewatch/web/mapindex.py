@@ -170,7 +170,7 @@ class Snapshot:
 
         cells = {
             zoom: (merged(ix, fresh.cells(zoom)[0]), merged(iy, fresh.cells(zoom)[1]))
-            for zoom, (ix, iy) in self._cells.items()
+            for zoom, (ix, iy) in list(self._cells.items())  # a request may add a zoom
         }
         return Snapshot(
             marker=marker,
