@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit bench vendor screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "ceasewatch needs Python >= 3.11"'
@@ -19,8 +19,8 @@ demo: $(STAMP)
 test: lint typecheck unit
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -30,6 +30,14 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/replay.py
+
+# The web dashboard's third-party files from npm, pinned (see docs/web.md).
+vendor: $(STAMP)
+	$(BIN)/python scripts/vendor_web.py
+
+# Run the browser tests and keep their screenshots for the README.
+screenshots: $(STAMP)
+	CEASEWATCH_SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/browser -q
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -46,3 +46,9 @@ def conformance_dir(shared_dir: Path) -> Path:
     if not folder.is_dir():
         pytest.skip(f"no conformance examples at {folder} (set CEASEWATCH_SHARED)")
     return folder
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _web_secret_in_tmp(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Apps made without web settings keep their generated secret here, not in $HOME."""
+    os.environ.setdefault("CEASEWATCH_SECRET_FILE", str(tmp_path_factory.mktemp("web") / "secret"))

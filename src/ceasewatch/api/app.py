@@ -12,6 +12,8 @@ from .. import __version__
 from ..bootstrap import System, open_system
 from ..services.clock import Clock, WallClock
 from ..services.submit import GroupCommit
+from ..web import mount as mount_web
+from ..web.settings import WebSettings
 from . import errors
 from .routes import audit, cases, directory, events, health, incidents, outbox, reports
 
@@ -34,8 +36,14 @@ BODY_LIMIT = 32 * 1024 * 1024
 
 
 def create_app(
-    system: System, *, clock: Clock | None = None, body_limit: int = BODY_LIMIT
+    system: System,
+    *,
+    clock: Clock | None = None,
+    body_limit: int = BODY_LIMIT,
+    web: WebSettings | None = None,
 ) -> FastAPI:
+    """The API under /api/v1, and the web dashboard (`web` settings, else from the
+    environment: see `ceasewatch.web.settings`)."""
     app = FastAPI(
         title="ceasewatch",
         version=__version__,
@@ -52,6 +60,7 @@ def create_app(
     for module in (reports, incidents, cases, directory, audit, events, outbox):
         app.include_router(module.router, prefix="/api/v1", responses=ERRORS)
     app.include_router(health.router, responses=ERRORS)
+    mount_web(app, web)
 
     @app.middleware("http")
     async def count(

@@ -1,4 +1,4 @@
-"""`ceasewatch serve`: the HTTP API (and, later, the web interface) with uvicorn."""
+"""`ceasewatch serve`: the HTTP API and the web dashboard, with uvicorn."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 1,
     db: Db = None,
 ) -> None:
-    """Serve the API (OpenAPI at /openapi.json, docs at /docs) on the database."""
+    """Serve the web dashboard (sign in at /login) and the API (OpenAPI at /openapi.json)."""
     with system_at(db):
         pass  # fail now, clearly, if the database is not ready
     if db is not None:

@@ -82,11 +82,16 @@ def revoke(system: System, name: str, now: datetime) -> None:
 
 def authenticate(system: System, token: str) -> Principal | None:
     """Who holds this token, or None for an unknown or revoked one."""
+    return holder(system, digest(token))
+
+
+def holder(system: System, token_digest: str) -> Principal | None:
+    """Who holds the token with this SHA-256 (a web session keeps only the digest)."""
     t = tables.tokens
     with reading(system.db) as conn:
         row = conn.execute(
             sa.select(t.c.name, t.c.role, t.c.party).where(
-                t.c.digest == digest(token), t.c.revoked_at.is_(None)
+                t.c.digest == token_digest, t.c.revoked_at.is_(None)
             )
         ).first()
     return None if row is None else Principal(row.name, UserRole(row.role), row.party)

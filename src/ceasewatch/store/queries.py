@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
+from ..domain import events as ev
 from ..domain.events import ProtocolEvent
 from . import tables
 from .database import streamed
@@ -290,3 +291,231 @@ def audit_bodies(conn: Connection, kind: str) -> Iterator[dict[str, Any]]:
     query = sa.select(t.c.body).where(t.c.kind == kind).order_by(t.c.seq)
     for row in conn.execute(streamed(query)):
         yield json.loads(row.body)
+
+
+# -- for the web dashboard --------------------------------------------------------------
+
+MILESTONES = (
+    ev.CASE_OPENED,
+    ev.SEVERITY_RAISED,
+    ev.PHASE_RECOMMENDED,
+    ev.ACTION_OVERDUE,
+    ev.ACTION_DONE,
+    ev.ACTION_STILL_OVERDUE,
+    ev.DECISION_RECORDED,
+    ev.PHASE_AUTHORISED,
+    ev.PHASE_DECLINED,
+    ev.INCIDENT_REJECTED,
+    ev.INCIDENT_MERGED,
+    ev.CASE_CLOSED,
+)
+"""A case's events other than each violation joining it (those are its incidents)."""
+REVIEW = ("unverified", "corroborated", "disputed")
+"""The statuses an analyst may still settle."""
+
+
+class MapRow(NamedTuple):
+    ceasefire_id: str
+    id: str
+    lat: float
+    lon: float
+    epoch: int
+    status: str
+    severity: str
+    perpetrator: str | None
+    event_types: list[str]
+    case_id: str | None
+
+
+def journal_state(conn: Connection) -> tuple[int, int]:
+    """(the journal's next number, how many ceasefires): what the map's snapshot keys on.
+
+    Every change to an incident is made by a journaled input (a report or a command,
+    which moves the number) or by adding a ceasefire (whose engine makes incidents of the
+    reports already stored).
+    """
+    position = conn.execute(sa.select(tables.clock.c.next_seq)).scalar() or 0
+    count = conn.execute(sa.select(sa.func.count()).select_from(tables.ceasefires)).scalar()
+    return int(position), int(count or 0)
+
+
+def _epoch(conn: Connection, column: Any) -> Any:
+    if conn.dialect.name == "postgresql":
+        return sa.cast(sa.extract("epoch", column), sa.BigInteger)
+    return sa.cast(sa.func.strftime("%s", sa.type_coerce(column, sa.String)), sa.Integer)
+
+
+def _map_query(conn: Connection) -> Any:
+    i = tables.incidents
+    return sa.select(
+        i.c.ceasefire_id,
+        i.c.id,
+        i.c.lat,
+        i.c.lon,
+        _epoch(conn, i.c.occurred_at),
+        i.c.status,
+        i.c.severity,
+        i.c.perpetrator,
+        sa.type_coerce(i.c.event_types, sa.Text),  # parsed once per distinct list, not per row
+        i.c.case_id,
+    )
+
+
+def _map_rows(rows: Any) -> Iterator[MapRow]:
+    parsed: dict[str, list[str]] = {}
+    for row in rows:
+        types = row[8]
+        if isinstance(types, str):
+            types = parsed.get(types) or parsed.setdefault(types, json.loads(types))
+        yield MapRow(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], types, row[9])
+
+
+def map_rows(conn: Connection) -> Iterator[MapRow]:
+    """Every incident's position, time (seconds since the epoch) and categories, streamed."""
+    yield from _map_rows(conn.execute(streamed(_map_query(conn))))
+
+
+SPLITS = frozenset({"split"})
+"""Commands that make incidents no input names: the map reads every incident again."""
+REVIEWS = frozenset({"verify", "dispute", "reject", "merge"})
+
+
+def map_rows_changed(conn: Connection, after: int, upto: int) -> list[MapRow] | None:
+    """The incidents the journal's inputs numbered in (`after`, `upto`] may have changed:
+    those holding the reports taken, and those the analysts' commands named. None when
+    that cannot be told (a split makes an incident no input names)."""
+    r, m, c = tables.reports, tables.incident_reports, tables.commands
+    keys: set[tuple[str, str]] = set()
+    taken = conn.execute(
+        sa.select(r.c.source, r.c.id).where(r.c.seq > after, r.c.seq <= upto)
+    ).all()
+    ceasefires = list(conn.execute(sa.select(tables.ceasefires.c.id)).scalars()) if taken else []
+    for start in range(0, len(taken), 500):
+        chunk = [(row.source, row.id) for row in taken[start : start + 500]]
+        for ceasefire in ceasefires:
+            held = sa.select(m.c.incident_id).where(
+                m.c.ceasefire_id == ceasefire, sa.tuple_(m.c.source, m.c.report_id).in_(chunk)
+            )
+            keys.update((ceasefire, incident) for incident in conn.execute(held).scalars())
+    commands = conn.execute(
+        sa.select(c.c.ceasefire_id, c.c.kind, c.c.body).where(c.c.seq > after, c.c.seq <= upto)
+    )
+    for row in commands:
+        if row.kind in SPLITS:
+            return None
+        if row.kind in REVIEWS:
+            named = [row.body["incident"], *row.body.get("others", [])]
+            keys.update((row.ceasefire_id, str(incident)) for incident in named)
+    if not keys:
+        return []
+    i = tables.incidents
+    found: list[MapRow] = []
+    listed = sorted(keys)
+    for start in range(0, len(listed), 500):
+        chunk = listed[start : start + 500]
+        query = _map_query(conn).where(sa.tuple_(i.c.ceasefire_id, i.c.id).in_(chunk))
+        found.extend(_map_rows(conn.execute(query)))
+    return found
+
+
+def case_summaries(
+    conn: Connection, *, open_only: bool = True, ids: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """Cases (all, the open ones, or those named) with their actions and decisions, but not
+    their incidents or events."""
+    if ids is None:
+        found = [dict(row) for row in cases(conn, open_only=open_only)]
+    else:
+        t = tables.cases
+        found = [dict(r) for r in conn.execute(sa.select(t).where(t.c.id.in_(ids))).mappings()]
+    if not found:
+        return []
+    ids = [c["id"] for c in found]
+    a, d = tables.actions, tables.decisions
+    actions: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    decisions: dict[str, list[dict[str, Any]]] = {i: [] for i in ids}
+    rows = conn.execute(sa.select(a).where(a.c.case_id.in_(ids)).order_by(a.c.phase, a.c.due))
+    for row in rows.mappings():
+        actions[row["case_id"]].append(dict(row))
+    rows = conn.execute(sa.select(d).where(d.c.case_id.in_(ids)).order_by(d.c.position))
+    for row in rows.mappings():
+        decisions[row["case_id"]].append(dict(row))
+    return [{**c, "actions": actions[c["id"]], "decisions": decisions[c["id"]]} for c in found]
+
+
+def case_overview(
+    conn: Connection, case_id: str, *, incidents: int = 50, count_to: int = 10_000
+) -> dict[str, Any] | None:
+    """A case for one page: actions, decisions, its milestone events, its newest incidents
+    (their reports' records not read) and how many it holds, counted up to `count_to`."""
+    found = case_summaries(conn, open_only=False, ids=[case_id])
+    if not found:
+        return None
+    e, i = tables.events, tables.incidents
+    milestones = conn.execute(
+        sa.select(e)
+        .where(e.c.case_id == case_id, e.c.event.in_(MILESTONES))
+        .order_by(e.c.at, e.c.seq)
+    )
+    newest = conn.execute(
+        sa.select(i).where(i.c.case_id == case_id).order_by(i.c.seq.desc()).limit(incidents)
+    ).mappings()
+    held = sa.select(sa.literal(1)).where(i.c.case_id == case_id).limit(count_to + 1)
+    count = conn.execute(sa.select(sa.func.count()).select_from(held.subquery())).scalar_one()
+    return {
+        **found[0],
+        "milestones": [
+            ProtocolEvent(r.at, r.event, r.case_id, r.violator, r.details) for r in milestones
+        ],
+        "incidents": [dict(n) for n in newest],
+        "incident_count": int(count),
+        "incident_count_capped": count > count_to,
+    }
+
+
+def review_queue(conn: Connection, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """Incidents awaiting an analyst's verdict, newest first."""
+    i = tables.incidents
+    query = (
+        sa.select(i)
+        .where(i.c.status.in_(REVIEW))
+        .order_by(i.c.occurred_at.desc(), i.c.ceasefire_id, i.c.seq.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def review_count(conn: Connection, *, count_to: int = 10_000) -> int:
+    i = tables.incidents
+    held = sa.select(sa.literal(1)).where(i.c.status.in_(REVIEW)).limit(count_to + 1)
+    return int(conn.execute(sa.select(sa.func.count()).select_from(held.subquery())).scalar_one())
+
+
+def recommendations(conn: Connection, case_ids: list[str]) -> dict[str, dict[int, dict[str, Any]]]:
+    """Each case's `phase_recommended` events by phase: their time, incident and reason."""
+    if not case_ids:
+        return {}
+    e = tables.events
+    rows = conn.execute(
+        sa.select(e.c.case_id, e.c.at, e.c.details)
+        .where(e.c.case_id.in_(case_ids), e.c.event == ev.PHASE_RECOMMENDED)
+        .order_by(e.c.seq)
+    )
+    found: dict[str, dict[int, dict[str, Any]]] = {c: {} for c in case_ids}
+    for row in rows:
+        details = dict(row.details)
+        found[row.case_id].setdefault(int(details.get("phase", 0)), {**details, "at": row.at})
+    return found
+
+
+def closed_cases(conn: Connection, *, limit: int = 20) -> list[dict[str, Any]]:
+    """Closed cases, the last closed first."""
+    t = tables.cases
+    query = (
+        sa.select(t)
+        .where(t.c.closed_at.is_not(None))
+        .order_by(t.c.closed_at.desc(), t.c.id)
+        .limit(limit)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]

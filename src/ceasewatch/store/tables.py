@@ -101,6 +101,7 @@ events = Table(
     Column("details", JSON, nullable=False),
     Index(None, "at"),
     Index(None, "case_id"),
+    Index(None, "case_id", "event"),
 )
 
 incidents = Table(
@@ -127,6 +128,8 @@ incidents = Table(
     Column("review_reason", Text, nullable=True),
     Index(None, "case_id"),
     Index(None, "occurred_at"),
+    Index(None, "case_id", "seq"),
+    Index(None, "status", "occurred_at"),
 )
 
 cases = Table(

@@ -58,7 +58,14 @@ async def stream(
 ) -> EventSourceResponse:
     """Protocol events as they are stored: `id` is the event's number, `event` its kind,
     `data` the replay contract's JSON. Reconnecting with `Last-Event-ID` resumes."""
-    system = system_of(request)
+    return follow(request, system_of(request), after, last_event_id)
+
+
+def follow(
+    request: Request, system: System, after: int | None, last_event_id: str | None
+) -> EventSourceResponse:
+    """The live stream from `after`, or after `Last-Event-ID`, or from now (the API's and
+    the web pages' streams are this one)."""
     start = after if after is not None else _number(last_event_id)
     if start is None:
         with reading(system.db) as conn:

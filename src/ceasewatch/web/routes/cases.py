@@ -1,0 +1,133 @@
+"""`/cases`: the board of open cases, a page per case, decisions and actions done."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ...services import commands, views
+from ...services.tokens import UserRole
+from ...store import queries
+from ...store.database import reading
+from .. import boards
+from ..access import EVERYONE, Visitor, WebError, checked_form, require, system_of
+from ..forms import reason
+from ..templating import render
+
+router = APIRouter()
+NOTE_MAX = 20_000
+
+
+@router.get("/cases")
+def board(request: Request, part: Annotated[str | None, Query(max_length=10)] = None) -> Response:
+    who = require(request, *EVERYONE)
+    now = request.app.state.clock.now()
+    with reading(system_of(request).db) as conn:
+        cases = boards.board(conn, now)
+        closed = boards.recently_closed(conn)
+    name = "_board.html" if part == "board" else "cases.html"
+    return render(request, name, who, cases=cases, closed=closed)
+
+
+def _page(
+    request: Request, who: Visitor, case_id: str, status: int = 200, **more: object
+) -> Response:
+    now = request.app.state.clock.now()
+    with reading(system_of(request).db) as conn:
+        case = boards.case_page(conn, case_id, now, who)
+    if case is None:
+        raise WebError(404, f"No case {case_id}.")
+    return render(request, "case.html", who, status_code=status, case=case, **more)
+
+
+def case_url(case_id: str) -> str:
+    return "/cases/" + quote(case_id, safe="/")
+
+
+@router.get("/cases/{case_id:path}")
+def case_page(
+    request: Request, case_id: str, part: Annotated[str | None, Query(max_length=10)] = None
+) -> Response:
+    who = require(request, *EVERYONE)
+    if len(case_id) > 300 or "\x00" in case_id:
+        raise WebError(404, "No such case.")
+    if part == "body":
+        now = request.app.state.clock.now()
+        with reading(system_of(request).db) as conn:
+            case = boards.case_page(conn, case_id, now, who)
+        if case is None:
+            raise WebError(404, f"No case {case_id}.")
+        return render(request, "_case_body.html", who, case=case)
+    return _page(request, who, case_id)
+
+
+def _note(value: object) -> str:
+    return value.strip()[:NOTE_MAX] if isinstance(value, str) else ""
+
+
+@router.post("/cases/{case_id:path}/decisions")
+async def decide(request: Request, case_id: str) -> Response:
+    """A decision maker authorises or declines a recommended phase for their own party."""
+    who = require(request, UserRole.DECISION_MAKER)
+    form = await checked_form(request, who)
+    why, decision = reason(form.get("reason")), form.get("decision")
+    phase_text = form.get("phase")
+    if not isinstance(phase_text, str) or phase_text not in ("1", "2", "3"):
+        raise WebError(422, "Which phase? (1, 2 or 3)")
+    if decision not in ("authorise", "decline"):
+        raise WebError(422, "Authorise or decline?")
+    if why is None:
+        return _page(request, who, case_id, 422, error="Give a reason for the decision.")
+    phase, party = int(phase_text), who.principal.party or ""
+    system = system_of(request)
+    with reading(system.db) as conn:
+        case = queries.case_overview(conn, case_id, incidents=0, count_to=0)
+        if case is None:
+            raise WebError(404, f"No case {case_id}.")
+        if not views.may_decide(conn, case, phase, party):
+            raise WebError(403, f"{party} may not decide phase {phase} of {case_id}.")
+    try:
+        await run_in_threadpool(
+            lambda: commands.decide(
+                system,
+                case_id,
+                phase,
+                party=party,
+                authorise=decision == "authorise",
+                reason=why,
+            )
+        )
+    except commands.Refused as exc:
+        return _page(request, who, case_id, 409, error=str(exc))
+    return RedirectResponse(f"{case_url(case_id)}?done={decision}", 303)
+
+
+@router.post("/cases/{case_id:path}/actions/{action}")
+async def action_done(request: Request, case_id: str, action: str) -> Response:
+    """An owner's decision maker, or an admin of the cell, marks an action done."""
+    who = require(request, UserRole.DECISION_MAKER, UserRole.ADMIN)
+    form = await checked_form(request, who)
+    system = system_of(request)
+    with reading(system.db) as conn:
+        case = queries.case_overview(conn, case_id, incidents=0, count_to=0)
+        if case is None:
+            raise WebError(404, f"No case {case_id}.")
+        found = next((a for a in case["actions"] if a["action_id"] == action), None)
+        if found is None:
+            raise WebError(404, f"Case {case_id} has no action {action}.")
+        party = who.principal.party or ""
+        if who.role is UserRole.DECISION_MAKER and not views.owns_action(conn, case, found, party):
+            raise WebError(403, f"{party} is not an owner of {action}.")
+    by = party if who.role is UserRole.DECISION_MAKER else who.principal.name
+    note = _note(form.get("note"))
+    try:
+        await run_in_threadpool(
+            lambda: commands.action_done(system, case_id, action, by=by, note=note)
+        )
+    except commands.Refused as exc:
+        return _page(request, who, case_id, 409, error=str(exc))
+    return RedirectResponse(f"{case_url(case_id)}?done=action", 303)

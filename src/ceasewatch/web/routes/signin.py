@@ -1,0 +1,88 @@
+"""Signing in with a token, signing out, and the front door."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from ...services import tokens
+from ...services.tokens import UserRole
+from ..access import (
+    EVERYONE,
+    WebError,
+    checked_form,
+    require,
+    safe_next,
+    sessions_of,
+    system_of,
+    visitor,
+)
+from ..sessions import Session, new_csrf
+from ..templating import render
+
+router = APIRouter()
+
+HOME = {
+    UserRole.REPORTER: "/reports/new",
+    UserRole.ANALYST: "/queue",
+}
+
+
+@router.get("/")
+def home(request: Request) -> Response:
+    who = visitor(request)
+    if who is None:
+        return RedirectResponse("/login", 303)
+    return RedirectResponse(HOME.get(who.role, "/cases"), 303)
+
+
+@router.get("/login")
+def login_page(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
+    sessions = sessions_of(request)
+    session = sessions.load(request) or Session(csrf=new_csrf())
+    response = render(request, "login.html", None, csrf=session.csrf, next=safe_next(next))
+    sessions.save(response, session)
+    return response
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    token: Annotated[str, Form(max_length=200)] = "",
+    csrf: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    sessions = sessions_of(request)
+    session = sessions.load(request)
+    if session is None or not session.csrf_ok(csrf):
+        raise WebError(403, "The sign-in form has expired: reload it and sign in again.")
+    principal = await run_in_threadpool(tokens.authenticate, system_of(request), token.strip())
+    if principal is None:
+        response = render(
+            request,
+            "login.html",
+            None,
+            status_code=401,
+            csrf=session.csrf,
+            next=safe_next(next),
+            error="Unknown or revoked token.",
+        )
+        return response
+    target = safe_next(next)
+    if target == "/":
+        target = HOME.get(principal.role, "/cases")
+    response = RedirectResponse(target, 303)
+    sessions.save(response, session.signed_in(tokens.digest(token.strip())))
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    who = require(request, *EVERYONE)
+    await checked_form(request, who)
+    response = RedirectResponse("/login", 303)
+    sessions_of(request).clear(response)
+    return response

@@ -1,0 +1,22 @@
+"""`/stream`: the protocol's live events for the pages, authenticated by the session cookie
+(a browser's EventSource cannot send a bearer token). The same stream as the API's."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Request
+from sse_starlette import EventSourceResponse
+
+from ...api.routes.events import follow
+from ..access import EVERYONE, require, system_of
+
+router = APIRouter()
+
+
+@router.get("/stream")
+def stream(
+    request: Request, last_event_id: Annotated[str | None, Header(max_length=30)] = None
+) -> EventSourceResponse:
+    require(request, *EVERYONE)
+    return follow(request, system_of(request), None, last_event_id)
