@@ -7,6 +7,8 @@ registry's integrity hash, and this script checks it against the one pinned belo
 
 - leaflet -> src/ceasewatch/web/static/vendor/leaflet/ (leaflet.js, leaflet.css, images/,
   LICENSE): the map library the pages load from the app itself, never from a CDN;
+- swagger-ui-dist -> src/ceasewatch/web/static/vendor/swagger-ui/ (the bundle, its CSS,
+  the favicon, LICENSE): the API's interactive docs at /docs, served by the app too;
 - axe-core -> tests/browser/vendor/axe-core/ (axe.min.js, LICENSE): the accessibility
   checker the browser tests inject into each page;
 - world-atlas -> src/ceasewatch/geodata/neighbours.geojson: the countries around Ukraine
@@ -44,12 +46,17 @@ PACKAGES = {
         "4.10.3",
         "sha512-Xm7bpRXnDSX2YE2YFfBk2FnF0ep6tmG7xPh8iHee8MIcrgq762Nkce856dYtJYLkuIoYZvGfTs/PbZhideTcEg==",
     ),
+    "swagger-ui-dist": (
+        "5.35.0",
+        "sha512-U06rpMtW9V3XPGOBeamTUSr0Z09jMX4IJuANpE/EZbAhw0G8CgwrzU4YmXkn/h0wCDNsXdGarTNNHC3sU8yVUQ==",
+    ),
     "world-atlas": (
         "2.0.2",
         "sha512-IXfV0qwlKXpckz1FhwXVwKRjiIhOnWttOskm5CtxMsjgE/MXAYRHWJqgXOpM8IkcPBoXnyTU5lFHcYa5ChG0LQ==",
     ),
 }
 LEAFLET = ROOT / "src/ceasewatch/web/static/vendor/leaflet"
+SWAGGER = ROOT / "src/ceasewatch/web/static/vendor/swagger-ui"
 AXE = ROOT / "tests/browser/vendor/axe-core"
 NEIGHBOURS = ROOT / "src/ceasewatch/geodata/neighbours.geojson"
 REGION = box(12.0, 40.0, 50.0, 60.0)
@@ -149,6 +156,10 @@ def main() -> None:
         for image in (leaflet / "dist" / "images").iterdir():
             copy(image, LEAFLET / "images" / image.name)
         copy(leaflet / "LICENSE", LEAFLET / "LICENSE")
+
+        swagger = fetch("swagger-ui-dist", work)
+        for name in ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png", "LICENSE"):
+            copy(swagger / name, SWAGGER / name)
 
         axe = fetch("axe-core", work)
         copy(axe / "axe.min.js", AXE / "axe.min.js")

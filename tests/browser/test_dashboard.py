@@ -260,3 +260,19 @@ def test_report_map_verify_case_and_decision_in_a_browser(
     assert visits.requests, "no request recorded"
     assert visits.elsewhere() == [], "requests to other hosts"
     assert {name: found for name, found in checked.items() if found} == {}
+
+
+def test_the_api_docs_load_nothing_from_another_host(playwright_browser: Any, site: str):
+    context = playwright_browser.new_context(viewport=DESKTOP)
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    page = context.new_page()
+    page.set_default_timeout(WAIT)
+    try:
+        page.goto(f"{site}/docs")
+        page.get_by_text("/api/v1/reports").first.wait_for()
+        settled(page)
+    finally:
+        context.close()
+
+    assert requests and [u for u in requests if not u.startswith(site + "/")] == []

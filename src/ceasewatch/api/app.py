@@ -7,6 +7,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 
 from .. import __version__
 from ..bootstrap import System, open_system
@@ -31,6 +33,9 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     )
 }
 
+SWAGGER = "/static/vendor/swagger-ui"
+"""Swagger UI's files, vendored from npm by scripts/vendor_web.py."""
+
 BODY_LIMIT = 32 * 1024 * 1024
 """Bytes: room for a batch of 10,000 reports with long texts."""
 
@@ -52,6 +57,8 @@ def create_app(
             "decisions, and a hash-chained audit log. Every route but /healthz takes a "
             "bearer token (`ceasewatch token create`)."
         ),
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.system = system
     app.state.clock = clock or WallClock()
@@ -61,6 +68,17 @@ def create_app(
         app.include_router(module.router, prefix="/api/v1", responses=ERRORS)
     app.include_router(health.router, responses=ERRORS)
     mount_web(app, web)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        """The interactive docs, with Swagger UI served by the app itself (no CDN)."""
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="ceasewatch API",
+            swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER}/favicon-32x32.png",
+        )
 
     @app.middleware("http")
     async def count(
