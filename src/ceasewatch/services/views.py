@@ -84,3 +84,16 @@ def owns_action(conn: Connection, case: dict[str, Any], action: dict[str, Any], 
     roles = queries.party_roles(conn, party) or frozenset()
     who = Who(party, roles, case["violator"], parties)
     return any(who.is_(owner) for owner in action["owners"])
+
+
+def with_incident_key(row: dict[str, Any]) -> dict[str, Any]:
+    """An incident row with its key, `CEASEFIRE:INCIDENT`: how the API and the pages name it."""
+    return {**row, "key": f"{row['ceasefire_id']}:{row['id']}"}
+
+
+def parse_incident_key(key: str) -> tuple[str, str] | None:
+    """(ceasefire, incident) of a key `CEASEFIRE:INCIDENT`, or None if it is not one."""
+    ceasefire, sep, incident = key.partition(":")
+    if not sep or not ceasefire or not incident or len(key) > 310 or "\x00" in key:
+        return None
+    return ceasefire, incident

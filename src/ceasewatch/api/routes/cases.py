@@ -15,7 +15,6 @@ from ..auth import EVERYONE, allow, system_of
 from ..errors import ApiError
 from ..schemas import ActionDone, CaseDetail, CaseOut, Decide, Done
 from .common import events_out, refused
-from .incidents import with_key
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 CaseId = Annotated[
@@ -113,6 +112,6 @@ def show_case(
 ) -> CaseDetail:
     """A case: timeline, actions and deadlines, decisions and the quorum so far, incidents."""
     case = _case(request, case_id)
-    case["incidents"] = [with_key(i) for i in case["incidents"]]
+    case["incidents"] = [views.with_incident_key(i) for i in case["incidents"]]
     case["events"] = [e.to_dict() for e in case["events"]]
     return CaseDetail.model_validate(case)

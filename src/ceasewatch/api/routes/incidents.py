@@ -6,12 +6,12 @@ Verify, reject, dispute, merge and split: each with a reason, each audited.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from ...domain.text import NO_NUL
-from ...services import commands
+from ...services import commands, views
 from ...services.tokens import Principal, UserRole
 from ...store import queries
 from ...store.database import reading
@@ -40,14 +40,10 @@ Analyst = Annotated[Principal, Depends(allow(UserRole.ANALYST, UserRole.ADMIN))]
 
 
 def split_key(key: str) -> tuple[str, str]:
-    ceasefire, sep, incident = key.partition(":")
-    if not sep or not ceasefire or not incident:
+    parts = views.parse_incident_key(key)
+    if parts is None:
         raise ApiError(404, f"no incident {key}: a key is CEASEFIRE:INCIDENT")
-    return ceasefire, incident
-
-
-def with_key(row: dict[str, Any]) -> dict[str, Any]:
-    return {**row, "key": f"{row['ceasefire_id']}:{row['id']}"}
+    return parts
 
 
 @router.get("", response_model=IncidentPage)
@@ -85,7 +81,9 @@ def list_incidents(
             bbox=bbox_of(bbox),
         )
     nxt = encode_cursor([rows[-1]["ceasefire_id"], rows[-1]["seq"]]) if len(rows) == limit else None
-    return IncidentPage.model_validate({"items": [with_key(r) for r in rows], "next": nxt})
+    return IncidentPage.model_validate(
+        {"items": [views.with_incident_key(r) for r in rows], "next": nxt}
+    )
 
 
 @router.get("/{key}", response_model=IncidentDetail)
@@ -98,7 +96,7 @@ def show_incident(
         row = queries.incident(conn, ceasefire, incident)
     if row is None:
         raise ApiError(404, f"no incident {key}")
-    return IncidentDetail.model_validate(with_key(row))
+    return IncidentDetail.model_validate(views.with_incident_key(row))
 
 
 def _verdict(request: Request, key: str, verdict: str, who: Principal, reason: str) -> Done:

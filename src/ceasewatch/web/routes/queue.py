@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from ...domain.text import NO_NUL
-from ...services import commands
+from ...services import commands, views
 from ...store import queries
 from ...store.database import reading
 from ..access import ANALYSTS, Visitor, WebError, checked_form, require, system_of
@@ -31,10 +31,10 @@ Key = Annotated[str | None, Query(max_length=310, pattern=NO_NUL)]
 
 
 def _split(key: str) -> tuple[str, str]:
-    ceasefire, sep, incident = key.partition(":")
-    if not sep or not ceasefire or not incident or len(key) > 310 or "\x00" in key:
+    parts = views.parse_incident_key(key)
+    if parts is None:
         raise WebError(404, f"No incident {key}.")
-    return ceasefire, incident
+    return parts
 
 
 def _candidates(conn: Any, incident: dict[str, Any]) -> list[dict[str, Any]]:
@@ -49,7 +49,7 @@ def _candidates(conn: Any, incident: dict[str, Any]) -> list[dict[str, Any]]:
         bbox=(lon - NEAR_DEG, lat - NEAR_DEG, lon + NEAR_DEG, lat + NEAR_DEG),
     )
     return [
-        {**r, "key": f"{r['ceasefire_id']}:{r['id']}"}
+        views.with_incident_key(r)
         for r in rows
         if r["id"] != incident["id"] and r["status"] not in ("merged", "rejected")
     ][:20]
@@ -65,7 +65,7 @@ def _queue(
 ) -> Response:
     with reading(system_of(request).db) as conn:
         waiting = [
-            {**r, "key": f"{r['ceasefire_id']}:{r['id']}"}
+            views.with_incident_key(r)
             for r in queries.review_queue(conn, limit=PAGE, offset=page * PAGE)
         ]
         count = queries.review_count(conn)
