@@ -156,26 +156,40 @@ class Engines:
 
     def _rebuild(self, conn: Connection, engines: dict[str, Engine], up_to: int) -> None:
         """Bring new engines to where the others stand: the journal up to `up_to`."""
+        self.replay_journal(conn, engines, up_to)
+        self._settle(engines, self.now)
+
+    def replay_journal(
+        self, conn: Connection, engines: dict[str, Engine], up_to: int
+    ) -> list[tuple[str, ProtocolEvent]]:
+        """Feed engines the journal from its start up to `up_to`; the events they give."""
+        out: list[tuple[str, ProtocolEvent]] = []
         for item in journal.inputs_after(conn, 0):
             if item.seq > up_to:
                 break
-            self._take(engines, item, remember=False)
-        self._settle(engines, self.now)
+            out.extend(self._take(engines, item, remember=False))
+        return out
 
-    def _take(self, engines: dict[str, Engine], item: Input, remember: bool = True) -> None:
-        """Feed a journaled input to the engines; its outputs are stored already."""
+    def _take(
+        self, engines: dict[str, Engine], item: Input, remember: bool = True
+    ) -> list[tuple[str, ProtocolEvent]]:
+        """Feed a journaled input to the engines (at the clock it was taken at); the events
+        they give, which a catch-up drops: whoever journaled the input stored them."""
+        out: list[tuple[str, ProtocolEvent]] = []
         if isinstance(item, ReportInput):
             if remember:
                 self.seen.add(item.report.key)
-            for engine in engines.values():
+            for cf, engine in engines.items():
                 if item.clock is not None:
-                    engine.advance(item.clock)
-                engine.feed(item.report, trusted=item.trusted)
+                    out.extend((cf, e) for e in engine.advance(item.clock))
+                out.extend((cf, e) for e in engine.feed(item.report, trusted=item.trusted))
         elif item.ceasefire in engines:
             target = engines[item.ceasefire]
             if item.clock is not None:
-                target.advance(item.clock)
-            run_command(target, item.kind, item.body, _at(item.body))
+                out.extend((item.ceasefire, e) for e in target.advance(item.clock))
+            events = run_command(target, item.kind, item.body, _at(item.body))
+            out.extend((item.ceasefire, e) for e in events)
+        return out
 
     @staticmethod
     def _settle(engines: dict[str, Engine], now: datetime | None) -> None:
@@ -272,13 +286,8 @@ class Batch:
         journal.add_ceasefire(self.conn, stored)
         engine = build_engine(stored)
         host = self.host
-        for item in journal.inputs_after(self.conn, 0):
-            if item.seq > host.position:
-                break
-            if item.clock is not None:
-                self._collect(stored.id, engine.advance(item.clock))
-            if isinstance(item, ReportInput):
-                self._collect(stored.id, engine.feed(item.report, trusted=item.trusted))
+        caught_up = host.replay_journal(self.conn, {stored.id: engine}, host.position)
+        self._collect(stored.id, [e for _, e in caught_up])
         if host.now is not None:
             self._collect(stored.id, engine.advance(host.now))
         host.engines[stored.id] = engine
