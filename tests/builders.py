@@ -101,7 +101,8 @@ class Scenario:
 
     `report()` is one unremarkable account (an osint report that does not verify alone);
     `violation()` is a report that verifies alone (a monitor graded A1), each at a place of
-    its own so that violations never corroborate one another by accident.
+    its own, 40 km from the last, so that violations never corroborate one another (rule
+    6) nor answer one another (rule 7) by accident.
     """
 
     def __init__(self, ceasefire: Ceasefire, policy: Policy, *, trust_input: bool = False):
@@ -136,7 +137,7 @@ class Scenario:
         fields.setdefault("credibility", 1)
         fields.setdefault("event_type", "small_arms")
         if "lat" not in fields and "lon" not in fields:
-            fields.update(place(km_east=10.0 * next(self._places)))
+            fields.update(place(km_east=40.0 * next(self._places)))
         return self.report(occurred, arrives=arrives, perpetrator=by, **fields)
 
     def replay(self, until: datetime | None = None) -> ReplayResult:

@@ -62,6 +62,13 @@ def describe(event: ProtocolEvent) -> str:
             return f"PHASE {d['phase']} AUTHORISED"
         case ev.PHASE_DECLINED:
             return f"phase {d['phase']} declined"
+        case ev.DEFENSIVE_RESPONSE:
+            return (
+                f"{d['party']} fire {d['incident']}, {d['distance_km']:g} km from "
+                f"{d['breach']}: halting the breach"
+            )
+        case ev.RESPONSE_RECLASSIFIED:
+            return f"{d['incident']} counted as a violation by {d['by']} ({d['reason']})"
     return event.event
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -12,14 +13,13 @@ from ceasewatch.domain.events import iso_z
 from ceasewatch.intake import Rejection, read_reports
 from ceasewatch.services.replay import replay
 
-EXAMPLES = [
-    "trusted-101",
-    "trusted-102",
-    "trusted-103",
-    "corroborated-104",
-    "corroborated-105",
-    "corroborated-106",
-]
+SHARED = Path(os.environ.get("CEASEWATCH_SHARED", Path(__file__).parents[3] / "shared"))
+EXAMPLES = sorted(p.stem for p in (SHARED / "conformance").glob("*.jsonl"))
+"""Every worked example in the shared folder, so new ones are checked as they land."""
+
+
+def test_the_shared_examples_are_found(conformance_dir: Path):
+    assert len(EXAMPLES) >= 7
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

@@ -145,7 +145,7 @@ def test_policy_show_prints_a_policy_that_checks(tmp_path: Path):
     path.write_text(shown.stdout)
     checked = runner.invoke(app, ["policy", "check", str(path)])
     assert checked.exit_code == 0
-    assert "ok (policy three-phase v1)" in checked.stdout
+    assert "ok (policy three-phase v2)" in checked.stdout
 
 
 def test_policy_check_names_the_line_of_each_problem(tmp_path: Path):

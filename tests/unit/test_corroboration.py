@@ -364,7 +364,7 @@ def test_an_analyst_may_verify_an_incident(ceasefire, policy):
 def test_an_analysts_verification_keeps_the_alerts_due_before_it(ceasefire, policy):
     engine = Engine(ceasefire, policy)
     engine.feed(make_report(id="a", source_kind="monitor", reliability="A", credibility=1))
-    engine.feed(make_report(id="b", perpetrator="UA", occurred_at=T0 + HOUR))
+    engine.feed(make_report(id="b", perpetrator="UA", occurred_at=T0 + HOUR, **place(km_east=40)))
     [unverified] = [i for i in engine.incidents.values() if not i.verified]
 
     events = engine.verify_incident(unverified.id, T0 + 30 * HOUR, by="analyst-1")

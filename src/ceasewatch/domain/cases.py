@@ -41,6 +41,8 @@ class Case:
     """When the case was opened: the arrival that verified that violation."""
     phase: int = 1
     incidents: list[Incident] = field(default_factory=list)
+    responses: list[Incident] = field(default_factory=list)
+    """The other side's fire to halt its breaches (rule 7), which counts as no violation."""
     last_violation: datetime | None = None
     recommended: dict[int, datetime] = field(default_factory=dict)
     actions: list[Action] = field(default_factory=list)

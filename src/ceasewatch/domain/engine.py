@@ -13,16 +13,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
+from typing import NamedTuple
 
 from . import events as ev
 from .cases import Action, Case
 from .ceasefire import Ceasefire
 from .decisions import Decision, Standing, Who, standing, tally
 from .events import ProtocolEvent
-from .incidents import CorroborationIndex, Incident, Status
+from .geo import haversine_km
+from .incidents import CorroborationIndex, Incident, Status, precision_km
 from .policy import Authorisation, Policy, Repeat
 from .reports import Report
 from .severity import Severity, SeverityTable
+from .spacetime import SpaceTimeGrid, micros
 
 TRUSTED_INPUT = "trusted input"
 """Who verified an incident made of a trusted report (curated data, --trust-input)."""
@@ -63,6 +66,16 @@ class Changes:
     verified: list[Incident] = field(default_factory=list)
     """Incidents that became verified, in order."""
     rejected: list[Incident] = field(default_factory=list)
+
+
+class _Breach(NamedTuple):
+    """A violation of a case, filed where rule 7 looks for the fire that answered it."""
+
+    incident: Incident
+    at_us: int
+    lat: float
+    lon: float
+    precision_km: float
 
 
 class ViolationHistory:
@@ -162,6 +175,14 @@ class Engine:
         self._classify = SeverityTable(policy.severity)
         self._parties = frozenset(ceasefire.parties)
         self._zoned = ceasefire.zone is not None
+        self._halting = policy.defensive_response
+        self._halting_within_us = self._halting.within // timedelta(microseconds=1)
+        self._halting_never = (
+            frozenset(self._halting.excluded_event_types),
+            frozenset(self._halting.excluded_targets),
+        )
+        self._breaches: SpaceTimeGrid[_Breach] = SpaceTimeGrid(self._halting.within)
+        """The violations of open cases, by case number (rule 7's search)."""
 
     # -- input -------------------------------------------------------------
 
@@ -236,7 +257,7 @@ class Engine:
         rejected); an analyst then verifies or rejects it.
         """
         incident = self._incident(incident_id)
-        _need_reason(reason, "disputing")
+        _need_reason(reason, "disputing an incident")
         if incident.status is Status.REJECTED:
             raise CommandRefused(f"incident {incident_id} is rejected")
         if incident.verified:
@@ -257,7 +278,7 @@ class Engine:
         that still counts (or from the opening, if none does).
         """
         incident = self._incident(incident_id)
-        _need_reason(reason, "rejecting")
+        _need_reason(reason, "rejecting an incident")
         self._move_clock(at)
         if incident.status is Status.REJECTED:
             return self._flush()
@@ -268,6 +289,30 @@ class Engine:
         self._stop_counting(incident, ev.INCIDENT_REJECTED, reason=reason)
         return self._flush()
 
+    def count_as_violation(
+        self, incident_id: str, at: datetime, by: str, reason: str
+    ) -> list[ProtocolEvent]:
+        """An analyst finds a defensive response (rule 7) was a violation after all.
+
+        It counts from this decision's arrival, as a violation verified now would: its
+        `occurred_at` still measures the protocol's windows.
+        """
+        incident = self._incident(incident_id)
+        _need_reason(reason, "counting a defensive response as a violation")
+        if incident.response_to is None:
+            raise CommandRefused(f"incident {incident_id} is not a defensive response")
+        if not incident.verified:
+            raise CommandRefused(f"incident {incident_id} is {incident.status.value}")
+        self._move_clock(at)
+        case = self.cases[incident.response_to]
+        case.responses.remove(incident)
+        incident.response_to = None
+        incident.reviewed_by, incident.review_reason = by, reason
+        self._changes.incidents[incident.id] = incident
+        self._emit(case, ev.RESPONSE_RECLASSIFIED, incident=incident.id, by=by, reason=reason)
+        self._count_violation(incident)
+        return self._flush()
+
     def merge_incidents(
         self, target_id: str, others: list[str], at: datetime, by: str, reason: str
     ) -> list[ProtocolEvent]:
@@ -276,7 +321,7 @@ class Engine:
         The others become `merged` and stop counting in their cases; the target is
         verified if any part was, or if together they meet the corroboration rule.
         """
-        _need_reason(reason, "merging")
+        _need_reason(reason, "merging an incident")
         target = self._incident(target_id)
         parts = [self._incident(i) for i in others]
         if not parts or target_id in others or len(set(others)) != len(others):
@@ -329,7 +374,7 @@ class Engine:
         The new incident is weighed by the corroboration rule afresh; the one split stays
         verified if it was (what was verified stands), with its summary worked out anew.
         """
-        _need_reason(reason, "splitting")
+        _need_reason(reason, "splitting an incident")
         incident = self._incident(incident_id)
         if incident.status in (Status.REJECTED, Status.MERGED):
             raise CommandRefused(f"incident {incident_id} is {incident.status.value}")
@@ -561,8 +606,11 @@ class Engine:
         incident.violation_at = incident.occurred_at
         self._changes.incidents[incident.id] = incident
         self._changes.verified.append(incident)
-        if not self._is_violation(incident):
-            return
+        if self._is_violation(incident) and not self._halts_breach(incident):
+            self._count_violation(incident)
+
+    def _count_violation(self, incident: Incident) -> None:
+        """Rules 1-3 and 5: a verified violation opens its violator's case or joins it."""
         raised = self._record_violation(incident)
         violator = incident.perpetrator
         assert violator is not None
@@ -584,6 +632,73 @@ class Engine:
             return False
         return cf.scope is None or cf.scope.covers(
             incident.event_types, (r.target for r in incident.reports)
+        )
+
+    def _halts_breach(self, incident: Incident) -> bool:
+        """Rule 7: fire by the other side near a breach of an open case and soon after it.
+
+        Judged once, as the incident is verified, against the cases open then; recorded
+        on the violator's case instead of counting as a violation of its own.
+        """
+        if not self._halting.enabled or not self._open:
+            return False
+        types, targets = self._halting_never
+        if any(r.event_type in types or r.target in targets for r in incident.reports):
+            return False
+        found = self._breach_answered(incident)
+        if found is None:
+            return False
+        case, breach, gap = found
+        incident.response_to = case.id
+        case.responses.append(incident)
+        self._emit(
+            case,
+            ev.DEFENSIVE_RESPONSE,
+            incident=incident.id,
+            party=incident.perpetrator,
+            breach=breach.id,
+            distance_km=round(gap, 1),
+        )
+        return True
+
+    def _breach_answered(self, incident: Incident) -> tuple[Case, Incident, float] | None:
+        """The open case (oldest first) with a violation this fire may answer, the
+        nearest such violation (ties: the older), and the distance between them."""
+        assert incident.violation_at is not None
+        first = incident.first
+        at_us = micros(incident.violation_at)
+        precision = precision_km(first)
+        radius, within_us = self._halting.radius_km, self._halting_within_us
+        others = sorted(
+            (c for v, c in self._open.items() if v != incident.perpetrator), key=lambda c: c.seq
+        )
+        for case in others:
+            best: tuple[float, int, Incident] | None = None
+            for breach in self._breaches.near(
+                case.seq, first.lat, first.lon, at_us, radius + precision
+            ):
+                if not breach.at_us <= at_us <= breach.at_us + within_us:
+                    continue
+                if not breach.incident.verified:
+                    continue
+                gap = haversine_km(first.lat, first.lon, breach.lat, breach.lon)
+                gap = max(0.0, gap - precision - breach.precision_km)
+                if gap <= radius and (best is None or (gap, breach.incident.seq) < best[:2]):
+                    best = (gap, breach.incident.seq, breach.incident)
+            if best is not None:
+                return case, best[2], best[0]
+        return None
+
+    def _file_breach(self, case: Case, incident: Incident) -> None:
+        if not self._halting.enabled:
+            return
+        assert incident.violation_at is not None
+        first = incident.first
+        breach = _Breach(
+            incident, micros(incident.violation_at), first.lat, first.lon, precision_km(first)
+        )
+        self._breaches.add(
+            case.seq, first.lat, first.lon, breach.at_us, breach.precision_km, breach
         )
 
     def _record_violation(self, incident: Incident) -> list[Incident]:
@@ -624,6 +739,7 @@ class Engine:
         incident.case = case.id
         self.cases[case.id] = case
         self._open[violator] = case
+        self._file_breach(case, incident)
         phase = self._opening_phase(violator)
         self._add_actions(case, 1, case.opened)
         self._emit(
@@ -653,6 +769,7 @@ class Engine:
         incident.case = case.id
         case.incidents.append(incident)
         case.last_violation = max(case.last_violation, incident.violation_at)
+        self._file_breach(case, incident)
         self._emit(case, ev.VIOLATION_ADDED, incident=incident.id, severity=incident.severity.label)
         if 2 not in case.recommended and incident.violation_at > case.opened + self._phase2_after:
             self._recommend(case, 2, incident, reason="fighting_continues")
@@ -698,6 +815,7 @@ class Engine:
     def _close(self, case: Case, at: datetime, reason: str) -> None:
         case.closed_at, case.close_reason = at, reason
         del self._open[case.violator]
+        self._breaches.drop(case.seq)
         self._last_closed[case.violator] = case
         self._emit(case, ev.CASE_CLOSED, reason=reason, phase=case.phase)
 
@@ -796,4 +914,4 @@ class Engine:
 
 def _need_reason(reason: str, doing: str) -> None:
     if not reason.strip():
-        raise CommandRefused(f"{doing} an incident needs a reason")
+        raise CommandRefused(f"{doing} needs a reason")

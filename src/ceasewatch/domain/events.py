@@ -17,6 +17,10 @@ PHASE_AUTHORISED = "phase_authorised"
 PHASE_DECLINED = "phase_declined"
 INCIDENT_REJECTED = "incident_rejected"
 INCIDENT_MERGED = "incident_merged"
+DEFENSIVE_RESPONSE = "defensive_response"
+"""Rule 7: the other side's fire to halt a breach, recorded on the violator's case."""
+RESPONSE_RECLASSIFIED = "response_reclassified"
+"""An analyst counts a defensive response as a violation after all."""
 CASE_CLOSED = "case_closed"
 
 

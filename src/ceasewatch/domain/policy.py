@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from .durations import Duration
-from .reports import EventType, SourceKind
+from .reports import EventType, SourceKind, Target
 from .yamlfile import DocumentInvalid, Problem, parse_yaml
 
 Participant = Annotated[str, Field(pattern=r"^(violator|defender|role:[a-z_]+|[A-Z][A-Z0-9_-]*)$")]
@@ -122,6 +122,20 @@ class Alerts(_Model):
     """Alert an action still undone this often after its deadline, until it is done."""
 
 
+class DefensiveResponse(_Model):
+    """Rule 7: the defending side's fire to halt a breach is not a breach of its own."""
+
+    enabled: bool = True
+    radius_km: Annotated[float, Field(ge=0)] = 15
+    """Between the two incidents' first reports, less both precision radii."""
+    within: Duration = timedelta(hours=24)
+    """From one of the case's violations: at or after it, at most this much later."""
+    excluded_event_types: list[EventType] = [EventType.MISSILE_STRIKE, EventType.AIR_STRIKE]
+    """A report of one of these types makes the fire a violation as usual."""
+    excluded_targets: list[Target] = [Target.CIVILIAN]
+    """A report naming one of these targets makes the fire a violation as usual."""
+
+
 class RepeatOffence(_Model):
     enabled: bool = False
     within: Duration = timedelta(days=30)
@@ -138,6 +152,7 @@ class Policy(_Model):
     phases: list[PhaseSpec]
     close: Close
     repeat_offence: RepeatOffence = RepeatOffence()
+    defensive_response: DefensiveResponse = DefensiveResponse()
     alerts: Alerts = Alerts()
 
     @field_validator("phases")

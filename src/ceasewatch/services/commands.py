@@ -80,6 +80,20 @@ def review_incident(
     return _run(system, verdict, body, at, ceasefire=ceasefire)
 
 
+def count_as_violation(
+    system: System,
+    ceasefire: str,
+    incident: str,
+    *,
+    by: str,
+    reason: str,
+    at: datetime | None = None,
+) -> list[ProtocolEvent]:
+    """An analyst counts a defensive response (rule 7) as a violation after all."""
+    body = {"incident": incident, "by": by, "reason": reason}
+    return _run(system, "count_as_violation", body, at, ceasefire=ceasefire)
+
+
 def merge_incidents(
     system: System,
     ceasefire: str,

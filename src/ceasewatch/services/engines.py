@@ -43,6 +43,8 @@ AUDITED = frozenset(
         ev.ACTION_DONE,
         ev.ACTION_OVERDUE,
         ev.DECISION_RECORDED,
+        ev.DEFENSIVE_RESPONSE,
+        ev.RESPONSE_RECLASSIFIED,
     }
 )
 """Protocol events that are state changes the audit log records one by one."""
@@ -89,6 +91,10 @@ def run_command(
             )
         case "reject":
             return engine.reject_incident(
+                body["incident"], at, by=body["by"], reason=body["reason"]
+            )
+        case "count_as_violation":
+            return engine.count_as_violation(
                 body["incident"], at, by=body["by"], reason=body["reason"]
             )
         case "merge":

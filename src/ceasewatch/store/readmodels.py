@@ -75,6 +75,7 @@ def incident_row(ceasefire: str, incident: Incident) -> dict[str, Any]:
         "violation_at": incident.violation_at,
         "verified_by": incident.verified_by,
         "case_id": incident.case,
+        "response_to": incident.response_to,
         "reports": [[r.source, r.id] for r in incident.reports],
         "reviewed_by": incident.reviewed_by,
         "review_reason": incident.review_reason,

@@ -126,7 +126,9 @@ incidents = Table(
     Column("reports", JSON, nullable=False),  # (source, id) of each of its reports
     Column("reviewed_by", String(200), nullable=True),  # who last set the status by hand
     Column("review_reason", Text, nullable=True),
+    Column("response_to", String(300), nullable=True),  # the case whose breach it halted
     Index(None, "case_id"),
+    Index(None, "response_to"),
     Index(None, "occurred_at"),
     Index(None, "case_id", "seq"),
     Index(None, "status", "occurred_at"),

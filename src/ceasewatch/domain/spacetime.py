@@ -1,0 +1,127 @@
+"""Things at points of space and time, found near a point at the same cost at any size.
+
+Rules 6 and 7 both ask "what lies within so many kilometres and hours of here?": which
+reports may describe one event, and which breach a defender's fire may answer. Both
+look only at the grid cells and time buckets their radius and window can reach.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Hashable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from math import cos, floor, pi, radians
+from typing import Generic, TypeVar
+
+from .geo import EARTH_RADIUS_KM
+
+T = TypeVar("T")
+
+CELL_DEG = 0.2
+_COLUMNS = round(360 / CELL_DEG)
+WIDE_KM = 5.0
+"""Things less precise than this go to a list searched by time alone."""
+KM_PER_DEGREE_LAT = EARTH_RADIUS_KM * pi / 180
+SLACK_KM = 1e-6
+"""Margin for rounding when a cheap bound rules a candidate out before the exact distance."""
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def micros(at: datetime) -> int:
+    """An instant in microseconds since the epoch: exact, and cheap to compare."""
+    return (at - _EPOCH) // _MICROSECOND
+
+
+@dataclass(slots=True)
+class _Slice(Generic[T]):
+    """What one key holds in one time bucket: by grid cell, and the imprecise apart."""
+
+    cells: defaultdict[tuple[int, int], list[T]] = field(default_factory=lambda: defaultdict(list))
+    wide: list[T] = field(default_factory=list)
+
+
+class SpaceTimeGrid(Generic[T]):
+    """Items filed by a key (a perpetrator, a case), a time bucket and a grid cell.
+
+    A search at time `t` looks at the buckets before, at and after `t`'s, so it finds
+    everything within one bucket's length of `t`; callers check the exact window and
+    distance on what it yields.
+    """
+
+    def __init__(self, bucket: timedelta) -> None:
+        self._bucket_us = max(bucket // _MICROSECOND, 60_000_000)
+        self._keys: dict[Hashable, dict[int, _Slice[T]]] = {}
+
+    def add(
+        self, key: Hashable, lat: float, lon: float, at_us: int, precision_km: float, item: T
+    ) -> None:
+        self.slot(key, lat, lon, at_us, precision_km).append(item)
+
+    def slot(
+        self, key: Hashable, lat: float, lon: float, at_us: int, precision_km: float
+    ) -> list[T]:
+        """The list an item at this point is filed in (made if need be)."""
+        buckets = self._keys.get(key)
+        if buckets is None:
+            buckets = self._keys[key] = {}
+        bucket = at_us // self._bucket_us
+        part = buckets.get(bucket)
+        if part is None:
+            part = buckets[bucket] = _Slice()
+        if precision_km > WIDE_KM:
+            return part.wide
+        return part.cells[cell(lat, lon)]
+
+    def near(
+        self, key: Hashable, lat: float, lon: float, at_us: int, reach_km: float
+    ) -> Iterator[T]:
+        """Every item of `key` within about a bucket of `at_us` that `reach_km` may reach."""
+        buckets = self._keys.get(key)
+        if buckets is None:
+            return
+        bucket = at_us // self._bucket_us
+        rows, cols = reach(lat, lon, reach_km)
+        for b in (bucket - 1, bucket, bucket + 1):
+            part = buckets.get(b)
+            if part is None:
+                continue
+            yield from part.wide
+            cells = part.cells
+            if len(rows) * len(cols) > len(cells):
+                for (row, col), filed in cells.items():
+                    if row in rows and col in cols:
+                        yield from filed
+            else:
+                for row in rows:
+                    for col in cols:
+                        yield from cells.get((row, col), ())
+
+    def drop(self, key: Hashable) -> None:
+        """Forget everything filed under `key`."""
+        self._keys.pop(key, None)
+
+
+def cell(lat: float, lon: float) -> tuple[int, int]:
+    return (floor(lat / CELL_DEG), floor(lon / CELL_DEG) % _COLUMNS)
+
+
+def reach(lat: float, lon: float, km: float) -> tuple[range, set[int] | range]:
+    """The grid rows and columns holding every cell-filed item within `km` of a point.
+
+    A cell-filed item may lie up to `WIDE_KM` further, less its own precision. The
+    bound on longitude is taken at the parallel nearest a pole that the reach touches;
+    columns wrap at the antimeridian, and a reach over a pole takes every column.
+    """
+    reach_km = km + WIDE_KM + SLACK_KM
+    dlat = reach_km / KM_PER_DEGREE_LAT
+    rows = range(floor((lat - dlat) / CELL_DEG), floor((lat + dlat) / CELL_DEG) + 1)
+    nearest_pole = abs(lat) + dlat
+    if nearest_pole >= 90:
+        return rows, range(_COLUMNS)
+    dlon = reach_km / (KM_PER_DEGREE_LAT * cos(radians(nearest_pole)))
+    if dlon >= 180:
+        return rows, range(_COLUMNS)
+    first, last = floor((lon - dlon) / CELL_DEG), floor((lon + dlon) / CELL_DEG)
+    return rows, {col % _COLUMNS for col in range(first, last + 1)}
