@@ -64,8 +64,8 @@ def describe(event: ProtocolEvent) -> str:
             return f"phase {d['phase']} declined"
         case ev.DEFENSIVE_RESPONSE:
             return (
-                f"{d['party']} fire {d['incident']}, {d['distance_km']:g} km from "
-                f"{d['breach']}: halting the breach"
+                f"{d['party']} fire at {d['occurred_at'][11:16]} ({d['incident']}), "
+                f"{d['distance_km']:g} km from {d['breach']}: halting the breach"
             )
         case ev.RESPONSE_RECLASSIFIED:
             return f"{d['incident']} counted as a violation by {d['by']} ({d['reason']})"

@@ -44,6 +44,7 @@ def test_the_defenders_fire_near_a_breach_and_soon_after_halts_it(scenario: Scen
     assert event.details == {
         "incident": "inc-2",
         "party": "UA",
+        "occurred_at": "2026-03-02T11:00:00Z",
         "breach": "inc-1",
         "distance_km": 7.0,
     }

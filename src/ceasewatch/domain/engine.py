@@ -656,6 +656,7 @@ class Engine:
             ev.DEFENSIVE_RESPONSE,
             incident=incident.id,
             party=incident.perpetrator,
+            occurred_at=ev.iso_z(incident.occurred_at),
             breach=breach.id,
             distance_km=round(gap, 1),
         )
