@@ -361,7 +361,7 @@ def test_an_analyst_may_verify_an_incident(ceasefire, policy):
     assert incident.verified_by == "analyst-1"
 
 
-def test_an_analysts_verification_keeps_the_alerts_due_before_it(ceasefire, policy):
+def test_an_analysts_late_verification_raises_the_alerts_already_due_at_once(ceasefire, policy):
     engine = Engine(ceasefire, policy)
     engine.feed(make_report(id="a", source_kind="monitor", reliability="A", credibility=1))
     engine.feed(make_report(id="b", perpetrator="UA", occurred_at=T0 + HOUR, **place(km_east=40)))
@@ -373,4 +373,6 @@ def test_an_analysts_verification_keeps_the_alerts_due_before_it(ceasefire, poli
         ("action_overdue", "RU", T0 + 24 * HOUR),
         ("action_overdue", "RU", T0 + 24 * HOUR),
         ("case_opened", "UA", T0 + 30 * HOUR),
+        ("action_overdue", "UA", T0 + 30 * HOUR),
+        ("action_overdue", "UA", T0 + 30 * HOUR),
     ]

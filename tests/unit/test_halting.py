@@ -266,6 +266,8 @@ def test_an_analyst_may_count_a_defensive_response_as_a_violation(ceasefire, pol
         ("action_overdue", "RU", T0 + 24 * HOUR),
         ("response_reclassified", "RU", T0 + 30 * HOUR),
         ("case_opened", "UA", T0 + 30 * HOUR),
+        ("action_overdue", "UA", T0 + 30 * HOUR),
+        ("action_overdue", "UA", T0 + 30 * HOUR),
     ]
     assert events[2].details == {"incident": "inc-2", "by": "analyst-1", "reason": "no breach near"}
     ua = engine.cases["cf-test/UA/1"]

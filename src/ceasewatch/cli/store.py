@@ -187,6 +187,14 @@ def ingest_command(
         except OSError as exc:
             fail(f"{exc.filename}: {exc.strerror or exc}")
     _report_rejections(result.rejected, rejects)
+    if result.late:
+        first = min(result.late, key=lambda r: r.arrival)
+        err.print(
+            f"{len(result.late)} report(s) arrived at an instant the store had already "
+            f"taken (first: {first.id} at {iso_z(first.arrival)}): taken after what it "
+            f"held, at its clock {iso_z(result.clock) if result.clock else '-'}",
+            markup=False,
+        )
     kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(result.events.items())) or "none"
     out.print(
         f"{result.accepted} reports stored, {result.already_stored} already stored, "

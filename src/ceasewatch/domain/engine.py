@@ -897,6 +897,16 @@ class Engine:
         self._changes.cases[case.id] = case
 
     def _flush(self) -> list[ProtocolEvent]:
+        """The events of the input just taken, with the timers it made due already.
+
+        An input can make a timer due at once (a breach reported after its deadline, a
+        case verified after its quiet period): it fires now, with the input's events,
+        so no timer due by the engine's clock is ever left pending between inputs. A
+        store relies on that: whatever the journaling process returns is all there is,
+        and a process catching up from the journal fires nothing new.
+        """
+        if self._timers and self.now is not None and self._timers[0].due <= self.now:
+            self._fire_due(self.now)
         out, self._out = self._out, []
         return out
 

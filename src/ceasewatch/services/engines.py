@@ -120,6 +120,8 @@ class Engines:
     now: datetime | None = None
     seen: set[tuple[str, str]] = field(default_factory=set)
     """(source, id) of every journaled report."""
+    last_arrival: datetime | None = None
+    """The latest arrival instant of a journaled report."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     """One thread of this process at a time (the database's lock orders the processes)."""
 
@@ -141,6 +143,12 @@ class Engines:
 
     def _reset(self) -> None:
         self.engines, self.position, self.now, self.seen = {}, 0, None, set()
+        self.last_arrival = None
+
+    def _arrived(self, report: Report) -> None:
+        self.seen.add(report.key)
+        if self.last_arrival is None or report.arrival > self.last_arrival:
+            self.last_arrival = report.arrival
 
     # -- catching up ----------------------------------------------------------------
 
@@ -184,7 +192,7 @@ class Engines:
         out: list[tuple[str, ProtocolEvent]] = []
         if isinstance(item, ReportInput):
             if remember:
-                self.seen.add(item.report.key)
+                self._arrived(item.report)
             for cf, engine in engines.items():
                 if item.clock is not None:
                     out.extend((cf, e) for e in engine.advance(item.clock))
@@ -205,6 +213,16 @@ class Engines:
             engine.take_changes()
 
 
+def _instant_taken(arrival: datetime, clock: datetime | None, last: datetime | None) -> bool:
+    """Whether a store whose clock and latest arrival are these has already taken the
+    instant `arrival` (DESIGN's tie rule): the clock is past it, or reports of that
+    instant were taken. A report arriving then is taken after those, at the stored
+    clock, where `replay` of one file would have put it among them."""
+    if clock is None or arrival > clock:
+        return False
+    return arrival < clock or (last is not None and arrival <= last)
+
+
 def _at(body: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(body["at"])
 
@@ -222,6 +240,8 @@ class Batch:
     conn: Connection
     events: list[tuple[str, ProtocolEvent]] = field(default_factory=list)
     accepted: list[ReportInput] = field(default_factory=list)
+    late: list[Report] = field(default_factory=list)
+    """Reports that arrived at an instant the store had already taken before this batch."""
     trusted: bool = False
     audit: list[tuple[str, Any]] = field(default_factory=list)
     touched: set[str] = field(default_factory=set)
@@ -241,10 +261,13 @@ class Batch:
         host = self.host
         self.trusted = trusted
         taken: list[Report] = []
+        clock, last_arrival = host.now, host.last_arrival
         for report in reports:
             if report.key in host.seen:
                 continue
-            host.seen.add(report.key)
+            if _instant_taken(report.arrival, clock, last_arrival):
+                self.late.append(report)
+            host._arrived(report)
             host.position += 1
             self.accepted.append(ReportInput(host.position, host.now, report, trusted))
             for cf, engine in host.engines.items():

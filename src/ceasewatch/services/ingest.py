@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import chain, islice
 
 from ..bootstrap import System
@@ -23,6 +24,11 @@ class IngestResult:
     """Copies of a report within the files themselves (the first to arrive is kept)."""
     rejected: list[Rejection] = field(default_factory=list)
     events: Counter[str] = field(default_factory=Counter)
+    late: list[Report] = field(default_factory=list)
+    """Reports that arrived at an instant the store had already taken (DESIGN's tie
+    rule): taken after the reports of that instant, at the stored clock."""
+    clock: datetime | None = None
+    """The stored clock when the last batch was taken."""
 
 
 def ingest(
@@ -71,6 +77,8 @@ def take(
             with system.engines.transaction() as tx:
                 taken = len(tx.take_reports(batch, trusted=trusted))
                 result.events.update(e.event for _, e in tx.events)
+                result.late.extend(tx.late)
+                result.clock = tx.now
             result.accepted += taken
             result.already_stored += len(batch) - taken
             if on_batch is not None:
