@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 
-from ...config import ConfigError, policy_text
+from ...config import ConfigError, served_policy_text
 from ...domain.parties import Party
 from ...domain.text import NO_NUL
 from ...services import setup
@@ -14,8 +14,9 @@ from ...services.tokens import Principal, UserRole
 from ...store import queries
 from ...store.database import reading
 from ..auth import EVERYONE, allow, system_of
-from ..errors import ApiError
+from ..errors import ApiError, FieldProblem
 from ..schemas import CeasefireCreate, CeasefireDetail, CeasefireOut, PartyIn, PartyOut
+from ..settings import ApiSettings
 
 router = APIRouter(tags=["ceasefires and parties"])
 CeasefireId = Annotated[str, Path(max_length=200, pattern=NO_NUL)]
@@ -42,14 +43,17 @@ def show_ceasefire(request: Request, ceasefire_id: CeasefireId, _who: Reader) ->
 
 @router.post("/ceasefires", response_model=CeasefireDetail, status_code=201)
 def create_ceasefire(request: Request, body: CeasefireCreate, _who: Admin) -> CeasefireDetail:
-    """Store a ceasefire under a shipped policy (by name) or the policy YAML given; its
-    engine runs over every stored report. The same terms again change nothing (201 all the
-    same); other terms under a stored id are refused (409)."""
+    """Store a ceasefire under a shipped policy (by name), a policy file of the server's
+    policy folder (`CEASEWATCH_POLICY_DIR`, by its path there) or the policy YAML given;
+    its engine runs over every stored report. The same terms again change nothing (201 all
+    the same); other terms under a stored id are refused (409)."""
     ceasefire = body.ceasefire
+    settings: ApiSettings = request.app.state.settings
     try:
-        text = body.policy_yaml or policy_text(ceasefire.policy)[0]
+        text = body.policy_yaml or served_policy_text(ceasefire.policy, settings.policy_dir)[0]
     except ConfigError as exc:
-        raise ApiError(422, str(exc)) from None
+        problem = FieldProblem(record="body", field="ceasefire.policy", message=str(exc))
+        raise ApiError(422, f"policy: {exc}", [problem]) from None
     try:
         setup.store_ceasefire(system_of(request), ceasefire, text)
     except setup.SetupError as exc:
