@@ -17,10 +17,19 @@ from ..domain.policy import PolicyInvalid, parse_policy
 from ..store import bulk, database, journal, queries, tables
 from ..store.journal import StoredCeasefire
 from . import withdrawals
+from .webhook_targets import TargetRefused, WebhookTargets
 
 
 class SetupError(ValueError):
     """A ceasefire or directory file that cannot be stored, and why."""
+
+
+class WebhooksRefused(SetupError):
+    """Parties whose webhook URL this server will not send to: (code, why) each."""
+
+    def __init__(self, refused: list[tuple[str, str]]) -> None:
+        super().__init__("\n".join(f"party {code}: webhook_url: {why}" for code, why in refused))
+        self.refused = refused
 
 
 def init(url: str | None = None) -> str:
@@ -108,8 +117,13 @@ def read_parties(path: Path) -> list[Party]:
         raise SetupError(problems) from None
 
 
-def import_parties(system: System, parties: list[Party]) -> int:
-    """Add or update parties of the directory; each change is audited (secrets left out)."""
+def import_parties(
+    system: System, parties: list[Party], webhooks: WebhookTargets | None = None
+) -> int:
+    """Add or update parties of the directory; each change is audited (secrets left out).
+    Nothing is stored when a webhook URL goes where `webhooks` (default: public addresses
+    only) does not allow."""
+    check_webhooks(parties, webhooks or WebhookTargets())
     rows = [party_row(p) for p in parties]
     with system.engines.transaction() as batch:
         known = {r["code"]: dict(r) for r in queries.parties(batch.conn)}
@@ -118,6 +132,18 @@ def import_parties(system: System, parties: list[Party]) -> int:
         for row in changed:
             batch.note("party_saved", {k: v for k, v in row.items() if k != "webhook_secret"})
     return len(changed)
+
+
+def check_webhooks(parties: list[Party], webhooks: WebhookTargets) -> None:
+    refused: list[tuple[str, str]] = []
+    for party in parties:
+        if party.webhook_url:
+            try:
+                webhooks.check(party.webhook_url)
+            except TargetRefused as exc:
+                refused.append((party.code, str(exc)))
+    if refused:
+        raise WebhooksRefused(refused)
 
 
 def party_row(party: Party) -> dict[str, Any]:

@@ -104,5 +104,13 @@ def save_party(
         party = Party.model_validate({**body.model_dump(), "code": code, "webhook_secret": secret})
     except ValueError as exc:
         raise ApiError(422, str(exc)) from None
-    setup.import_parties(system_of(request), [party])
+    settings: ApiSettings = request.app.state.settings
+    try:
+        setup.import_parties(system_of(request), [party], settings.webhooks)
+    except setup.WebhooksRefused as exc:
+        problems = [
+            FieldProblem(record=f"party {c}", field="webhook_url", message=why)
+            for c, why in exc.refused
+        ]
+        raise ApiError(422, str(exc), problems) from None
     return show_party(request, code, _who)
