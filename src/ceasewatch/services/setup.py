@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from ..audit import canonical, sha256_hex
 from ..bootstrap import System
 from ..config import ConfigError, load_ceasefire, policy_text
 from ..domain.ceasefire import Ceasefire
@@ -130,7 +131,7 @@ def import_parties(
         changed = [row for row in rows if known.get(row["code"]) != row]
         bulk.upsert(batch.conn, tables.parties, changed)
         for row in changed:
-            batch.note("party_saved", {k: v for k, v in row.items() if k != "webhook_secret"})
+            batch.note("party_saved", audited_party(row))
     return len(changed)
 
 
@@ -144,6 +145,20 @@ def check_webhooks(parties: list[Party], webhooks: WebhookTargets) -> None:
                 refused.append((party.code, str(exc)))
     if refused:
         raise WebhooksRefused(refused)
+
+
+def audited_party(row: dict[str, Any]) -> dict[str, Any]:
+    """What the audit log keeps of a directory row. Every role reads the log, so it holds
+    the contact details' SHA-256 (of the canonical JSON of `webhook_url` and `emails`),
+    which proves what they were to whoever holds them, and not the details themselves."""
+    contacts = {"webhook_url": row["webhook_url"], "emails": row["emails"]}
+    return {
+        "code": row["code"],
+        "name": row["name"],
+        "roles": row["roles"],
+        "contacts_sha256": sha256_hex(canonical(contacts)),
+        "webhook_secret_set": bool(row["webhook_secret"]),
+    }
 
 
 def party_row(party: Party) -> dict[str, Any]:

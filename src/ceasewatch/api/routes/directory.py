@@ -62,31 +62,46 @@ def create_ceasefire(request: Request, body: CeasefireCreate, _who: Admin) -> Ce
     return show_ceasefire(request, ceasefire.id, _who)
 
 
-def _party_out(row: Any) -> PartyOut:
+CONTACTS_SEEN_BY = (UserRole.ADMIN, UserRole.OBSERVER)
+"""Who sees every party's webhook URL and e-mail addresses: those who keep the directory
+and watch the deliveries (the outbox shows them the addresses too)."""
+
+
+def sees_contacts(who: Principal, code: str) -> bool:
+    """Admins and observers see every party's contact details, a decision maker its own
+    party's; reporters and analysts none. No one sees a webhook secret."""
+    own = who.role is UserRole.DECISION_MAKER and who.party == code
+    return who.role in CONTACTS_SEEN_BY or own
+
+
+def _party_out(row: Any, who: Principal) -> PartyOut:
+    shown = sees_contacts(who, row["code"])
     return PartyOut(
         code=row["code"],
         name=row["name"],
         roles=row["roles"],
-        webhook_url=row["webhook_url"],
-        webhook_secret_set=bool(row["webhook_secret"]),
-        emails=row["emails"],
+        contacts_shown=shown,
+        webhook_url=row["webhook_url"] if shown else None,
+        webhook_secret_set=bool(row["webhook_secret"]) if shown else None,
+        emails=row["emails"] if shown else None,
     )
 
 
 @router.get("/parties", response_model=list[PartyOut])
-def list_parties(request: Request, _who: Reader) -> list[PartyOut]:
-    """The directory (webhook secrets are never shown)."""
+def list_parties(request: Request, who: Reader) -> list[PartyOut]:
+    """The directory: contact details to admins, observers and each party's own decision
+    makers (see `sees_contacts`); webhook secrets to no one."""
     with reading(system_of(request).db) as conn:
-        return [_party_out(r) for r in queries.parties(conn)]
+        return [_party_out(r, who) for r in queries.parties(conn)]
 
 
 @router.get("/parties/{code}", response_model=PartyOut)
-def show_party(request: Request, code: PartyPath, _who: Reader) -> PartyOut:
+def show_party(request: Request, code: PartyPath, who: Reader) -> PartyOut:
     with reading(system_of(request).db) as conn:
         row = queries.party(conn, code)
     if row is None:
         raise ApiError(404, f"no party {code}")
-    return _party_out(row)
+    return _party_out(row, who)
 
 
 @router.put("/parties/{code}", response_model=PartyOut)
