@@ -121,9 +121,9 @@ def read_parties(path: Path) -> list[Party]:
 def import_parties(
     system: System, parties: list[Party], webhooks: WebhookTargets | None = None
 ) -> int:
-    """Add or update parties of the directory; each change is audited (secrets left out).
-    Nothing is stored when a webhook URL goes where `webhooks` (default: public addresses
-    only) does not allow."""
+    """Add or update parties of the directory; each change is audited (see
+    `audited_party`). Nothing is stored when a webhook URL goes where `webhooks`
+    (default: public addresses only) does not allow."""
     check_webhooks(parties, webhooks or WebhookTargets())
     rows = [party_row(p) for p in parties]
     with system.engines.transaction() as batch:
