@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -37,6 +38,46 @@ def policy_text(name_or_path: str, base: Path | None = None) -> tuple[str, str]:
         known = ", ".join(shipped_policies())
         raise ConfigError(f"policy {name_or_path!r}: no such file, nor a shipped policy ({known})")
     return path.read_text(encoding="utf-8"), str(path)
+
+
+POLICY_DIR_ENV = "CEASEWATCH_POLICY_DIR"
+"""The folder whose policy files the API may name (unset: shipped policies only)."""
+
+
+def policy_dir_from_env() -> Path | None:
+    folder = os.environ.get(POLICY_DIR_ENV)
+    return Path(folder) if folder else None
+
+
+def served_policy_text(name: str, folder: Path | None) -> tuple[str, str]:
+    """The text of a policy a remote client may name: a shipped one, or a file inside
+    `folder` (by its path there, `.yaml` optional). Nothing else on the server is read:
+    not an absolute path, not `..` out of the folder, not a link leading out of it. The
+    error says neither where the folder is nor whether such a file exists."""
+    if name in shipped_policies():
+        return policy_text(name)
+    path = _inside(folder, name) if folder is not None else None
+    if path is None:
+        known = ", ".join(shipped_policies())
+        where = " nor a policy file of the server's policy folder" if folder else ""
+        raise ConfigError(f"not a shipped policy ({known}){where}")
+    try:
+        return path.read_text(encoding="utf-8"), f"{name} (policy folder)"
+    except (OSError, UnicodeDecodeError):
+        raise ConfigError(f"policy {name!r} cannot be read from the policy folder") from None
+
+
+def _inside(folder: Path, name: str) -> Path | None:
+    root = folder.resolve()
+    names = [name] if name.endswith((".yaml", ".yml")) else [name, f"{name}.yaml"]
+    for candidate in names:
+        try:
+            path = (root / candidate).resolve()  # follows links: one leading out is caught
+            if path.is_relative_to(root) and path.is_file():
+                return path
+        except (OSError, ValueError):  # a name too long, a loop of links
+            continue
+    return None
 
 
 def load_policy(name_or_path: str = "three-phase", base: Path | None = None) -> Policy:

@@ -27,9 +27,12 @@ from ceasewatch.bootstrap import System
 from ceasewatch.domain.parties import Party
 from ceasewatch.services import notify, setup
 from ceasewatch.services.clock import tick
+from ceasewatch.services.webhook_targets import ENV_VAR, WebhookTargets
 from ceasewatch.store import tables
 
 SECRET = "s3cret-for-the-hooks"
+LOOPBACK = WebhookTargets.parse("127.0.0.0/8")
+"""The receivers listen on loopback, which webhooks may reach only when allowed."""
 
 
 def with_contacts(world: World, receiver: Receiver) -> None:
@@ -51,7 +54,7 @@ def with_contacts(world: World, receiver: Receiver) -> None:
             ("CELL", ["coordination_cell"]),
         )
     ]
-    setup.import_parties(world.system, parties)
+    setup.import_parties(world.system, parties, LOOPBACK)
 
 
 def outbox_rows(system: System) -> list[dict]:  # type: ignore[type-arg]
@@ -77,7 +80,7 @@ def test_every_notification_arrives_once_after_the_receiver_comes_back(
     hooks = [r for r in rows if r["channel"] == "webhook"]
     assert {r["kind"] for r in hooks} >= {"warning", "action_due", "overdue", "decision_needed"}
     with smtp_server() as (smtp, mail):
-        transport = notify.NetTransport(smtp)
+        transport = notify.NetTransport(smtp, webhooks=LOOPBACK)
         down = notify.deliver_due(world.system, transport, NOW, rng=random.Random(1))
         receiver.start()
         try:
@@ -101,7 +104,7 @@ def test_every_notification_arrives_once_after_the_receiver_comes_back(
 def test_a_webhook_is_signed_over_its_raw_body(world: World, receiver: Receiver):
     receiver.start()
     try:
-        notify.deliver_due(world.system, notify.NetTransport(), NOW)
+        notify.deliver_due(world.system, notify.NetTransport(webhooks=LOOPBACK), NOW)
     finally:
         receiver.stop()
 
@@ -128,7 +131,9 @@ def test_a_receiver_that_keeps_failing_ends_in_the_dead_letters(world: World, re
     try:
         at = NOW
         for _ in range(3):
-            notify.deliver_due(world.system, notify.NetTransport(), at, max_attempts=3)
+            notify.deliver_due(
+                world.system, notify.NetTransport(webhooks=LOOPBACK), at, max_attempts=3
+            )
             at += timedelta(hours=2)
     finally:
         receiver.stop()
@@ -145,13 +150,15 @@ def test_a_receiver_that_keeps_failing_ends_in_the_dead_letters(world: World, re
 
 
 def test_an_acknowledged_message_is_not_retried(world: World, receiver: Receiver):
-    notify.deliver_due(world.system, notify.NetTransport(), NOW)
+    notify.deliver_due(world.system, notify.NetTransport(webhooks=LOOPBACK), NOW)
     [first] = [r for r in outbox_rows(world.system) if r["status"] == "pending"][:1]
     with TestClient(create_app(world.system), headers=world.headers("admin")) as client:
         acked = client.post(f"/api/v1/outbox/{first['id']}/ack").json()
     receiver.start()
     try:
-        notify.deliver_due(world.system, notify.NetTransport(), NOW + timedelta(hours=1))
+        notify.deliver_due(
+            world.system, notify.NetTransport(webhooks=LOOPBACK), NOW + timedelta(hours=1)
+        )
     finally:
         receiver.stop()
 
@@ -178,7 +185,11 @@ def test_acknowledging_an_overdue_alert_never_stops_the_deadline(world: World):
 
 def test_live_mode_sends_the_parties_their_notifications(world: World, receiver: Receiver):
     receiver.start()
-    env = {**os.environ, "CEASEWATCH_DB": world.system.db.url.render_as_string(False)}
+    env = {
+        **os.environ,
+        "CEASEWATCH_DB": world.system.db.url.render_as_string(False),
+        ENV_VAR: "127.0.0.1",
+    }
     live = subprocess.Popen(
         [sys.executable, "-m", "ceasewatch", "run", "--interval", "0.1"],
         env=env,

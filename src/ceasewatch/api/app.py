@@ -18,6 +18,7 @@ from ..web import mount as mount_web
 from ..web.settings import WebSettings
 from . import errors
 from .routes import audit, cases, directory, events, health, incidents, outbox, reports
+from .settings import ApiSettings
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": errors.ErrorBody, "description": description}
@@ -46,9 +47,10 @@ def create_app(
     clock: Clock | None = None,
     body_limit: int = BODY_LIMIT,
     web: WebSettings | None = None,
+    settings: ApiSettings | None = None,
 ) -> FastAPI:
-    """The API under /api/v1, and the web dashboard (`web` settings, else from the
-    environment: see `ceasewatch.web.settings`)."""
+    """The API under /api/v1, and the web dashboard (`settings` and `web`, else from the
+    environment: see `ceasewatch.api.settings` and `ceasewatch.web.settings`)."""
     app = FastAPI(
         title="ceasewatch",
         version=__version__,
@@ -62,6 +64,7 @@ def create_app(
     )
     app.state.system = system
     app.state.clock = clock or WallClock()
+    app.state.settings = settings or ApiSettings.from_env()
     app.state.submitter = GroupCommit(system)
     errors.install(app)
     for module in (reports, incidents, cases, directory, audit, events, outbox):

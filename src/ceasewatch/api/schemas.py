@@ -216,9 +216,14 @@ class PartyOut(Out):
     code: str
     name: str
     roles: list[str]
+    contacts_shown: bool = Field(
+        description="Whether this token may see the party's contact details (admins and "
+        "observers: every party's; a decision maker: its own party's). When false, "
+        "webhook_url, webhook_secret_set and emails are null. The secret is never shown."
+    )
     webhook_url: str | None
-    webhook_secret_set: bool
-    emails: list[str]
+    webhook_secret_set: bool | None
+    emails: list[str] | None
 
 
 # -- the audit log --------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""What every command shares: the consoles, failing with a message, parsing instants."""
+"""What every command shares: the consoles, failing with a message, parsing instants, the
+webhook targets the environment allows."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import typer
 from pydantic import AwareDatetime, TypeAdapter, ValidationError
 from rich.console import Console
 
+from ..services.webhook_targets import WebhookTargets
+
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -18,6 +21,14 @@ _instant = TypeAdapter(AwareDatetime)
 def fail(message: str, code: int = 2) -> NoReturn:
     err.print(f"[bold red]error:[/bold red] {message}", markup=True)
     raise typer.Exit(code)
+
+
+def webhook_targets() -> WebhookTargets:
+    """`CEASEWATCH_WEBHOOK_ALLOW`'s targets, or a clear error when it cannot be read."""
+    try:
+        return WebhookTargets.from_env()
+    except ValueError as exc:
+        fail(str(exc))
 
 
 def parse_instant(text: str | None, option: str = "--until") -> datetime | None:

@@ -12,7 +12,7 @@ from ..services.clock import WallClock
 from ..store import outbox as rows
 from ..store.database import reading
 from . import app
-from .common import fail, out
+from .common import fail, out, webhook_targets
 from .store import Db, system_at
 
 outbox_app = typer.Typer(
@@ -59,10 +59,9 @@ def outbox_send(
     smtp: Smtp = None, mail_from: MailFrom = "ceasewatch@localhost", db: Db = None
 ) -> None:
     """Send what is due now, once (live mode does this on every tick)."""
+    transport = notify.NetTransport(smtp, webhooks=webhook_targets())
     with system_at(db) as system:
-        done = notify.deliver_due(
-            system, notify.NetTransport(smtp), WallClock().now(), mail_from=mail_from
-        )
+        done = notify.deliver_due(system, transport, WallClock().now(), mail_from=mail_from)
     out.print(f"{done.sent} sent, {done.retrying} to retry, {done.dead} dead")
     for error in done.errors:
         out.print(f"  {error}", markup=False)

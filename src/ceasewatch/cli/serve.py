@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from ..api.settings import ApiSettings
 from ..store import database
 from . import app
+from .common import fail
 from .store import Db, system_at
 
 
@@ -21,8 +23,12 @@ def serve(
     db: Db = None,
 ) -> None:
     """Serve the web dashboard (sign in at /login) and the API (OpenAPI at /openapi.json)."""
+    try:
+        ApiSettings.from_env()  # fail now, clearly, if a setting cannot be read
+    except ValueError as exc:
+        fail(str(exc))
     with system_at(db):
-        pass  # fail now, clearly, if the database is not ready
+        pass  # ... or if the database is not ready
     if db is not None:
         os.environ[database.ENV_VAR] = db
     uvicorn.run(

@@ -25,7 +25,7 @@ from ..services.ingest import ingest
 from ..store import auditlog, database, queries
 from ..store.database import reading
 from . import app
-from .common import err, fail, out, parse_instant
+from .common import err, fail, out, parse_instant, webhook_targets
 
 Db = Annotated[
     str | None,
@@ -144,8 +144,12 @@ def party_import(
         parties = setup.read_parties(path)
     except setup.SetupError as exc:
         fail(str(exc))
+    webhooks = webhook_targets()
     with system_at(db) as system:
-        changed = setup.import_parties(system, parties)
+        try:
+            changed = setup.import_parties(system, parties, webhooks)
+        except setup.SetupError as exc:
+            fail(f"{path}: {exc}")
     out.print(f"{len(parties)} parties read, {changed} added or changed")
 
 
@@ -268,7 +272,7 @@ def run_command(
         nonlocal stopping
         stopping = True
 
-    transport = notify.NetTransport(smtp)
+    transport = notify.NetTransport(smtp, webhooks=webhook_targets())
 
     def send(system: System) -> None:
         done = notify.deliver_due(system, transport, clock.WallClock().now(), mail_from=mail_from)

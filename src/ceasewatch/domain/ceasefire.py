@@ -50,6 +50,18 @@ class Ceasefire(BaseModel):
     def _to_utc(cls, value: datetime | None) -> datetime | None:
         return None if value is None else value.astimezone(UTC)
 
+    @field_validator("zone", mode="before")
+    @classmethod
+    def _zone_is_not_a_path(cls, value: Any) -> Any:
+        """A file's path is read by `load_ceasefire`, beside the ceasefire file it names;
+        given here (as the API would), it is refused, never read."""
+        if isinstance(value, str):
+            raise ValueError(
+                "zone must be GeoJSON; a path to a .geojson file is read only from a "
+                "ceasefire file (ceasewatch ceasefire add, replay)"
+            )
+        return value
+
     @field_validator("zone")
     @classmethod
     def _zone_is_an_area(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:

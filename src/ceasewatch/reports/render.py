@@ -3,15 +3,21 @@
 PDF is the HTML printed by WeasyPrint: one template for both, so they say the same. The
 figures are PNG from matplotlib, inline as data URIs; Markdown links them as files
 written beside it.
+
+Report text, source names, parties and the policy's titles come from outside: the HTML
+template escapes them (autoescape) and Markdown puts each through `md_text`, so that no
+renderer of the Markdown finds HTML, links or emphasis in them.
 """
 
 from __future__ import annotations
 
 import base64
+import re
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 
@@ -29,6 +35,19 @@ _ENV = jinja2.Environment(
 
 class PdfUnavailable(RuntimeError):
     """WeasyPrint cannot run here (its Pango libraries are missing)."""
+
+
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]|~])")
+"""What makes Markdown of text inline: code, emphasis, links and images, table cells, strikes."""
+
+
+def md_text(value: object) -> str:
+    """`value` as Markdown that reads as the text itself: on one line, `&`, `<` and `>` as
+    HTML entities (a backslash before `<` does not stop every renderer's raw HTML), and
+    Markdown's inline punctuation backslash-escaped."""
+    text = " ".join(str(value).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_ACTIVE.sub(r"\\\1", text)
 
 
 def title(report: DailyReport) -> str:
@@ -115,10 +134,11 @@ def markdown(report: DailyReport, figures_dir: Path | None = None, stem: str = "
     """Markdown; with `figures_dir`, the chart and map are written there and linked."""
     show = _localiser(report)
     w, o = report.windows, report.overall
-    lines = [f"# {title(report)}", ""]
+    cf = report.ceasefire
+    lines = [f"# {md_text(title(report))}", ""]
     lines.append(
-        f"{report.ceasefire.name} ({report.ceasefire.id}). Cut-off {show(w.cutoff)} "
-        f"({report.tz}); the last 24 h are {show(w.day[0])} to {show(w.day[1])}."
+        f"{md_text(cf.name)} ({md_text(cf.id)}). Cut-off {show(w.cutoff)} "
+        f"({md_text(report.tz)}); the last 24 h are {show(w.day[0])} to {show(w.day[1])}."
     )
     if report.revised:
         lines += [
@@ -147,9 +167,9 @@ def markdown(report: DailyReport, figures_dir: Path | None = None, stem: str = "
         (figures_dir / f"{stem}-map.png").write_bytes(map_)
         lines += [
             "",
-            f"![Violations per day by party]({stem}-chart.png)",
+            f"![Violations per day by party]({quote(stem)}-chart.png)",
             "",
-            f"![The last 24 h by oblast]({stem}-map.png)",
+            f"![The last 24 h by oblast]({quote(stem)}-map.png)",
         ]
     for heading, rows in tables(report):
         lines += ["", f"## {heading}", ""]
@@ -159,7 +179,7 @@ def markdown(report: DailyReport, figures_dir: Path | None = None, stem: str = "
         lines.append("|---|---:|---:|---:|---:|---:|---:|")
         for name, t in rows:
             lines.append(
-                f"| {name} | {t.last_24h} | {t.previous_24h} | {_signed(t.change)} | "
+                f"| {md_text(name)} | {t.last_24h} | {t.previous_24h} | {_signed(t.change)} | "
                 f"{_mean(report.mean(t, 7))} | {_mean(report.mean(t, 30))} | {t.total} |"
             )
     lines += ["", "## Open cases at the cut-off", ""]
@@ -167,24 +187,26 @@ def markdown(report: DailyReport, figures_dir: Path | None = None, stem: str = "
         lines.append("No case is open.")
     for case in report.open_cases:
         lines.append(
-            f"- **{case.id}** ({case.violator}), phase {case.phase}, {case.severity}, "
-            f"opened {show(case.opened)}"
+            f"- **{md_text(case.id)}** ({md_text(case.violator)}), phase {case.phase}, "
+            f"{md_text(case.severity)}, opened {show(case.opened)}"
         )
         for action in case.actions:
             when = "no deadline"
             if action.due is not None:
                 when = ("overdue since " if action.overdue else "due ") + show(action.due)
-            lines.append(f"  - {action.title} ({', '.join(action.owners)}): {when}")
+            owners = md_text(", ".join(action.owners))
+            lines.append(f"  - {md_text(action.title)} ({owners}): {when}")
     lines += ["", "## Notable incidents of the last 24 h", ""]
     if not report.notable:
         lines.append("No violations in the last 24 h.")
     for violation, sources in report.notable:
         lines.append(
-            f"- **{violation.id}** {show(violation.occurred_at)}, {violation.area}: "
-            f"{', '.join(violation.event_types)} ({violation.severity}) by {violation.party}, "
+            f"- **{md_text(violation.id)}** {show(violation.occurred_at)}, "
+            f"{md_text(violation.area)}: {md_text(', '.join(violation.event_types))} "
+            f"({md_text(violation.severity)}) by {md_text(violation.party)}, "
             f"killed {violation.killed}, injured {violation.injured}"
         )
         for source in sources:
             text = source.text if len(source.text) <= 220 else source.text[:219] + "…"
-            lines.append(f"  - {source.source}: {text}")
+            lines.append(f"  - {md_text(source.source)}: {md_text(text)}")
     return "\n".join(lines) + "\n"

@@ -23,6 +23,7 @@ import httpx
 from ..bootstrap import System
 from ..store import outbox, queries
 from ..store.database import reading
+from .webhook_targets import TargetRefused, WebhookTargets
 
 SIGNATURE = "X-Ceasewatch-Signature"
 MAX_ATTEMPTS = 8
@@ -43,18 +44,44 @@ class Transport(Protocol):
 
 @dataclass
 class NetTransport:
-    """HTTP for webhooks; an SMTP server (`smtp://host:port`) for e-mail."""
+    """HTTP for webhooks, to the targets `webhooks` allows (public addresses only, by
+    default); an SMTP server (`smtp://host:port`) for e-mail."""
 
     smtp_url: str | None = None
     timeout: float = 10.0
+    webhooks: WebhookTargets = field(default_factory=WebhookTargets)
 
     def webhook(self, url: str, body: bytes, headers: dict[str, str]) -> None:
+        """POST to the first of the URL's checked addresses that answers, naming the host
+        in `Host` (and to TLS, which verifies its certificate): the name is resolved once,
+        here, so it cannot lead elsewhere between the check and the connection. No
+        redirect is followed and no proxy from the environment is used."""
         try:
-            response = httpx.post(url, content=body, headers=headers, timeout=self.timeout)
-        except httpx.HTTPError as exc:
-            raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from None
-        if not response.is_success:
-            raise DeliveryFailed(f"HTTP {response.status_code}")
+            addresses = self.webhooks.addresses(url)
+        except TargetRefused as exc:
+            raise DeliveryFailed(f"refused: {exc}") from None
+        target = httpx.URL(url)
+        named = {"Host": target.netloc.decode("ascii")}
+        tls = {"sni_hostname": target.raw_host.decode("ascii")} if target.scheme == "https" else {}
+        failed: DeliveryFailed | None = None
+        with httpx.Client(timeout=self.timeout, trust_env=False, follow_redirects=False) as http:
+            for address in addresses:
+                try:
+                    response = http.post(
+                        target.copy_with(host=str(address)),
+                        content=body,
+                        headers={**headers, **named},
+                        extensions=tls,
+                    )
+                except httpx.ConnectError as exc:
+                    failed = DeliveryFailed(f"{type(exc).__name__}: {exc}")
+                    continue
+                except httpx.HTTPError as exc:
+                    raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from None
+                if not response.is_success:
+                    raise DeliveryFailed(f"HTTP {response.status_code}")
+                return
+        raise failed or DeliveryFailed(f"{target.host} has no address")
 
     def email(self, message: EmailMessage) -> None:
         if not self.smtp_url:

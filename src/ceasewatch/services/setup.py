@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from ..audit import canonical, sha256_hex
 from ..bootstrap import System
 from ..config import ConfigError, load_ceasefire, policy_text
 from ..domain.ceasefire import Ceasefire
@@ -17,10 +18,19 @@ from ..domain.policy import PolicyInvalid, parse_policy
 from ..store import bulk, database, journal, queries, tables
 from ..store.journal import StoredCeasefire
 from . import withdrawals
+from .webhook_targets import TargetRefused, WebhookTargets
 
 
 class SetupError(ValueError):
     """A ceasefire or directory file that cannot be stored, and why."""
+
+
+class WebhooksRefused(SetupError):
+    """Parties whose webhook URL this server will not send to: (code, why) each."""
+
+    def __init__(self, refused: list[tuple[str, str]]) -> None:
+        super().__init__("\n".join(f"party {code}: webhook_url: {why}" for code, why in refused))
+        self.refused = refused
 
 
 def init(url: str | None = None) -> str:
@@ -108,16 +118,47 @@ def read_parties(path: Path) -> list[Party]:
         raise SetupError(problems) from None
 
 
-def import_parties(system: System, parties: list[Party]) -> int:
-    """Add or update parties of the directory; each change is audited (secrets left out)."""
+def import_parties(
+    system: System, parties: list[Party], webhooks: WebhookTargets | None = None
+) -> int:
+    """Add or update parties of the directory; each change is audited (see
+    `audited_party`). Nothing is stored when a webhook URL goes where `webhooks`
+    (default: public addresses only) does not allow."""
+    check_webhooks(parties, webhooks or WebhookTargets())
     rows = [party_row(p) for p in parties]
     with system.engines.transaction() as batch:
         known = {r["code"]: dict(r) for r in queries.parties(batch.conn)}
         changed = [row for row in rows if known.get(row["code"]) != row]
         bulk.upsert(batch.conn, tables.parties, changed)
         for row in changed:
-            batch.note("party_saved", {k: v for k, v in row.items() if k != "webhook_secret"})
+            batch.note("party_saved", audited_party(row))
     return len(changed)
+
+
+def check_webhooks(parties: list[Party], webhooks: WebhookTargets) -> None:
+    refused: list[tuple[str, str]] = []
+    for party in parties:
+        if party.webhook_url:
+            try:
+                webhooks.check(party.webhook_url)
+            except TargetRefused as exc:
+                refused.append((party.code, str(exc)))
+    if refused:
+        raise WebhooksRefused(refused)
+
+
+def audited_party(row: dict[str, Any]) -> dict[str, Any]:
+    """What the audit log keeps of a directory row. Every role reads the log, so it holds
+    the contact details' SHA-256 (of the canonical JSON of `webhook_url` and `emails`),
+    which proves what they were to whoever holds them, and not the details themselves."""
+    contacts = {"webhook_url": row["webhook_url"], "emails": row["emails"]}
+    return {
+        "code": row["code"],
+        "name": row["name"],
+        "roles": row["roles"],
+        "contacts_sha256": sha256_hex(canonical(contacts)),
+        "webhook_secret_set": bool(row["webhook_secret"]),
+    }
 
 
 def party_row(party: Party) -> dict[str, Any]:

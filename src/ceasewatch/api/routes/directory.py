@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 
-from ...config import ConfigError, policy_text
+from ...config import ConfigError, served_policy_text
 from ...domain.parties import Party
 from ...domain.text import NO_NUL
 from ...services import setup
@@ -14,8 +14,9 @@ from ...services.tokens import Principal, UserRole
 from ...store import queries
 from ...store.database import reading
 from ..auth import EVERYONE, allow, system_of
-from ..errors import ApiError
+from ..errors import ApiError, FieldProblem
 from ..schemas import CeasefireCreate, CeasefireDetail, CeasefireOut, PartyIn, PartyOut
+from ..settings import ApiSettings
 
 router = APIRouter(tags=["ceasefires and parties"])
 CeasefireId = Annotated[str, Path(max_length=200, pattern=NO_NUL)]
@@ -42,14 +43,17 @@ def show_ceasefire(request: Request, ceasefire_id: CeasefireId, _who: Reader) ->
 
 @router.post("/ceasefires", response_model=CeasefireDetail, status_code=201)
 def create_ceasefire(request: Request, body: CeasefireCreate, _who: Admin) -> CeasefireDetail:
-    """Store a ceasefire under a shipped policy (by name) or the policy YAML given; its
-    engine runs over every stored report. The same terms again change nothing (201 all the
-    same); other terms under a stored id are refused (409)."""
+    """Store a ceasefire under a shipped policy (by name), a policy file of the server's
+    policy folder (`CEASEWATCH_POLICY_DIR`, by its path there) or the policy YAML given;
+    its engine runs over every stored report. The same terms again change nothing (201 all
+    the same); other terms under a stored id are refused (409)."""
     ceasefire = body.ceasefire
+    settings: ApiSettings = request.app.state.settings
     try:
-        text = body.policy_yaml or policy_text(ceasefire.policy)[0]
+        text = body.policy_yaml or served_policy_text(ceasefire.policy, settings.policy_dir)[0]
     except ConfigError as exc:
-        raise ApiError(422, str(exc)) from None
+        problem = FieldProblem(record="body", field="ceasefire.policy", message=str(exc))
+        raise ApiError(422, f"policy: {exc}", [problem]) from None
     try:
         setup.store_ceasefire(system_of(request), ceasefire, text)
     except setup.SetupError as exc:
@@ -58,31 +62,46 @@ def create_ceasefire(request: Request, body: CeasefireCreate, _who: Admin) -> Ce
     return show_ceasefire(request, ceasefire.id, _who)
 
 
-def _party_out(row: Any) -> PartyOut:
+CONTACTS_SEEN_BY = (UserRole.ADMIN, UserRole.OBSERVER)
+"""Who sees every party's webhook URL and e-mail addresses: those who keep the directory
+and watch the deliveries (the outbox shows them the addresses too)."""
+
+
+def sees_contacts(who: Principal, code: str) -> bool:
+    """Admins and observers see every party's contact details, a decision maker its own
+    party's; reporters and analysts none. No one sees a webhook secret."""
+    own = who.role is UserRole.DECISION_MAKER and who.party == code
+    return who.role in CONTACTS_SEEN_BY or own
+
+
+def _party_out(row: Any, who: Principal) -> PartyOut:
+    shown = sees_contacts(who, row["code"])
     return PartyOut(
         code=row["code"],
         name=row["name"],
         roles=row["roles"],
-        webhook_url=row["webhook_url"],
-        webhook_secret_set=bool(row["webhook_secret"]),
-        emails=row["emails"],
+        contacts_shown=shown,
+        webhook_url=row["webhook_url"] if shown else None,
+        webhook_secret_set=bool(row["webhook_secret"]) if shown else None,
+        emails=row["emails"] if shown else None,
     )
 
 
 @router.get("/parties", response_model=list[PartyOut])
-def list_parties(request: Request, _who: Reader) -> list[PartyOut]:
-    """The directory (webhook secrets are never shown)."""
+def list_parties(request: Request, who: Reader) -> list[PartyOut]:
+    """The directory: contact details to admins, observers and each party's own decision
+    makers (see `sees_contacts`); webhook secrets to no one."""
     with reading(system_of(request).db) as conn:
-        return [_party_out(r) for r in queries.parties(conn)]
+        return [_party_out(r, who) for r in queries.parties(conn)]
 
 
 @router.get("/parties/{code}", response_model=PartyOut)
-def show_party(request: Request, code: PartyPath, _who: Reader) -> PartyOut:
+def show_party(request: Request, code: PartyPath, who: Reader) -> PartyOut:
     with reading(system_of(request).db) as conn:
         row = queries.party(conn, code)
     if row is None:
         raise ApiError(404, f"no party {code}")
-    return _party_out(row)
+    return _party_out(row, who)
 
 
 @router.put("/parties/{code}", response_model=PartyOut)
@@ -100,5 +119,13 @@ def save_party(
         party = Party.model_validate({**body.model_dump(), "code": code, "webhook_secret": secret})
     except ValueError as exc:
         raise ApiError(422, str(exc)) from None
-    setup.import_parties(system_of(request), [party])
+    settings: ApiSettings = request.app.state.settings
+    try:
+        setup.import_parties(system_of(request), [party], settings.webhooks)
+    except setup.WebhooksRefused as exc:
+        problems = [
+            FieldProblem(record=f"party {c}", field="webhook_url", message=why)
+            for c, why in exc.refused
+        ]
+        raise ApiError(422, str(exc), problems) from None
     return show_party(request, code, _who)
