@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -87,11 +88,19 @@ def print_replay(console: Console, result: ReplayResult) -> None:
 def case_panel(case: Case, events: list[ProtocolEvent]) -> Panel:
     state = f"closed ({case.close_reason}) {when(case.closed_at)}" if case.closed_at else "OPEN"
     title = f"[bold]{case.id}[/bold] · violator {case.violator} · phase {case.phase} · {state}"
-    return Panel(
-        Group(timeline_table(events), actions_table(case.actions), incidents_table(case.incidents)),
-        title=title,
-        title_align="left",
-    )
+    parts: list[Any] = [
+        timeline_table(events),
+        actions_table(case.actions),
+        incidents_table(case.incidents),
+    ]
+    if case.responses:
+        parts.append(
+            responses_table(
+                (i.id, i.occurred_at, i.perpetrator, sorted(t.value for t in i.event_types))
+                for i in case.responses
+            )
+        )
+    return Panel(Group(*parts), title=title, title_align="left")
 
 
 def timeline_table(events: list[ProtocolEvent]) -> Table:
@@ -132,6 +141,21 @@ def incidents_table(incidents: list[Incident]) -> Table:
             sources_text(incident),
             evidence_text(incident),
         )
+    return table
+
+
+def responses_table(rows: Iterable[tuple[str, datetime, str | None, list[str]]]) -> Table:
+    """The other side's fire that halted the case's breaches (rule 7): no violations."""
+    table = Table(
+        title="Defensive responses (halting the breach; not violations)",
+        title_justify="left",
+        expand=True,
+        show_edge=False,
+    )
+    for column in ("incident", "occurred", "party", "type"):
+        table.add_column(column)
+    for incident, occurred, party, types in rows:
+        table.add_row(incident, when(occurred), party or "—", ", ".join(types))
     return table
 
 
@@ -178,12 +202,14 @@ def summary_table(result: ReplayResult) -> Table:
         )
     statuses = Counter(i.status for i in engine.incidents.values())
     recommendations = sum(1 for e in result.events if e.event == ev.PHASE_RECOMMENDED)
+    responses = sum(len(c.responses) for c in engine.cases.values())
     table.caption = (
         f"{result.reports} reports ({result.duplicates} duplicates ignored, "
         f"{len(result.rejected)} rejected) → {len(engine.incidents)} incidents: "
         f"{statuses[Status.VERIFIED]} verified, {statuses[Status.CORROBORATED]} corroborated "
         f"but unverified, {statuses[Status.UNVERIFIED]} unverified; "
         f"{len(engine.cases)} cases, {recommendations} phase recommendations"
+        + (f"; {responses} defensive responses (no violations)" if responses else "")
     )
     return table
 
@@ -226,6 +252,13 @@ def stored_case_panel(case: dict[str, Any]) -> Panel:
     if case["decisions"]:
         parts.append(decisions_table(case["decisions"], case["settled"]))
     parts.append(stored_incidents_table(case["incidents"]))
+    if case.get("responses"):
+        parts.append(
+            responses_table(
+                (i["id"], i["occurred_at"], i["perpetrator"], i["event_types"])
+                for i in case["responses"]
+            )
+        )
     return Panel(Group(*parts), title=title, title_align="left")
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_world import World, build
+from api_world import World, build, defend
 from servers import serving
 from starlette.staticfiles import StaticFiles
 from web_client import SETTINGS, FixedClock
@@ -45,6 +45,7 @@ DESKTOP = {"width": 1400, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WAIT = 15_000
 """Milliseconds to wait for what a page shows (a bound, not a timing)."""
+HALTING = "UA fire at 00:30, 2.7 km from inc-3: halting the breach"
 
 
 def _unavailable() -> str | None:
@@ -258,6 +259,54 @@ def test_report_map_verify_case_and_decision_in_a_browser(
         visits.close()
 
     assert visits.requests, "no request recorded"
+    assert visits.elsewhere() == [], "requests to other hosts"
+    assert {name: found for name, found in checked.items() if found} == {}
+
+
+def test_defensive_responses_on_a_case_page_and_counted_from_the_queue_in_a_browser(
+    playwright_browser: Any, tmp_path: Path, shots: Path
+):
+    """Rule 7 on the pages: the observer's case page (never reloaded) shows the defender's
+    fire as halting the breach when it is verified; an analyst counts it as a violation
+    from the queue, and the case page says so."""
+    url = f"sqlite:///{tmp_path / 'ceasewatch.db'}"
+    init(url)
+    system = open_system(url)
+    world = build(system, tmp_path)
+    app = create_app(system, clock=FixedClock(T0 + 74 * HOUR), web=SETTINGS)
+    app.mount("/test-vendor", StaticFiles(directory=VENDOR), name="test-vendor")
+    checked: dict[str, list[dict[str, Any]]] = {}
+    with serving(app) as site:
+        visits = Visits(playwright_browser, site)
+        try:
+            observer = visits.person(world, "observer")
+            observer.goto(f"{site}/cases/cf-1/RU/1")
+            observer.get_by_text("Live", exact=True).wait_for()
+            key = defend(world, tmp_path)  # UA's fire, verified as it arrives
+            observer.get_by_text(HALTING).wait_for()
+            observer.get_by_role("heading", name="Defensive responses").wait_for()
+            settled(observer)
+            observer.screenshot(path=shots / "case-defensive-response.png", full_page=True)
+            checked["case with a defensive response"] = serious_violations(observer, site)
+
+            analyst = visits.person(world, "analyst")
+            responses = analyst.get_by_role("list", name=re.compile("Defensive responses"))
+            responses.get_by_role("link", name=re.compile(r"inc-5 artillery")).click()
+            detail = analyst.locator(".queue-detail")
+            detail.get_by_text("Defensive response to case cf-1/RU/1").wait_for()
+            settled(analyst)
+            analyst.screenshot(path=shots / "queue-defensive-response.png", full_page=True)
+            checked["queue, a defensive response"] = serious_violations(analyst, site)
+            analyst.locator("#count-reason").fill("The battery also fired on the school.")
+            analyst.get_by_role("button", name="Count as a violation").click()
+            analyst.get_by_text(f"{key} counted as a violation.").wait_for()
+
+            observer.get_by_text("inc-5 counted as a violation after all").wait_for()
+            assert "Defensive responses" not in observer.locator("#case-body").inner_text()
+        finally:
+            visits.close()
+            system.db.dispose()
+
     assert visits.elsewhere() == [], "requests to other hosts"
     assert {name: found for name, found in checked.items() if found} == {}
 

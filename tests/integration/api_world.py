@@ -15,6 +15,8 @@ from ceasewatch.services import setup, tokens
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.tokens import UserRole
+from ceasewatch.store import queries
+from ceasewatch.store.database import reading
 
 CASE = "cf-1/RU/1"
 CEASEFIRE = "id: cf-1\nname: One\nparties: [RU, UA]\neffective_from: 2026-03-01T00:00:00Z\n"
@@ -87,3 +89,20 @@ def build(
     made["revoked"] = tokens.create(system, name="gone", role=UserRole.ADMIN, party=None, now=NOW)
     tokens.revoke(system, "gone", NOW)
     return World(system, made)
+
+
+def defend(world: World, tmp_path: Path) -> str:
+    """UA's artillery 2.7 km from the RU case's third violation, 2.5 h after it: fire to
+    halt the breach (rule 7), a defensive response on the RU case. Its key."""
+    fire = {
+        **violation(5, 62.5),
+        "lat": 48.32,
+        "lon": 37.82,
+        "perpetrator": "UA",
+        "target": "military",
+        "reported_at": iso_z(T0 + 73.5 * HOUR),
+    }
+    ingest(world.system, [str(write_jsonl(tmp_path / "defence.jsonl", [fire]))])
+    with reading(world.system.db) as conn:
+        [response] = queries.incident_page(conn, response_to=CASE)
+    return f"{response['ceasefire_id']}:{response['id']}"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_world import CASE, World, build, violation
+from api_world import CASE, World, build, defend, violation
 from fastapi.testclient import TestClient
 
 from ceasewatch.api.app import create_app
@@ -19,6 +19,9 @@ ADMIN = {"admin"}
 REPORTERS = {"reporter", "analyst", "admin"}
 ROLES = ["reporter", "analyst", "decision_maker:US", "observer", "admin"]
 
+RESPONSE = "cf-1:inc-5"
+"""The world's defensive response (rule 7): UA's fire to halt the RU case's breach."""
+
 ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
     ("GET", "/api/v1/reports", None, READ),
     ("POST", "/api/v1/reports", [violation(9, 70)], REPORTERS),
@@ -27,6 +30,12 @@ ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
     ("POST", "/api/v1/incidents/cf-1:inc-4/verify", {"reason": "imagery"}, ANALYSTS),
     ("POST", "/api/v1/incidents/cf-1:inc-4/dispute", {"reason": "contested"}, ANALYSTS),
     ("POST", "/api/v1/incidents/cf-1:inc-4/reject", {"reason": "staged"}, ANALYSTS),
+    (
+        "POST",
+        f"/api/v1/incidents/{RESPONSE}/count-as-violation",
+        {"reason": "shelled a village"},
+        ANALYSTS,
+    ),
     (
         "POST",
         "/api/v1/incidents/cf-1:inc-2/merge",
@@ -84,7 +93,9 @@ ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
 
 @pytest.fixture
 def world(system: System, tmp_path: Path) -> World:
-    return build(system, tmp_path)
+    world = build(system, tmp_path)
+    assert defend(world, tmp_path) == RESPONSE
+    return world
 
 
 @pytest.fixture

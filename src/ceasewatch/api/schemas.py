@@ -57,7 +57,11 @@ class IncidentOut(Out):
     verified_by: str | None
     reviewed_by: str | None
     review_reason: str | None
-    case_id: str | None
+    case_id: str | None = Field(description="The case it counts toward as a violation.")
+    response_to: str | None = Field(
+        description="The case whose breach this fire acted to halt (rule 7): a defensive "
+        "response, which counts as no violation unless an analyst counts it as one."
+    )
     reports: list[list[str]] = Field(description="[source, id] of each of its reports")
 
 
@@ -167,6 +171,9 @@ class CaseDetail(CaseOut):
     decisions: list[DecisionOut]
     quorum: list[Quorum]
     incidents: list[IncidentOut]
+    responses: list[IncidentOut] = Field(
+        description="The other side's defensive responses to its breaches (rule 7)."
+    )
     events: list[EventOut]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -411,6 +411,23 @@ def decide_command(
     print_events(events, False)
 
 
+def _on_incident(
+    ceasefire: str,
+    incident: str,
+    done: str,
+    db: str | None,
+    command: Callable[[System], list[ProtocolEvent]],
+) -> None:
+    """Run an analyst's command on an incident; a refusal is one line and exit 1."""
+    with system_at(db) as system:
+        try:
+            events = command(system)
+        except commands.Refused as exc:
+            fail(str(exc), 1)
+    print_events(events, False)
+    out.print(f"{incident} of {ceasefire}: {done}", markup=False)
+
+
 def _review(
     verdict: str,
     ceasefire: str,
@@ -420,21 +437,16 @@ def _review(
     at: str | None,
     db: str | None,
 ) -> None:
-    with system_at(db) as system:
-        try:
-            events = commands.review_incident(
-                system,
-                ceasefire,
-                incident,
-                verdict,
-                by=by,
-                reason=reason,
-                at=parse_instant(at, "--at"),
-            )
-        except commands.Refused as exc:
-            fail(str(exc), 1)
-    print_events(events, False)
-    out.print(f"{incident} of {ceasefire}: {verdict} recorded", markup=False)
+    when = parse_instant(at, "--at")
+    _on_incident(
+        ceasefire,
+        incident,
+        f"{verdict} recorded",
+        db,
+        lambda system: commands.review_incident(
+            system, ceasefire, incident, verdict, by=by, reason=reason, at=when
+        ),
+    )
 
 
 Ceasefire = Annotated[str, typer.Argument(help="The ceasefire id.")]
@@ -465,6 +477,29 @@ def incident_reject(
 ) -> None:
     """Reject an incident (audited): it no longer counts toward its case."""
     _review("reject", ceasefire, incident, by, reason, at, db)
+
+
+@incident_app.command("count-as-violation")
+def incident_count_as_violation(
+    ceasefire: Ceasefire,
+    incident: IncidentId,
+    by: By,
+    reason: Annotated[str | None, typer.Option(help="Why (required).", show_default=False)] = None,
+    at: At = None,
+    db: Db = None,
+) -> None:
+    """Count a defensive response (rule 7) as a violation after all (audited): it counts
+    from now, toward a case of its own side."""
+    when = parse_instant(at, "--at")
+    _on_incident(
+        ceasefire,
+        incident,
+        "counted as a violation",
+        db,
+        lambda system: commands.count_as_violation(
+            system, ceasefire, incident, by=by, reason=reason or "", at=when
+        ),
+    )
 
 
 @app.command("stats")

@@ -46,7 +46,8 @@ def cases(conn: Connection, *, open_only: bool = False) -> list[RowMapping]:
 
 
 def case(conn: Connection, case_id: str) -> dict[str, Any] | None:
-    """A case with its actions, decisions, incidents (each with its reports) and events."""
+    """A case with its actions, decisions, incidents and the other side's defensive responses
+    (each with its reports), and its events."""
     row = (
         conn.execute(sa.select(tables.cases).where(tables.cases.c.id == case_id)).mappings().first()
     )
@@ -62,16 +63,19 @@ def case(conn: Connection, case_id: str) -> dict[str, Any] | None:
         .where(tables.decisions.c.case_id == case_id)
         .order_by(tables.decisions.c.position)
     ).mappings()
+    i = tables.incidents
     incidents = conn.execute(
-        sa.select(tables.incidents)
-        .where(tables.incidents.c.case_id == case_id)
-        .order_by(tables.incidents.c.seq)
+        sa.select(i).where(i.c.case_id == case_id).order_by(i.c.seq)
+    ).mappings()
+    responses = conn.execute(
+        sa.select(i).where(i.c.response_to == case_id).order_by(i.c.seq)
     ).mappings()
     return {
         **row,
         "actions": [dict(a) for a in actions],
         "decisions": [dict(d) for d in decisions],
-        "incidents": [{**i, "records": reports(conn, i["reports"])} for i in incidents],
+        "incidents": [{**n, "records": reports(conn, n["reports"])} for n in incidents],
+        "responses": [{**n, "records": reports(conn, n["reports"])} for n in responses],
         "events": list(events(conn, case=case_id)),
     }
 
@@ -189,6 +193,7 @@ def incident_page(
     severity: str | None = None,
     perpetrator: str | None = None,
     case: str | None = None,
+    response_to: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     bbox: tuple[float, float, float, float] | None = None,
@@ -204,6 +209,7 @@ def incident_page(
         (i.c.severity, severity),
         (i.c.perpetrator, perpetrator),
         (i.c.case_id, case),
+        (i.c.response_to, response_to),
     ):
         if value is not None:
             query = query.where(column == value)
@@ -307,6 +313,8 @@ MILESTONES = (
     ev.PHASE_DECLINED,
     ev.INCIDENT_REJECTED,
     ev.INCIDENT_MERGED,
+    ev.DEFENSIVE_RESPONSE,
+    ev.RESPONSE_RECLASSIFIED,
     ev.CASE_CLOSED,
 )
 """A case's events other than each violation joining it (those are its incidents)."""
@@ -447,7 +455,8 @@ def case_overview(
     conn: Connection, case_id: str, *, incidents: int = 50, count_to: int = 10_000
 ) -> dict[str, Any] | None:
     """A case for one page: actions, decisions, its milestone events, its newest incidents
-    (their reports' records not read) and how many it holds, counted up to `count_to`."""
+    (their reports' records not read) and how many it holds, counted up to `count_to`, and
+    the newest of the other side's defensive responses to it."""
     found = case_summaries(conn, open_only=False, ids=[case_id])
     if not found:
         return None
@@ -460,16 +469,16 @@ def case_overview(
     newest = conn.execute(
         sa.select(i).where(i.c.case_id == case_id).order_by(i.c.seq.desc()).limit(incidents)
     ).mappings()
-    held = sa.select(sa.literal(1)).where(i.c.case_id == case_id).limit(count_to + 1)
-    count = conn.execute(sa.select(sa.func.count()).select_from(held.subquery())).scalar_one()
+    count = _count_up_to(conn, i.c.case_id == case_id, count_to)
     return {
         **found[0],
         "milestones": [
             ProtocolEvent(r.at, r.event, r.case_id, r.violator, r.details) for r in milestones
         ],
         "incidents": [dict(n) for n in newest],
-        "incident_count": int(count),
+        "incident_count": count,
         "incident_count_capped": count > count_to,
+        "responses": defensive_responses(conn, case=case_id, limit=incidents),
     }
 
 
@@ -487,8 +496,33 @@ def review_queue(conn: Connection, *, limit: int = 50, offset: int = 0) -> list[
 
 
 def review_count(conn: Connection, *, count_to: int = 10_000) -> int:
+    return _count_up_to(conn, tables.incidents.c.status.in_(REVIEW), count_to)
+
+
+def defensive_responses(
+    conn: Connection, *, case: str | None = None, limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
+    """Incidents recorded as the other side's fire to halt a breach (rule 7), of one case or
+    of all, newest first."""
     i = tables.incidents
-    held = sa.select(sa.literal(1)).where(i.c.status.in_(REVIEW)).limit(count_to + 1)
+    which = i.c.response_to.is_not(None) if case is None else i.c.response_to == case
+    query = (
+        sa.select(i)
+        .where(which)
+        .order_by(i.c.occurred_at.desc(), i.c.ceasefire_id, i.c.seq.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def response_count(conn: Connection, *, count_to: int = 10_000) -> int:
+    return _count_up_to(conn, tables.incidents.c.response_to.is_not(None), count_to)
+
+
+def _count_up_to(conn: Connection, where: Any, count_to: int) -> int:
+    """How many incidents match, counted up to `count_to` + 1 (so a page says "10,000+")."""
+    held = sa.select(sa.literal(1)).select_from(tables.incidents).where(where).limit(count_to + 1)
     return int(conn.execute(sa.select(sa.func.count()).select_from(held.subquery())).scalar_one())
 
 

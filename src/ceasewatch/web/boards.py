@@ -11,10 +11,11 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
+from ..domain import events as ev
 from ..services import views
 from ..services.tokens import UserRole
 from ..store import queries
-from .access import Visitor
+from .access import ANALYSTS, Visitor
 
 
 def _actions(case: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
@@ -51,6 +52,23 @@ def _recommended(case: dict[str, Any], evidence: dict[int, dict[str, Any]]) -> l
     return sorted(out, key=lambda r: r["phase"], reverse=True)
 
 
+def _responses(case: dict[str, Any]) -> list[dict[str, Any]]:
+    """The case's defensive responses, each with the breach it answered and how far from it
+    (as its `defensive_response` event says)."""
+    judged = {
+        e.details["incident"]: e.details
+        for e in case["milestones"]
+        if e.event == ev.DEFENSIVE_RESPONSE
+    }
+    out = []
+    for response in case["responses"]:
+        details = judged.get(response["id"], {})
+        out.append(
+            {**response, "breach": details.get("breach"), "distance_km": details.get("distance_km")}
+        )
+    return out
+
+
 def _arrange(
     conn: Connection, case: dict[str, Any], evidence: dict[int, dict[str, Any]], now: datetime
 ) -> dict[str, Any]:
@@ -82,6 +100,8 @@ def case_page(conn: Connection, case_id: str, now: datetime, who: Visitor) -> di
         return None
     evidence = queries.recommendations(conn, [case_id])[case_id]
     arranged = _arrange(conn, case, evidence, now)
+    arranged["responses"] = _responses(case)
+    arranged["may_review"] = who.role in ANALYSTS
     party = who.principal.party or ""
     deciding = who.role is UserRole.DECISION_MAKER and arranged["open"]
     arranged["may_decide"] = {

@@ -112,6 +112,7 @@ def show_case(
 ) -> CaseDetail:
     """A case: timeline, actions and deadlines, decisions and the quorum so far, incidents."""
     case = _case(request, case_id)
-    case["incidents"] = [views.with_incident_key(i) for i in case["incidents"]]
+    for listed in ("incidents", "responses"):
+        case[listed] = [views.with_incident_key(i) for i in case[listed]]
     case["events"] = [e.to_dict() for e in case["events"]]
     return CaseDetail.model_validate(case)

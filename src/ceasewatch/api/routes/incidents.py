@@ -1,15 +1,18 @@
 """`/api/v1/incidents`: list, show, and analysts' verdicts on them.
 
-Verify, reject, dispute, merge and split: each with a reason, each audited.
+Verify, reject, dispute, merge and split, and counting a defensive response as a violation
+after all: each with a reason, each audited.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from ...domain.events import ProtocolEvent
 from ...domain.text import NO_NUL
 from ...services import commands, views
 from ...services.tokens import Principal, UserRole
@@ -55,6 +58,10 @@ def list_incidents(
     severity: Filter = None,
     perpetrator: Filter = None,
     case: Filter = None,
+    response_to: Annotated[
+        str | None,
+        Query(max_length=300, pattern=NO_NUL, description="defensive responses to this case"),
+    ] = None,
     since: Annotated[datetime | None, Query(description="occurred_at at or after")] = None,
     until: Annotated[datetime | None, Query(description="occurred_at before")] = None,
     bbox: Annotated[str | None, Query(description="W,S,E,N", pattern=BBOX)] = None,
@@ -76,6 +83,7 @@ def list_incidents(
             severity=severity,
             perpetrator=perpetrator,
             case=case,
+            response_to=response_to,
             since=since,
             until=until,
             bbox=bbox_of(bbox),
@@ -99,15 +107,21 @@ def show_incident(
     return IncidentDetail.model_validate(views.with_incident_key(row))
 
 
-def _verdict(request: Request, key: str, verdict: str, who: Principal, reason: str) -> Done:
-    ceasefire, incident = split_key(key)
+def _done(command: Callable[[], list[ProtocolEvent]]) -> Done:
+    """Run an analyst's command: what it set off, or why the protocol refused it."""
     try:
-        events = commands.review_incident(
-            system_of(request), ceasefire, incident, verdict, by=who.name, reason=reason
-        )
+        return Done(events=events_out(command()))
     except commands.Refused as exc:
         raise refused(exc) from None
-    return Done(events=events_out(events))
+
+
+def _verdict(request: Request, key: str, verdict: str, who: Principal, reason: str) -> Done:
+    ceasefire, incident = split_key(key)
+    return _done(
+        lambda: commands.review_incident(
+            system_of(request), ceasefire, incident, verdict, by=who.name, reason=reason
+        )
+    )
 
 
 @router.post("/{key}/verify", response_model=Done)
@@ -128,6 +142,18 @@ def dispute(request: Request, key: Key, body: Verdict, who: Analyst) -> Done:
     return _verdict(request, key, "dispute", who, body.reason)
 
 
+@router.post("/{key}/count-as-violation", response_model=Done)
+def count_as_violation(request: Request, key: Key, body: Verdict, who: Analyst) -> Done:
+    """Count a defensive response (rule 7) as a violation after all: it counts from now,
+    toward a case of its own side (409 if the incident is no defensive response)."""
+    ceasefire, incident = split_key(key)
+    return _done(
+        lambda: commands.count_as_violation(
+            system_of(request), ceasefire, incident, by=who.name, reason=body.reason
+        )
+    )
+
+
 @router.post("/{key}/merge", response_model=Done)
 def merge(request: Request, key: Key, body: Merge, who: Analyst) -> Done:
     """Merge other incidents of the same ceasefire into this one."""
@@ -138,13 +164,11 @@ def merge(request: Request, key: Key, body: Merge, who: Analyst) -> Done:
         if other_ceasefire != ceasefire:
             raise ApiError(409, f"{other} is of another ceasefire than {key}")
         others.append(other_id)
-    try:
-        events = commands.merge_incidents(
+    return _done(
+        lambda: commands.merge_incidents(
             system_of(request), ceasefire, incident, others, by=who.name, reason=body.reason
         )
-    except commands.Refused as exc:
-        raise refused(exc) from None
-    return Done(events=events_out(events))
+    )
 
 
 @router.post("/{key}/split", response_model=Done)
@@ -152,10 +176,8 @@ def split(request: Request, key: Key, body: Split, who: Analyst) -> Done:
     """Split reports off into a new incident."""
     ceasefire, incident = split_key(key)
     reports = [(r.source, r.id) for r in body.reports]
-    try:
-        events = commands.split_incident(
+    return _done(
+        lambda: commands.split_incident(
             system_of(request), ceasefire, incident, reports, by=who.name, reason=body.reason
         )
-    except commands.Refused as exc:
-        raise refused(exc) from None
-    return Done(events=events_out(events))
+    )

@@ -1,10 +1,12 @@
 """`/queue`: analysts' verification queue: incidents awaiting a verdict, their reports side by
-side, and verify / reject / dispute / merge with a reason."""
+side, and verify / reject / dispute / merge with a reason; and the defensive responses (rule 7),
+any of which an analyst may count as a violation after all, with a reason."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
@@ -12,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
+from ...bootstrap import System
 from ...domain.text import NO_NUL
 from ...services import commands, views
 from ...store import queries
@@ -69,7 +72,12 @@ def _queue(
             for r in queries.review_queue(conn, limit=PAGE, offset=page * PAGE)
         ]
         count = queries.review_count(conn)
-        chosen = key or (waiting[0]["key"] if waiting else None)
+        responses = [
+            views.with_incident_key(r) for r in queries.defensive_responses(conn, limit=PAGE)
+        ]
+        response_count = queries.response_count(conn)
+        first = next(iter(waiting or responses), None)
+        chosen = key or (first["key"] if first else None)
         incident = None
         candidates: list[dict[str, Any]] = []
         if chosen is not None:
@@ -90,6 +98,8 @@ def _queue(
         pages=PAGE,
         incident=incident,
         candidates=candidates,
+        responses=responses,
+        response_count=response_count,
         **more,
     )
 
@@ -108,6 +118,8 @@ def queue(
         notice = f"{key} {VERDICTS[done]}."
     elif done == "merge" and key:
         notice = f"Merged into {key}."
+    elif done == "count" and key:
+        notice = f"{key} counted as a violation."
     return _queue(request, who, incident, page, notice=notice)
 
 
@@ -119,51 +131,94 @@ def given(form: FormData, name: str) -> str | None:
     return reason(form.get(name))
 
 
-@router.post("/queue/verdict")
-async def verdict(request: Request) -> Response:
+Command = Callable[[System, str, str], object]
+"""An analyst's command on one incident, given the system, the analyst and the reason."""
+
+
+class _Asked(NamedTuple):
+    """An analyst's form about one incident: who sent it, the form, the incident, the reason."""
+
+    who: Visitor
+    form: FormData
+    key: str
+    ceasefire: str
+    incident: str
+    why: str | None
+
+    def again(self, request: Request, status: int, error: str) -> Response:
+        """The queue at this incident again, saying what was wrong."""
+        return _queue(request, self.who, self.key, 0, status, error=error)
+
+    async def carry_out(
+        self, request: Request, done: str, no_reason: str, command: Command
+    ) -> Response:
+        """Run the command (given the system, the analyst and the reason) off the event loop;
+        back to the queue saying what was done, or the queue at this incident again with why
+        not (no reason given, or the protocol refused)."""
+        if self.why is None:
+            return self.again(request, 422, no_reason)
+        system, by, why = system_of(request), self.who.principal.name, self.why
+        try:
+            await run_in_threadpool(lambda: command(system, by, why))
+        except commands.Refused as exc:
+            return self.again(request, 409, str(exc))
+        return RedirectResponse("/queue?" + urlencode({"done": done, "key": self.key}), 303)
+
+
+async def _asked(request: Request) -> _Asked:
     who = require(request, *ANALYSTS)
     form = await checked_form(request, who)
-    key, verdict, why = _text(form.get("key"), 310), form.get("verdict"), given(form, "reason")
+    key = _text(form.get("key"), 310)
+    ceasefire, incident = _split(key)
+    return _Asked(who, form, key, ceasefire, incident, given(form, "reason"))
+
+
+@router.post("/queue/verdict")
+async def verdict(request: Request) -> Response:
+    asked = await _asked(request)
+    verdict = asked.form.get("verdict")
     if not isinstance(verdict, str) or verdict not in VERDICTS:
         raise WebError(422, "Verify, reject or dispute?")
-    ceasefire, incident = _split(key)
-    if why is None:
-        return _queue(request, who, key, 0, 422, error="Give a reason for the verdict.")
-    system = system_of(request)
-    try:
-        await run_in_threadpool(
-            lambda: commands.review_incident(
-                system, ceasefire, incident, verdict, by=who.principal.name, reason=why
-            )
-        )
-    except commands.Refused as exc:
-        return _queue(request, who, key, 0, 409, error=str(exc))
-    return RedirectResponse("/queue?" + urlencode({"done": verdict, "key": key}), 303)
+    return await asked.carry_out(
+        request,
+        verdict,
+        "Give a reason for the verdict.",
+        lambda system, by, why: commands.review_incident(
+            system, asked.ceasefire, asked.incident, verdict, by=by, reason=why
+        ),
+    )
 
 
 @router.post("/queue/merge")
 async def merge(request: Request) -> Response:
-    who = require(request, *ANALYSTS)
-    form = await checked_form(request, who)
-    key, why = _text(form.get("key"), 310), given(form, "reason")
-    ceasefire, incident = _split(key)
+    asked = await _asked(request)
     others = []
-    for other in form.getlist("others"):
+    for other in asked.form.getlist("others"):
         other_ceasefire, other_id = _split(_text(other, 310))
-        if other_ceasefire != ceasefire:
-            raise WebError(409, f"{other} is of another ceasefire than {key}.")
+        if other_ceasefire != asked.ceasefire:
+            raise WebError(409, f"{other} is of another ceasefire than {asked.key}.")
         others.append(other_id)
     if not others:
-        return _queue(request, who, key, 0, 422, error="Choose the incidents to merge in.")
-    if why is None:
-        return _queue(request, who, key, 0, 422, error="Give a reason for the merge.")
-    system = system_of(request)
-    try:
-        await run_in_threadpool(
-            lambda: commands.merge_incidents(
-                system, ceasefire, incident, others, by=who.principal.name, reason=why
-            )
-        )
-    except commands.Refused as exc:
-        return _queue(request, who, key, 0, 409, error=str(exc))
-    return RedirectResponse("/queue?" + urlencode({"done": "merge", "key": key}), 303)
+        return asked.again(request, 422, "Choose the incidents to merge in.")
+    return await asked.carry_out(
+        request,
+        "merge",
+        "Give a reason for the merge.",
+        lambda system, by, why: commands.merge_incidents(
+            system, asked.ceasefire, asked.incident, others, by=by, reason=why
+        ),
+    )
+
+
+@router.post("/queue/count-as-violation")
+async def count_as_violation(request: Request) -> Response:
+    """Count a defensive response (rule 7) as a violation after all, with a reason."""
+    asked = await _asked(request)
+    return await asked.carry_out(
+        request,
+        "count",
+        "Give a reason for counting it as a violation.",
+        lambda system, by, why: commands.count_as_violation(
+            system, asked.ceasefire, asked.incident, by=by, reason=why
+        ),
+    )

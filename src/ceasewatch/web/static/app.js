@@ -57,7 +57,7 @@
   var EVENTS = ["case_opened", "violation_added", "severity_raised", "phase_recommended",
     "action_overdue", "action_done", "action_still_overdue", "decision_recorded",
     "phase_authorised", "phase_declined", "incident_rejected", "incident_merged",
-    "case_closed", "message"];
+    "defensive_response", "response_reclassified", "case_closed", "message"];
 
   function live() {
     var regions = document.querySelectorAll("[data-live]");
