@@ -1,8 +1,12 @@
-"""Real servers on loopback for tests: the app under uvicorn, in a thread."""
+"""Real servers on loopback for tests: the app under uvicorn, in a thread; webhook and SMTP
+receivers; `ceasewatch run` in a process of its own."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -39,22 +43,45 @@ def serving(app: Any) -> Iterator[str]:
 
 
 class Receiver:
-    """A webhook receiver on loopback that records what it is sent and answers `status`."""
+    """A webhook receiver on loopback that records what it is sent and answers `status`.
 
-    def __init__(self, port: int | None = None, status: int = 200) -> None:
+    With `delay`, it holds each request that long before answering (a slow endpoint);
+    `release()` (and `stop()`) answers the held ones at once.
+    """
+
+    def __init__(self, port: int | None = None, status: int = 200, delay: float = 0.0) -> None:
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         self.port = port or free_port()
         self.status = status
+        self.delay = delay
         self.received: list[tuple[dict[str, str], bytes]] = []
+        self.arrived: list[float] = []
+        """When each request of `received` came in (wall clock, seconds)."""
+        self.most_at_once = 0
+        self._held = 0
+        self._lock = threading.Lock()
+        self._released = threading.Event()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                receiver.received.append((dict(self.headers.items()), body))
-                self.send_response(receiver.status)
-                self.end_headers()
+                with receiver._lock:
+                    receiver.received.append((dict(self.headers.items()), body))
+                    receiver.arrived.append(time.time())
+                    receiver._held += 1
+                    receiver.most_at_once = max(receiver.most_at_once, receiver._held)
+                try:
+                    if receiver.delay:
+                        receiver._released.wait(receiver.delay)
+                    self.send_response(receiver.status)
+                    self.end_headers()
+                except OSError:  # the sender gave up waiting
+                    pass
+                finally:
+                    with receiver._lock:
+                        receiver._held -= 1
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -70,7 +97,12 @@ class Receiver:
         self._server = self._server_class(("127.0.0.1", self.port), self._handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 
+    def release(self) -> None:
+        """Answer the requests held now, and every later one, at once."""
+        self._released.set()
+
     def stop(self) -> None:
+        self.release()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -98,3 +130,16 @@ def smtp_server() -> Iterator[tuple[str, list[Any]]]:
         yield f"smtp://127.0.0.1:{port}", received
     finally:
         controller.stop()
+
+
+def live_run(db_url: str, interval: float) -> subprocess.Popen[str]:
+    """`ceasewatch run` on the database, ticking every `interval` s; its stderr piped.
+
+    Its webhooks may reach loopback, where the tests' receivers listen."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "ceasewatch", "run", "--interval", str(interval)],
+        env={**os.environ, "CEASEWATCH_DB": db_url, "CEASEWATCH_WEBHOOK_ALLOW": "127.0.0.1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )

@@ -1,48 +1,58 @@
-"""Notifications over real servers: signed webhooks through an outage, e-mail, dead letters."""
+"""Notifications over real servers: signed webhooks through an outage, e-mail, dead letters,
+slow endpoints in their own lanes."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import json
-import os
 import random
 import signal
-import subprocess
-import sys
+import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from api_world import NOW, World, build
 from fastapi.testclient import TestClient
-from servers import Receiver, smtp_server
+from servers import Receiver, live_run, smtp_server
+from web_client import FixedClock
 
 from builders import HOUR, T0
 from ceasewatch.api.app import create_app
 from ceasewatch.bootstrap import System
+from ceasewatch.domain.events import ProtocolEvent
+from ceasewatch.domain.notices import Notice
 from ceasewatch.domain.parties import Party
-from ceasewatch.services import notify, setup
-from ceasewatch.services.clock import tick
-from ceasewatch.services.webhook_targets import ENV_VAR, WebhookTargets
-from ceasewatch.store import tables
+from ceasewatch.services import notify, sender, setup
+from ceasewatch.services.clock import WallClock, tick
+from ceasewatch.services.webhook_targets import WebhookTargets
+from ceasewatch.store import outbox, tables
+from ceasewatch.store.database import writing_rows
 
 SECRET = "s3cret-for-the-hooks"
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
 LOOPBACK = WebhookTargets.parse("127.0.0.0/8")
 """The receivers listen on loopback, which webhooks may reach only when allowed."""
 
 
-def with_contacts(world: World, receiver: Receiver) -> None:
-    """Every party of the world with a webhook to `receiver` and an e-mail address."""
+def with_contacts(
+    world: World, receiver: Receiver, others: Mapping[str, Receiver] | None = None
+) -> None:
+    """Every party of the world with a webhook to `receiver` (or its own in `others`) and
+    an e-mail address."""
+    others = others or {}
     parties = [
         Party(
             code=code,
             name=code,
             roles=roles,
-            webhook_url=receiver.url,
+            webhook_url=others.get(code, receiver).url,
             webhook_secret=SECRET,
             emails=[f"desk@{code.lower()}.example"],
         )
@@ -55,6 +65,17 @@ def with_contacts(world: World, receiver: Receiver) -> None:
         )
     ]
     setup.import_parties(world.system, parties, LOOPBACK)
+
+
+def receivers_check() -> Callable[[bytes, str, str], bool]:
+    """The receiver's check exactly as docs/operations.md shows it."""
+    guide = GUIDE.read_text(encoding="utf-8")
+    section = guide.split("## Checking a webhook", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(code, namespace)
+    check: Callable[[bytes, str, str], bool] = namespace["authentic"]
+    return check
 
 
 def outbox_rows(system: System) -> list[dict]:  # type: ignore[type-arg]
@@ -81,13 +102,13 @@ def test_every_notification_arrives_once_after_the_receiver_comes_back(
     assert {r["kind"] for r in hooks} >= {"warning", "action_due", "overdue", "decision_needed"}
     with smtp_server() as (smtp, mail):
         transport = notify.NetTransport(smtp, webhooks=LOOPBACK)
-        down = notify.deliver_due(world.system, transport, NOW, rng=random.Random(1))
+        down = sender.deliver_due(world.system, transport, NOW, rng=random.Random(1))
         receiver.start()
         try:
-            later = notify.deliver_due(
+            later = sender.deliver_due(
                 world.system, transport, NOW + timedelta(minutes=5), rng=random.Random(1)
             )
-            again = notify.deliver_due(world.system, transport, NOW + timedelta(hours=2))
+            again = sender.deliver_due(world.system, transport, NOW + timedelta(hours=2))
         finally:
             receiver.stop()
 
@@ -101,19 +122,45 @@ def test_every_notification_arrives_once_after_the_receiver_comes_back(
     }
 
 
-def test_a_webhook_is_signed_over_its_raw_body(world: World, receiver: Receiver):
+def test_a_webhook_is_signed_with_its_time_over_its_raw_body(world: World, receiver: Receiver):
     receiver.start()
     try:
-        notify.deliver_due(world.system, notify.NetTransport(webhooks=LOOPBACK), NOW)
+        sender.deliver_due(world.system, notify.NetTransport(webhooks=LOOPBACK), NOW)
     finally:
         receiver.stop()
 
     headers, body = receiver.received[0]
-    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-    assert headers["X-Ceasewatch-Signature"] == expected
+    t = int(NOW.timestamp())
+    mac = hmac.new(SECRET.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    assert headers["X-Ceasewatch-Signature"] == f"t={t},v1={mac}"
     payload = json.loads(body)
     assert payload["id"] == headers["Idempotency-Key"]
     assert {"at", "event", "case", "violator"} <= payload["event"].keys()
+
+
+def test_the_receivers_check_in_the_guide_takes_a_delivery_and_refuses_a_replay(
+    world: World, receiver: Receiver
+):
+    authentic = receivers_check()
+    receiver.start()
+    try:
+        sender.deliver_due(world.system, notify.NetTransport(webhooks=LOOPBACK), WallClock().now())
+        [first] = [r for r in outbox_rows(world.system) if r["channel"] == "webhook"][:1]
+        notify.retry(world.system, first["id"])
+        signed_long_ago = WallClock().now() - timedelta(minutes=6)
+        sender.deliver_due(world.system, notify.NetTransport(webhooks=LOOPBACK), signed_long_ago)
+    finally:
+        receiver.stop()
+
+    (headers, body), *_, (old_headers, old_body) = receiver.received
+    header = headers["X-Ceasewatch-Signature"]
+    assert authentic(body, header, SECRET)
+    assert not authentic(body.replace(b'"kind"', b'"kind" '), header, SECRET)
+    assert not authentic(body, header, "another-secret")
+    assert old_headers["Idempotency-Key"] == first["key"]
+    assert not authentic(old_body, old_headers["X-Ceasewatch-Signature"], SECRET)
+    for garbled in ("", "sha256=" + header[-64:], header.replace("t=", "t=\u00b2"), "t=,v1="):
+        assert not authentic(body, garbled, SECRET)
 
 
 def test_the_violator_is_warned_and_the_defender_called_to_act(world: World):
@@ -131,7 +178,7 @@ def test_a_receiver_that_keeps_failing_ends_in_the_dead_letters(world: World, re
     try:
         at = NOW
         for _ in range(3):
-            notify.deliver_due(
+            sender.deliver_due(
                 world.system, notify.NetTransport(webhooks=LOOPBACK), at, max_attempts=3
             )
             at += timedelta(hours=2)
@@ -150,13 +197,13 @@ def test_a_receiver_that_keeps_failing_ends_in_the_dead_letters(world: World, re
 
 
 def test_an_acknowledged_message_is_not_retried(world: World, receiver: Receiver):
-    notify.deliver_due(world.system, notify.NetTransport(webhooks=LOOPBACK), NOW)
+    sender.deliver_due(world.system, notify.NetTransport(webhooks=LOOPBACK), NOW)
     [first] = [r for r in outbox_rows(world.system) if r["status"] == "pending"][:1]
     with TestClient(create_app(world.system), headers=world.headers("admin")) as client:
         acked = client.post(f"/api/v1/outbox/{first['id']}/ack").json()
     receiver.start()
     try:
-        notify.deliver_due(
+        sender.deliver_due(
             world.system, notify.NetTransport(webhooks=LOOPBACK), NOW + timedelta(hours=1)
         )
     finally:
@@ -183,20 +230,121 @@ def test_acknowledging_an_overdue_alert_never_stops_the_deadline(world: World):
     assert again and all(r["status"] == "pending" for r in again)
 
 
+def test_a_slow_endpoint_delays_only_its_own_messages(system: System, tmp_path: Path):
+    slow, fast = Receiver(delay=60), Receiver()
+    world = build(system, tmp_path, before_reports=lambda w: with_contacts(w, fast, {"UA": slow}))
+    hooks = [r for r in outbox_rows(world.system) if r["channel"] == "webhook"]
+    to_others = [r for r in hooks if r["party"] != "UA"]
+    results: list[sender.Delivered] = []
+    delivering = threading.Thread(
+        target=lambda: results.append(
+            sender.deliver_due(world.system, notify.NetTransport(webhooks=LOOPBACK), NOW)
+        )
+    )
+    slow.start()
+    fast.start()
+    try:
+        delivering.start()
+        deadline = time.monotonic() + 30
+        while len(fast.received) < len(to_others) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        others_sent = len(fast.received)
+        slow.release()
+        delivering.join(timeout=30)
+    finally:
+        slow.stop()
+        fast.stop()
+
+    assert others_sent == len(to_others), "the others' messages waited for the slow endpoint"
+    assert len(hooks) - len(to_others) > sender.PER_ENDPOINT == slow.most_at_once
+    assert results[0].sent == len(hooks)
+
+
+def queue_notices(system: System, url: str, count: int) -> None:
+    """`count` messages to the webhook at `url`."""
+    event = ProtocolEvent(T0, "action_overdue", "cf-1/RU/1", "RU", {})
+    notices = [Notice("UA", f"overdue-{n}", event) for n in range(count)]
+    with system.db.begin() as conn:
+        outbox.write(
+            conn, outbox.rows_for("cf-1", notices, {"UA": {"emails": [], "webhook_url": url}}, T0)
+        )
+
+
+def test_a_full_endpoints_backlog_never_hides_another_endpoints_messages(system: System):
+    busy, idle = "http://busy.example/hook", "http://idle.example/hook"
+    queue_notices(system, busy, 300)
+    queue_notices(system, idle, 1)
+    with writing_rows(system.db) as conn:
+        claimed = outbox.claim(conn, NOW, NOW + notify.CLAIM, 2, per_endpoint=4, busy={busy: 4})
+        more = outbox.claim(conn, NOW, NOW + notify.CLAIM, 10, per_endpoint=4, busy={busy: 3})
+
+    assert [m["address"] for m in claimed] == [idle]
+    assert [m["address"] for m in more] == [busy]
+
+
+def test_two_senders_never_send_one_message_at_once(world: World, receiver: Receiver):
+    receiver.delay = 0.2
+    results: list[sender.Delivered] = []
+
+    def send() -> None:
+        results.append(
+            sender.deliver_due(world.system, notify.NetTransport(webhooks=LOOPBACK), NOW)
+        )
+
+    receiver.start()
+    try:
+        senders = [threading.Thread(target=send) for _ in range(2)]
+        for thread in senders:
+            thread.start()
+        for thread in senders:
+            thread.join()
+    finally:
+        receiver.stop()
+
+    hooks = [r for r in outbox_rows(world.system) if r["channel"] == "webhook"]
+    keys = Counter(headers["Idempotency-Key"] for headers, _ in receiver.received)
+    assert set(keys) == {r["key"] for r in hooks} and set(keys.values()) == {1}
+    assert sum(r.sent for r in results) == len(hooks)
+
+
+def test_a_send_that_runs_long_keeps_its_claim(world: World, receiver: Receiver):
+    receiver.delay = 60
+    clock = FixedClock(NOW)
+    sending = sender.Sender(
+        world.system, notify.NetTransport(webhooks=LOOPBACK), clock, per_endpoint=1
+    )
+    receiver.start()
+    try:
+        sending.start(poll=0.05)
+        wait_for(lambda: len(receiver.received) == 1)
+        key = receiver.received[0][0]["Idempotency-Key"]
+        clock.at = NOW + notify.CLAIM * 0.75
+        wait_for(lambda: claim_of(world.system, key) > NOW + notify.CLAIM)
+        with writing_rows(world.system.db) as conn:
+            taken = outbox.claim(conn, NOW + notify.CLAIM * 1.5, NOW + notify.CLAIM * 2, 1000)
+    finally:
+        receiver.release()
+        sending.stop(grace=5)
+        receiver.stop()
+
+    assert key not in {m["key"] for m in taken}
+    assert [r["status"] for r in outbox_rows(world.system) if r["key"] == key] == ["sent"]
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 15) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "waited in vain"
+        time.sleep(0.05)
+
+
+def claim_of(system: System, key: str) -> Any:
+    return next(r["claimed_until"] for r in outbox_rows(system) if r["key"] == key)
+
+
 def test_live_mode_sends_the_parties_their_notifications(world: World, receiver: Receiver):
     receiver.start()
-    env = {
-        **os.environ,
-        "CEASEWATCH_DB": world.system.db.url.render_as_string(False),
-        ENV_VAR: "127.0.0.1",
-    }
-    live = subprocess.Popen(
-        [sys.executable, "-m", "ceasewatch", "run", "--interval", "0.1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    live = live_run(world.system.db.url.render_as_string(False), interval=0.1)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not all(

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..render import when
-from ..services import notify
+from ..services import notify, sender
 from ..services.clock import WallClock
 from ..store import outbox as rows
 from ..store.database import reading
@@ -58,10 +58,11 @@ def outbox_list(
 def outbox_send(
     smtp: Smtp = None, mail_from: MailFrom = "ceasewatch@localhost", db: Db = None
 ) -> None:
-    """Send what is due now, once (live mode does this on every tick)."""
+    """Send what is due now, once (live mode sends all the time, beside the clock)."""
     transport = notify.NetTransport(smtp, webhooks=webhook_targets())
     with system_at(db) as system:
-        done = notify.deliver_due(system, transport, WallClock().now(), mail_from=mail_from)
+        done = sender.deliver_due(system, transport, WallClock().now(), mail_from=mail_from)
+    transport.close()
     out.print(f"{done.sent} sent, {done.retrying} to retry, {done.dead} dead")
     for error in done.errors:
         out.print(f"  {error}", markup=False)

@@ -20,7 +20,7 @@ from ..bootstrap import System, open_system
 from ..domain.events import ProtocolEvent, iso_z
 from ..intake import Rejection
 from ..render import cases_table, describe, stored_case_panel, when
-from ..services import clock, commands, notify, setup
+from ..services import clock, commands, notify, sender, setup
 from ..services.ingest import ingest
 from ..store import auditlog, database, queries
 from ..store.database import reading
@@ -253,8 +253,18 @@ def run_command(
     interval: Annotated[float, typer.Option(min=0.05, help="Seconds between ticks.")] = 1.0,
     as_json: Annotated[bool, typer.Option("--json", help="Events as JSON lines.")] = False,
     notify_parties: Annotated[
-        bool, typer.Option("--notify/--no-notify", help="Send the outbox on every tick.")
+        bool, typer.Option("--notify/--no-notify", help="Send the outbox beside the clock.")
     ] = True,
+    send_timeout: Annotated[
+        float,
+        typer.Option(min=0.1, help="Seconds a receiver has to connect and to answer each part."),
+    ] = notify.TIMEOUT,
+    per_endpoint: Annotated[
+        int, typer.Option(min=1, help="Messages sent at once to one webhook URL or SMTP server.")
+    ] = sender.PER_ENDPOINT,
+    senders: Annotated[int, typer.Option(min=1, help="Messages sent at once in all.")] = (
+        sender.SENDERS
+    ),
     smtp: Annotated[
         str | None,
         typer.Option("--smtp", envvar="CEASEWATCH_SMTP", help="SMTP server, smtp://host:port."),
@@ -265,32 +275,50 @@ def run_command(
     db: Db = None,
 ) -> None:
     """Live mode: keep the stored clock on the wall clock, firing timers as they fall due,
-    and send the parties their notifications."""
+    and send the parties their notifications beside it (a slow receiver never holds the
+    clock back)."""
     stopping = False
+    sending: sender.Sender | None = None
 
     def stop(_signal: int, _frame: FrameType | None) -> None:
         nonlocal stopping
+        if stopping and sending is not None:
+            sending.abandon()
         stopping = True
-
-    transport = notify.NetTransport(smtp, webhooks=webhook_targets())
-
-    def send(system: System) -> None:
-        done = notify.deliver_due(system, transport, clock.WallClock().now(), mail_from=mail_from)
-        for error in done.errors:
-            err.print(f"notification: {error}", markup=False)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     with system_at(db) as system:
         err.print(f"running on {system.db.url.render_as_string(hide_password=True)}; Ctrl-C stops")
-        clock.run(
-            system,
-            clock.WallClock(),
-            interval=interval,
-            keep_going=lambda: not stopping,
-            on_events=lambda events: print_events([e for _, e in events], as_json),
-            after_tick=(lambda: send(system)) if notify_parties else (lambda: None),
-        )
+        transport = notify.NetTransport(smtp, timeout=send_timeout, webhooks=webhook_targets())
+        if notify_parties:
+            sending = sender.Sender(
+                system,
+                transport,
+                clock.WallClock(),
+                per_endpoint=per_endpoint,
+                senders=senders,
+                mail_from=mail_from,
+                on_failure=lambda error: err.print(f"notification: {error}", markup=False),
+            )
+            sending.start(poll=interval)
+        try:
+            clock.run(
+                system,
+                clock.WallClock(),
+                interval=interval,
+                keep_going=lambda: not stopping,
+                on_events=lambda events: print_events([e for _, e in events], as_json),
+                after_tick=sending.wake if sending is not None else (lambda: None),
+            )
+        finally:
+            left = sending.stop(grace=send_timeout + 2) if sending is not None else 0
+            transport.close()
+        if left:
+            err.print(
+                f"stopped with {left} notifications still being sent: their claims lapse "
+                "within minutes and they go out again"
+            )
 
 
 @app.command("events")

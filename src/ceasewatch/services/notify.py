@@ -1,9 +1,9 @@
-"""Delivering the outbox: signed webhooks and e-mail, retried with backoff, dead-lettered.
+"""What goes out on the wire: signed webhooks and e-mail; retries and acknowledgements.
 
-Messages are claimed in a short transaction (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so
-several senders share the work), sent outside it, and their outcome recorded after: a
-sender that dies leaves its claim to lapse, and the message goes out again, with the
-same `Idempotency-Key`, for the receiver to recognise.
+A webhook is signed with its time, Stripe's way (`t=<unix seconds>,v1=<hex>`, the HMAC
+over `"<t>." + body`): a receiver checks both and refuses a message signed long ago, so
+a captured delivery cannot be played back to it later. Who sends what, and when, is
+`sender.py`'s.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..bootstrap import System
-from ..store import outbox, queries
-from ..store.database import reading
+from ..store import outbox
+from ..store.database import writing_rows
 from .webhook_targets import TargetRefused, WebhookTargets
 
 SIGNATURE = "X-Ceasewatch-Signature"
@@ -30,6 +30,8 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_WAIT = timedelta(hours=1)
 CLAIM = timedelta(minutes=2)
+TIMEOUT = 10.0
+"""Seconds a receiver has to connect, and then for each part of its answer."""
 
 
 class DeliveryFailed(Exception):
@@ -45,11 +47,27 @@ class Transport(Protocol):
 @dataclass
 class NetTransport:
     """HTTP for webhooks, to the targets `webhooks` allows (public addresses only, by
-    default); an SMTP server (`smtp://host:port`) for e-mail."""
+    default); an SMTP server (`smtp://host:port`) for e-mail.
+
+    One HTTP client serves every sending thread (it is thread-safe, and making one costs
+    more than most deliveries); the senders, not its pool, limit how many go at once.
+    """
 
     smtp_url: str | None = None
-    timeout: float = 10.0
+    timeout: float = TIMEOUT
     webhooks: WebhookTargets = field(default_factory=WebhookTargets)
+    _http: httpx.Client = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._http = httpx.Client(
+            timeout=self.timeout,
+            limits=httpx.Limits(max_connections=None),
+            trust_env=False,
+            follow_redirects=False,
+        )
+
+    def close(self) -> None:
+        self._http.close()
 
     def webhook(self, url: str, body: bytes, headers: dict[str, str]) -> None:
         """POST to the first of the URL's checked addresses that answers, naming the host
@@ -64,23 +82,22 @@ class NetTransport:
         named = {"Host": target.netloc.decode("ascii")}
         tls = {"sni_hostname": target.raw_host.decode("ascii")} if target.scheme == "https" else {}
         failed: DeliveryFailed | None = None
-        with httpx.Client(timeout=self.timeout, trust_env=False, follow_redirects=False) as http:
-            for address in addresses:
-                try:
-                    response = http.post(
-                        target.copy_with(host=str(address)),
-                        content=body,
-                        headers={**headers, **named},
-                        extensions=tls,
-                    )
-                except httpx.ConnectError as exc:
-                    failed = DeliveryFailed(f"{type(exc).__name__}: {exc}")
-                    continue
-                except httpx.HTTPError as exc:
-                    raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from None
-                if not response.is_success:
-                    raise DeliveryFailed(f"HTTP {response.status_code}")
-                return
+        for address in addresses:
+            try:
+                response = self._http.post(
+                    target.copy_with(host=str(address)),
+                    content=body,
+                    headers={**headers, **named},
+                    extensions=tls,
+                )
+            except httpx.ConnectError as exc:
+                failed = DeliveryFailed(f"{type(exc).__name__}: {exc}")
+                continue
+            except httpx.HTTPError as exc:
+                raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from None
+            if not response.is_success:
+                raise DeliveryFailed(f"HTTP {response.status_code}")
+            return
         raise failed or DeliveryFailed(f"{target.host} has no address")
 
     def email(self, message: EmailMessage) -> None:
@@ -96,9 +113,11 @@ class NetTransport:
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from None
 
 
-def signature(secret: str, body: bytes) -> str:
-    """`sha256=<hex>`: HMAC-SHA256 of the raw body with the party's secret."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def signature(secret: str, body: bytes, at: datetime) -> str:
+    """`t=<unix seconds>,v1=<hex>`: HMAC-SHA256 of `"<t>." + body` with the party's secret."""
+    t = int(at.timestamp())
+    mac = hmac.new(secret.encode(), f"{t}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={t},v1={mac}"
 
 
 def backoff(attempts: int, rng: random.Random) -> timedelta:
@@ -107,68 +126,10 @@ def backoff(attempts: int, rng: random.Random) -> timedelta:
     return wait * rng.uniform(0.8, 1.2)
 
 
-@dataclass
-class Delivered:
-    sent: int = 0
-    retrying: int = 0
-    dead: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-def deliver_due(
-    system: System,
-    transport: Transport,
-    now: datetime,
-    *,
-    limit: int = 200,
-    max_attempts: int = MAX_ATTEMPTS,
-    mail_from: str = "ceasewatch@localhost",
-    rng: random.Random | None = None,
-) -> Delivered:
-    """Send the messages due at `now` (wall-clock time) once each; record what happened."""
-    rng = rng or random.Random()
-    with system.db.begin() as conn:
-        claimed = outbox.claim(conn, now, now + CLAIM, limit)
-    with reading(system.db) as conn:
-        contacts = {row["code"]: row for row in queries.parties(conn)}
-    result = Delivered()
-    for message in claimed:
-        try:
-            _send(transport, message, contacts.get(message["party"]), mail_from)
-        except DeliveryFailed as exc:
-            attempts = message["attempts"] + 1
-            dead = attempts >= max_attempts
-            with system.db.begin() as conn:
-                outbox.settle(
-                    conn,
-                    message["id"],
-                    status=outbox.DEAD if dead else outbox.PENDING,
-                    attempts=attempts,
-                    next_attempt_at=None if dead else now + backoff(attempts, rng),
-                    claimed_until=None,
-                    last_error=str(exc),
-                )
-            result.dead += dead
-            result.retrying += not dead
-            result.errors.append(f"#{message['id']} to {message['address']}: {exc}")
-        else:
-            with system.db.begin() as conn:
-                outbox.settle(
-                    conn,
-                    message["id"],
-                    status=outbox.SENT,
-                    attempts=message["attempts"] + 1,
-                    sent_at=now,
-                    claimed_until=None,
-                    last_error=None,
-                )
-            result.sent += 1
-    return result
-
-
-def _send(transport: Transport, message: Any, contact: Any, mail_from: str) -> None:
+def send(transport: Transport, message: Any, contact: Any, mail_from: str, at: datetime) -> None:
+    """Send one message of the outbox to its party (`contact`, its row), signed as of `at`."""
     body = message["payload"].encode("utf-8")
-    if message["channel"] == "webhook":
+    if message["channel"] == outbox.WEBHOOK:
         secret = contact["webhook_secret"] if contact else None
         if not secret:
             raise DeliveryFailed(f"{message['party']} has no webhook secret to sign with")
@@ -177,7 +138,7 @@ def _send(transport: Transport, message: Any, contact: Any, mail_from: str) -> N
             body,
             {
                 "Content-Type": "application/json",
-                SIGNATURE: signature(secret, body),
+                SIGNATURE: signature(secret, body, at),
                 "Idempotency-Key": message["key"],
                 "X-Ceasewatch-Kind": message["kind"],
             },
@@ -204,7 +165,7 @@ def _email(message: Any, mail_from: str) -> EmailMessage:
 
 def acknowledge(system: System, message_id: int, by: str, now: datetime) -> bool:
     """Stop a message's retries (its deadline, if any, runs on); False if there is none."""
-    with system.db.begin() as conn:
+    with writing_rows(system.db) as conn:
         if outbox.get(conn, message_id) is None:
             return False
         outbox.update(
@@ -220,7 +181,7 @@ def acknowledge(system: System, message_id: int, by: str, now: datetime) -> bool
 
 def retry(system: System, message_id: int) -> bool:
     """Send a dead (or acknowledged) message again, from its first attempt."""
-    with system.db.begin() as conn:
+    with writing_rows(system.db) as conn:
         if outbox.get(conn, message_id) is None:
             return False
         outbox.update(

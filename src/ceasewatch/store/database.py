@@ -127,14 +127,27 @@ def writing(engine: Engine) -> Iterator[Connection]:
     PostgreSQL: the clock row, locked FOR UPDATE (other writers wait for the commit).
     SQLite: the database's write lock, taken at BEGIN IMMEDIATE.
     """
+    with writing_rows(engine) as connection:
+        locked = sa.select(tables.clock.c.id).where(tables.clock.c.id == 1)
+        if connection.dialect.name == "postgresql":
+            locked = locked.with_for_update()
+        if connection.execute(locked).first() is None:
+            raise StoreError("the clock row is missing: run `ceasewatch init`")
+        yield connection
+
+
+@contextmanager
+def writing_rows(engine: Engine) -> Iterator[Connection]:
+    """A short write beside the writers' lock, for rows that lock themselves (the outbox's).
+
+    PostgreSQL: a plain transaction; the rows it updates are locked as it goes, so it
+    never waits for a tick or an ingest. SQLite: BEGIN IMMEDIATE all the same, so a read
+    followed by a write waits for the write lock instead of failing on a snapshot that
+    another writer has moved on from.
+    """
     with engine.connect() as connection:
         connection.execution_options(ceasewatch_writer=True)
         with connection.begin():
-            locked = sa.select(tables.clock.c.id).where(tables.clock.c.id == 1)
-            if connection.dialect.name == "postgresql":
-                locked = locked.with_for_update()
-            if connection.execute(locked).first() is None:
-                raise StoreError("the clock row is missing: run `ceasewatch init`")
             yield connection
 
 

@@ -14,6 +14,11 @@ from ..domain.notices import Notice
 from . import bulk, tables
 
 PENDING, SENDING, SENT, DEAD, ACKNOWLEDGED = "pending", "sending", "sent", "dead", "acknowledged"
+WEBHOOK, EMAIL = "webhook", "email"
+MAIL_SERVER = "smtp"
+"""The endpoint every e-mail goes through: the one SMTP server."""
+CANDIDATES = 200
+"""Due messages a claim with lanes looks through, to find those whose endpoint has room."""
 
 
 def payload(ceasefire: str, notice: Notice) -> dict[str, Any]:
@@ -41,9 +46,9 @@ def rows_for(
         contact = contacts.get(notice.party)
         if contact is None:
             continue
-        channels = [("email", address) for address in contact["emails"]]
+        channels = [(EMAIL, address) for address in contact["emails"]]
         if contact["webhook_url"]:
-            channels.insert(0, ("webhook", contact["webhook_url"]))
+            channels.insert(0, (WEBHOOK, contact["webhook_url"]))
         body = payload(ceasefire, notice)
         for channel, address in channels:
             key = sha256_hex(canonical([body, channel, address]))[:40]
@@ -76,8 +81,26 @@ def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
     bulk.insert(conn, tables.outbox, rows)
 
 
-def claim(conn: Connection, now: datetime, until: datetime, limit: int) -> list[RowMapping]:
-    """Take up to `limit` messages due for sending (or whose sender's claim lapsed)."""
+def endpoint(channel: str, address: str) -> str:
+    """Where a message goes, for sharing out the senders: its webhook's URL, or the SMTP server."""
+    return address if channel == WEBHOOK else MAIL_SERVER
+
+
+def claim(
+    conn: Connection,
+    now: datetime,
+    until: datetime,
+    limit: int,
+    *,
+    per_endpoint: int | None = None,
+    busy: Mapping[str, int] | None = None,
+) -> list[RowMapping]:
+    """Take up to `limit` messages due for sending (or whose sender's claim lapsed).
+
+    With `per_endpoint`, no more to one endpoint than it has free: `per_endpoint` less
+    what the caller is sending there already (`busy`), oldest first. A busy endpoint's
+    backlog is passed over in the query, so it never hides other endpoints' messages.
+    """
     o = tables.outbox
     due = sa.or_(
         sa.and_(
@@ -85,14 +108,43 @@ def claim(conn: Connection, now: datetime, until: datetime, limit: int) -> list[
         ),
         sa.and_(o.c.status == SENDING, o.c.claimed_until < now),
     )
-    query = sa.select(o.c.id).where(due).order_by(o.c.id).limit(limit)
+    taken = dict(busy or {})
+    if per_endpoint is not None:
+        full = [e for e, n in taken.items() if n >= per_endpoint]
+        hooks = [e for e in full if e != MAIL_SERVER]
+        if hooks:
+            due = sa.and_(due, sa.or_(o.c.channel != WEBHOOK, o.c.address.not_in(hooks)))
+        if MAIL_SERVER in full:
+            due = sa.and_(due, o.c.channel != EMAIL)
+    query = (
+        sa.select(o.c.id, o.c.channel, o.c.address)
+        .where(due)
+        .order_by(o.c.id)
+        .limit(limit if per_endpoint is None else max(limit, CANDIDATES))
+    )
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    ids = [row.id for row in conn.execute(query)]
+    ids = []
+    for row in conn.execute(query).all():
+        where = endpoint(row.channel, row.address)
+        if per_endpoint is not None and taken.get(where, 0) >= per_endpoint:
+            continue
+        taken[where] = taken.get(where, 0) + 1
+        ids.append(row.id)
+        if len(ids) == limit:
+            break
     if not ids:
         return []
     conn.execute(sa.update(o).where(o.c.id.in_(ids)).values(status=SENDING, claimed_until=until))
     return list(conn.execute(sa.select(o).where(o.c.id.in_(ids)).order_by(o.c.id)).mappings())
+
+
+def renew(conn: Connection, ids: Iterable[int], until: datetime) -> None:
+    """Extend the claims of messages still being sent, so no other sender takes them."""
+    o = tables.outbox
+    conn.execute(
+        sa.update(o).where(o.c.id.in_(list(ids)), o.c.status == SENDING).values(claimed_until=until)
+    )
 
 
 def settle(conn: Connection, message_id: int, **values: Any) -> None:
