@@ -14,6 +14,7 @@ import pytest
 from ceasewatch.bootstrap import System
 from ceasewatch.exports import COLUMNS, write
 from ceasewatch.reports import daily, render
+from ceasewatch.reports.style import stylesheet
 from ceasewatch.services.clock import tick
 from ceasewatch.services.imports import import_file
 from ceasewatch.services.ingest import ingest
@@ -136,6 +137,7 @@ def test_the_daily_report_renders_as_html_and_markdown(stocked: System, tmp_path
     page = render.html(report)
     assert "Daily situation report" in page and "Odesa Oblast" in page
     assert page.count("data:image/png;base64,") == 2
+    assert stylesheet().strip() in page  # the reports' one stylesheet, which report.html shares
     text = render.markdown(report, tmp_path, "day")
     assert "| Odesa Oblast | 1 | 0 | +1 |" in text
     assert (tmp_path / "day-map.png").stat().st_size > 10_000

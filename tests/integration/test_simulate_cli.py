@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ceasewatch.cli import app
+from ceasewatch.reports.style import stylesheet
 from ceasewatch.sim.catalogue import load_scenario, shipped_scenarios
 from ceasewatch.sim.montecarlo import simulate_run
 from ceasewatch.sim.results import read_results
@@ -68,6 +69,12 @@ def test_the_report_is_one_self_contained_page_with_tables_and_plots(compared: P
     assert "<script" not in page and "<link" not in page
     for words in ("Outcomes per policy", "Run by run against three-phase", "cautious"):
         assert words in page
+
+
+def test_the_report_has_the_daily_reports_styling(compared: Path):
+    page = (compared / "report.html").read_text(encoding="utf-8")
+    assert stylesheet() in page
+    assert "<dl class=facts>" in page and "<td class=num>" in page
 
 
 def test_the_same_seed_gives_the_same_results_on_one_worker(compared: Path, tmp_path: Path):

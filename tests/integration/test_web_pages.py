@@ -407,6 +407,15 @@ def test_the_map_data_counts_every_incident_in_view_once(world: World):
     assert sum(c[2] for c in data["clusters"]) + len(data["points"]) == data["total"]
 
 
+def test_the_map_data_takes_the_pages_fractional_zoom(world: World):
+    http, _ = as_(world, "observer")
+    whole = http.get("/map/data", params={"bbox": "22,44,41,53", "zoom": 5}).json()
+    half = http.get("/map/data", params={"bbox": "22,44,41,53", "zoom": 5.5}).json()
+
+    assert half["total"] == whole["total"]
+    assert all(len(c) == 8 and c[7] >= 22 for c in half["clusters"])  # each with its size
+
+
 def test_the_map_data_filters_by_type_party_status_and_time(world: World):
     http, _ = as_(world, "observer")
 
@@ -456,11 +465,26 @@ def test_an_incidents_panel_shows_its_reports(world: World):
 
 def test_the_base_layers_are_served_by_the_app(world: World):
     http, _ = as_(world, "observer")
-    for name in ("oblasts", "neighbours", "contact"):
+    for name in ("oblasts", "neighbours", "contact", "places"):
         layer = http.get(f"/geo/{name}.geojson")
         assert layer.status_code == 200
         assert layer.json()["features"]
     assert http.get("/geo/roads.geojson").status_code == 404
+
+
+def test_the_gazetteer_names_ukraines_cities_as_ceasewatch_spells_them(world: World):
+    http, _ = as_(world, "observer")
+    places = http.get("/geo/places.geojson").json()["features"]
+    named = {f["properties"]["name"]: f for f in places}
+
+    for city in ("Kyiv", "Kharkiv", "Odesa", "Lviv", "Zaporizhzhia", "Kropyvnytskyi"):
+        assert city in named
+    assert not {"Kiev", "Lvov", "Odessa", "Kirovohrad"} & set(named)
+    lon, lat = named["Kyiv"]["geometry"]["coordinates"]
+    assert (lat, lon) == pytest.approx((50.45, 30.52), abs=0.05)
+    populations = [f["properties"]["population"] for f in places]
+    assert populations == sorted(populations, reverse=True)  # the biggest first
+    assert all(0 <= f["properties"]["min_zoom"] <= 10 for f in places)
 
 
 def test_the_stream_for_the_pages_takes_the_session_cookie(world: World):

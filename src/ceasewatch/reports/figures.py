@@ -41,6 +41,12 @@ def party_colours(parties: list[str]) -> dict[str, str]:
 
 def daily_chart(series: list[tuple[date, Counter[str]]], parties: list[str]) -> bytes:
     """Violations per day, stacked by party, the report's day last."""
+    return _png(daily_figure(series, parties))
+
+
+def daily_figure(series: list[tuple[date, Counter[str]]], parties: list[str]) -> Figure:
+    """The daily chart as a figure. Its legend stands in a row above the axes, outside
+    them, so that no bar, however tall, is ever behind it."""
     colours = party_colours(parties)
     order = [p for p in sorted(colours) if p != UNATTRIBUTED] + [UNATTRIBUTED]
     figure = Figure(figsize=(7.2, 2.3))
@@ -61,10 +67,18 @@ def daily_chart(series: list[tuple[date, Counter[str]]], parties: list[str]) -> 
     if len(days):
         axes.set_xlim(days[0] - 0.6, days[-1] + 0.6)
     if any(bottom):
-        axes.legend(frameon=False, ncols=len(order), loc="upper left", fontsize=8)
+        shown = len(axes.get_legend_handles_labels()[1])
+        axes.legend(
+            frameon=False,
+            ncols=shown,
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            borderaxespad=0.2,
+            fontsize=8,
+        )
     else:
         axes.text(0.5, 0.5, "no violations", transform=axes.transAxes, ha="center", color="#666")
-    return _png(figure)
+    return figure
 
 
 def oblast_map(last_24h: list[Violation], parties: list[str]) -> bytes:

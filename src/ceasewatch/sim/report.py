@@ -11,6 +11,7 @@ from html import escape
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from ..reports.style import stylesheet
 from .montecarlo import Row
 from .outcomes import PHASES
 from .summary import (
@@ -71,7 +72,7 @@ def render_report(rows: Sequence[Row], context: ReportContext) -> str:
         ]
     parts.append(DEFINITIONS)
     title = escape(f"ceasewatch simulate · {context.scenario}")
-    return PAGE.format(title=title, body="\n".join(parts))
+    return PAGE.format(title=title, style=stylesheet(), body="\n".join(parts))
 
 
 # -- tables -------------------------------------------------------------------------------
@@ -88,10 +89,10 @@ def _head(context: ReportContext, rows: Sequence[Row]) -> str:
         facts.append(("sweep", context.sweep))
     facts.append(("reproduce", context.command))
     items = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in facts)
-    notes = "".join(f"<p class=note>{escape(n)}</p>" for n in context.notes)
+    notes = "".join(f"<p class=warning>{escape(n)}</p>" for n in context.notes)
     return (
         f"<h1>Simulation of {escape(context.scenario)}</h1>"
-        f"<p>{escape(context.description)}</p><dl>{items}</dl>{notes}"
+        f"<p class=meta>{escape(context.description)}</p><dl class=facts>{items}</dl>{notes}"
     )
 
 
@@ -116,20 +117,23 @@ def _summary_table(summaries: list[PolicySummary]) -> str:
         "<th colspan=3>false escalations per run</th><th rowspan=2>runs with a false "
         "escalation</th><th rowspan=2>missed breaches</th><th rowspan=2>breaches per run"
         "</th><th rowspan=2>cases per run</th><th rowspan=2>overdue actions per run</th></tr>"
-        "<tr>" + "<th>phase 1</th><th>phase 2</th><th>phase 3</th>" * 3 + "</tr>"
+        "<tr>"
+        + "<th class=num>phase 1</th><th class=num>phase 2</th><th class=num>phase 3</th>" * 3
+        + "</tr>"
     )
     body = []
     for s in summaries:
         cells = [f"<th>{escape(s.policy)}</th>"]
-        cells += [f"<td>{_percent(x)}</td>" for x in s.reached]
-        cells += [f"<td>{_spread(x)}</td>" for x in s.hours_to_phase]
-        cells += [f"<td>{x:.2f}</td>" for x in s.false_per_run]
+        cells += [f"<td class=num>{_percent(x)}</td>" for x in s.reached]
+        cells += [f"<td class=num>{_spread(x)}</td>" for x in s.hours_to_phase]
+        cells += [f"<td class=num>{x:.2f}</td>" for x in s.false_per_run]
         cells += [
-            f"<td>{_percent(s.runs_with_false)}</td>",
-            f"<td>{'&ndash;' if s.missed_share is None else _percent(s.missed_share)}</td>",
-            f"<td>{s.breaches_per_run:.1f}</td>",
-            f"<td>{s.cases_per_run:.2f}</td>",
-            f"<td>{s.overdue_per_run:.1f}</td>",
+            f"<td class=num>{_percent(s.runs_with_false)}</td>",
+            f"<td class=num>{_percent(s.missed_share) if s.missed_share is not None else '&ndash;'}"
+            "</td>",
+            f"<td class=num>{s.breaches_per_run:.1f}</td>",
+            f"<td class=num>{s.cases_per_run:.2f}</td>",
+            f"<td class=num>{s.overdue_per_run:.1f}</td>",
         ]
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table>{head}{''.join(body)}</table>"
@@ -138,16 +142,20 @@ def _summary_table(summaries: list[PolicySummary]) -> str:
 def _paired_table(paired: list[PairedDifference]) -> str:
     head = (
         "<tr><th>policy</th>"
-        + "".join(f"<th>hours later to {PHASE_NAMES[k]}</th>" for k in PHASES)
-        + "<th>more false escalations per run</th><th>more missed breaches per run</th></tr>"
+        + "".join(f"<th class=num>hours later to {PHASE_NAMES[k]}</th>" for k in PHASES)
+        + "<th class=num>more false escalations per run</th>"
+        + "<th class=num>more missed breaches per run</th></tr>"
     )
     body = []
     for p in paired:
         cells = [f"<th>{escape(p.policy)}</th>"]
         for hours, n in zip(p.hours_later, p.paired_runs, strict=True):
             text = "&ndash;" if hours is None else f"{hours:+.1f} <small>({n} runs)</small>"
-            cells.append(f"<td>{text}</td>")
-        cells += [f"<td>{p.false_more_per_run:+.2f}</td>", f"<td>{p.missed_more_per_run:+.2f}</td>"]
+            cells.append(f"<td class=num>{text}</td>")
+        cells += [
+            f"<td class=num>{p.false_more_per_run:+.2f}</td>",
+            f"<td class=num>{p.missed_more_per_run:+.2f}</td>",
+        ]
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table>{head}{''.join(body)}</table>"
 
@@ -290,18 +298,9 @@ the policy sets.</li>
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
 <style>
-body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 75rem; color: #222; }}
-table {{ border-collapse: collapse; margin: 1rem 0; font-size: 0.9rem; }}
-th, td {{ border: 1px solid #ccc; padding: 0.3rem 0.5rem; text-align: right; }}
-th {{ background: #f3f3f3; }}
-tr > th:first-child {{ text-align: left; white-space: nowrap; }}
-dt {{ font-weight: bold; float: left; clear: left; width: 7rem; }}
-dd {{ margin-left: 8rem; }}
-img {{ max-width: 100%; }}
-small {{ color: #666; }}
-.note {{ color: #844; }}
+{style}
 </style></head>
-<body>
+<body class=wide>
 {body}
 </body></html>
 """

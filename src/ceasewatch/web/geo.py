@@ -5,7 +5,10 @@
 - `neighbours`: the countries around Ukraine (Natural Earth 1:50m via the `world-atlas`
   npm package, public domain; made by `scripts/vendor_web.py`, Ukraine cut out);
 - `contact`: an approximate line of contact drawn by hand for ceasewatch from general
-  knowledge (a few dozen points): for orientation only, not a source of truth.
+  knowledge (a few dozen points): for orientation only, not a source of truth;
+- `places`: the gazetteer the map labels places from, zoomed in: Natural Earth 1:10m
+  populated places in the same region (public domain; made by `scripts/vendor_places.py`),
+  each with its name, population and the zoom from which Natural Earth labels it.
 """
 
 from __future__ import annotations
@@ -20,8 +23,12 @@ from shapely.geometry import mapping, shape
 
 from ..oblasts import BOUNDARIES
 
-LAYERS = {"oblasts", "neighbours", "contact"}
-FILES = {"neighbours": "neighbours.geojson", "contact": "line-of-contact.geojson"}
+LAYERS = {"oblasts", "neighbours", "contact", "places"}
+FILES = {
+    "neighbours": "neighbours.geojson",
+    "contact": "line-of-contact.geojson",
+    "places": "places.geojson",
+}
 TOLERANCE_DEG = 0.01
 
 

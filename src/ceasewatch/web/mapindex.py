@@ -8,7 +8,14 @@ from the store when the journal has moved since it was taken, and answers each v
 one marker per cell of the view, whatever the number of incidents, and its cost grows by
 a few microseconds per thousand incidents. A cell holding one incident is sent as that
 incident (with its key, to open its details); a cell of several as a cluster with its
-count, the count at each severity and how many are verified.
+count, the count at each severity, how many are verified and its marker's size.
+
+No two markers of an answer overlap on the screen, so that each can be clicked: a marker
+stands at the mean position of its incidents, so two neighbouring cells' markers may come
+close, and those whose circles (their size in pixels, as the page draws them, and a small
+gap) would touch at the view's zoom are merged, the closest pairs first, until none does
+(see `apart`). Only where every incident is shown (zoom 13 and closer) may two incidents'
+markers overlap, as their places do.
 
 The snapshot follows the store: when the journal has moved since it was taken, the
 incidents holding the reports taken since and those the analysts' commands named are read
@@ -36,6 +43,13 @@ from ..store.database import reading
 
 CELL_PX = 64
 """The side of an aggregation cell, in screen pixels (256-pixel tiles: 4 cells a tile)."""
+POINT_PX = 18.0
+"""A single incident's marker across, in screen pixels: map.js draws a circle of radius 7
+with a 2.5-pixel stroke."""
+RING_PX = 1.0
+"""The ring around a cluster's marker, outside its side (app.css: `.cluster` box-shadow)."""
+GAP_PX = 2.0
+"""The least space between two markers' circles."""
 POINTS_ZOOM = 13
 """At this zoom and closer, a view of at most POINTS_MAX incidents shows every one."""
 POINTS_MAX = 1000
@@ -60,7 +74,9 @@ class View:
     south: float
     east: float
     north: float
-    zoom: int
+    zoom: float
+    """The map's zoom, fractional as the page's may be: the grid is that of the whole zoom
+    below, the markers are kept apart at this one."""
     since: datetime | None = None
     until: datetime | None = None
     types: frozenset[str] | None = None
@@ -233,7 +249,7 @@ class Snapshot:
             return {"total": 0, "clusters": [], "points": []}
         if view.zoom >= POINTS_ZOOM and total <= POINTS_MAX:
             return {"total": total, "clusters": [], "points": self._points(chosen)}
-        columns, rows = self.cells(view.zoom)
+        columns, rows = self.cells(math.floor(view.zoom))
         ix, iy = columns[chosen], rows[chosen]
         x0, y0 = int(ix.min()), int(iy.min())
         width = int(ix.max()) - x0 + 1
@@ -248,30 +264,34 @@ class Snapshot:
         by_kind = np.bincount(cells * kinds + kind, minlength=size * kinds).reshape(size, kinds)
         count = by_kind.sum(axis=1)
         occupied = np.flatnonzero(count)
-        by_kind, counts = by_kind[occupied], count[occupied]
-        single, several = counts == 1, counts > 1
-        # a cell of one: the sum of its members' positions is its one member's position
-        members = np.bincount(cells, weights=chosen, minlength=size)[occupied]
-        points = self._points(members[single].astype(np.int64))
-        where = occupied[several]
-        lat = np.bincount(cells, weights=self.lat[chosen], minlength=size)[where]
-        lon = np.bincount(cells, weights=self.lon[chosen], minlength=size)[where]
-        n = counts[several]
-        grouped = by_kind[several]
+        markers = apart(
+            Markers(
+                count=count[occupied],
+                kinds=by_kind[occupied],
+                lat=np.bincount(cells, weights=self.lat[chosen], minlength=size)[occupied],
+                lon=np.bincount(cells, weights=self.lon[chosen], minlength=size)[occupied],
+                # a cell of one: the sum of its members' rows is its one member's row
+                member=np.bincount(cells, weights=chosen, minlength=size)[occupied],
+            ),
+            view.zoom,
+        )
+        single, several = markers.count == 1, markers.count > 1
+        points = self._points(markers.member[single].astype(np.int64))
+        grouped = markers.kinds[several]
+        lat, lon = markers.position()
         clusters = np.column_stack(
             [
+                lat[several],
+                lon[several],
+                markers.count[several],
                 grouped[:, 0::2] + grouped[:, 1::2],  # minor, major, broad_attack
                 grouped[:, 1::2].sum(axis=1),  # verified
+                cluster_px(markers.count[several]),
             ]
         ).tolist()
         return {
             "total": total,
-            "clusters": [
-                [round(a / c, 5), round(o / c, 5), c, *row]
-                for a, o, c, row in zip(
-                    lat.tolist(), lon.tolist(), n.tolist(), clusters, strict=True
-                )
-            ],
+            "clusters": [[a, o, *map(int, rest)] for a, o, *rest in clusters],
             "points": points,
         }
 
@@ -287,6 +307,116 @@ class Snapshot:
             ]
             for i in rows.tolist()
         ]
+
+
+def cluster_px(count: NDArray[Any]) -> NDArray[np.float64]:
+    """The side of a cluster's marker in pixels, growing with the log of its count: sent
+    with each cluster, and the page draws it so."""
+    side: NDArray[np.float64] = np.round(22 + np.minimum(26, 3 * np.log2(np.maximum(count, 1))))
+    return side
+
+
+def marker_px(count: NDArray[Any]) -> NDArray[np.float64]:
+    """How far across each marker is on the screen, its ring included."""
+    return np.where(count == 1, POINT_PX, cluster_px(count) + 2 * RING_PX)
+
+
+@dataclass
+class Markers:
+    """The markers of a view, as columns: how many incidents each holds, how many of each
+    kind (severity by verified or not), the sums of their latitudes and longitudes, and
+    (for a marker of one) that incident's row."""
+
+    count: NDArray[np.int64]
+    kinds: NDArray[np.int64]
+    lat: NDArray[Any]
+    lon: NDArray[Any]
+    member: NDArray[Any]
+
+    def position(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """Each marker's place as it is sent: its incidents' mean, to 5 decimals."""
+        return np.round(self.lat / self.count, 5), np.round(self.lon / self.count, 5)
+
+    def merged(self, into: NDArray[np.intp], taken: NDArray[np.intp]) -> Markers:
+        """Each `taken[k]` merged into `into[k]` (no marker twice among both)."""
+        count, kinds = self.count.copy(), self.kinds.copy()
+        lat, lon = self.lat.copy(), self.lon.copy()
+        count[into] += count[taken]
+        kinds[into] += kinds[taken]
+        lat[into] += lat[taken]
+        lon[into] += lon[taken]
+        kept = np.ones(count.size, dtype=bool)
+        kept[taken] = False
+        return Markers(count[kept], kinds[kept], lat[kept], lon[kept], self.member[kept])
+
+
+def apart(markers: Markers, zoom: float) -> Markers:
+    """The markers, merged until no two overlap on the screen at `zoom`.
+
+    Each round finds the pairs whose circles come closer than GAP_PX and merges every pair
+    of markers that are each other's closest such neighbour (by how far they overlap), so a
+    marker joins its nearest neighbour, not a chain of them; the most overlapping pair of
+    all is always such a pair, so each round merges at least one and the rounds end."""
+    scale = 256.0 * 2.0**zoom
+    while markers.count.size > 1:
+        lat, lon = markers.position()
+        x, y = mercator(lat, lon)
+        i, j, slack = _overlapping(x * scale, y * scale, marker_px(markers.count))
+        if i.size == 0:
+            break
+        order = np.lexsort((j, i, slack))  # the most overlapping first; ties by index
+        i, j = i[order], j[order]
+        rank = np.arange(i.size)
+        first = np.full(markers.count.size, i.size)  # each marker's first pair in that order
+        np.minimum.at(first, i, rank)
+        np.minimum.at(first, j, rank)
+        mutual = (first[i] == rank) & (first[j] == rank)
+        markers = markers.merged(i[mutual], j[mutual])
+    return markers
+
+
+NEIGHBOURS = ((0, 0), (1, -1), (1, 0), (1, 1), (0, 1))
+"""A cell, and half of the cells around it: each pair of neighbouring cells once."""
+
+
+def _overlapping(
+    px: NDArray[np.float64], py: NDArray[np.float64], across: NDArray[np.float64]
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.float64]]:
+    """The pairs (i < j) of circles closer than GAP_PX, and by how much (negative).
+
+    Circles are hashed into square buckets as wide as the nearest two may be apart, so
+    only a bucket and its neighbours are compared: the cost grows with the number of
+    circles, not its square."""
+    reach = float(across.max()) + GAP_PX
+    bx = np.floor(px / reach).astype(np.int64)
+    by = np.floor(py / reach).astype(np.int64)
+    bx -= bx.min()
+    by -= by.min() - 1
+    height = int(by.max()) + 2
+    key = bx * height + by
+    order = np.argsort(key, kind="stable")
+    buckets, start, sizes = np.unique(key[order], return_index=True, return_counts=True)
+    slots = np.full((buckets.size, int(sizes.max())), -1, dtype=np.intp)
+    slots[
+        np.repeat(np.arange(buckets.size), sizes), np.arange(px.size) - np.repeat(start, sizes)
+    ] = order
+    found_i, found_j = [], []
+    width = slots.shape[1]
+    for dx, dy in NEIGHBOURS:
+        target = buckets + dx * height + dy
+        at = np.minimum(np.searchsorted(buckets, target), buckets.size - 1)
+        hit = buckets[at] == target
+        a = np.repeat(slots[hit], width, axis=1).ravel()
+        b = np.tile(slots[at[hit]], (1, width)).ravel()
+        valid = (a >= 0) & (b >= 0) & (a != b)
+        if (dx, dy) == (0, 0):
+            valid &= a < b
+        found_i.append(np.minimum(a, b)[valid])
+        found_j.append(np.maximum(a, b)[valid])
+    i, j = np.concatenate(found_i), np.concatenate(found_j)
+    slack = np.hypot(px[i] - px[j], py[i] - py[j]) - ((across[i] + across[j]) / 2 + GAP_PX)
+    close = slack < 0
+    return i[close], j[close], slack[close]
 
 
 def _allowed(names: Sequence[str | None], wanted: frozenset[str]) -> NDArray[np.bool_]:

@@ -58,7 +58,7 @@ def _choices(values: list[str] | None, allowed: tuple[str, ...], name: str) -> f
 def map_data(
     request: Request,
     bbox: Annotated[str, Query(pattern=BBOX, description="W,S,E,N")],
-    zoom: Annotated[int, Query(ge=0, le=MAX_ZOOM)],
+    zoom: Annotated[float, Query(ge=0, le=MAX_ZOOM)],
     since: Annotated[datetime | None, Query()] = None,
     until: Annotated[datetime | None, Query()] = None,
     type: Choice = None,
