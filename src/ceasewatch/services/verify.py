@@ -309,7 +309,7 @@ def _against(name: str, claim: Claim | None, table: str, mine: Any, problem: Pro
     if claim is None:
         problem(JOURNAL, f"{name}: not in the audit chain")
     elif claim.table != table:
-        problem(JOURNAL, f"{name}: audit entry {claim.entry} records its number as {claim.table}")
+        problem(JOURNAL, f"{name}: audit entry {claim.entry} records this number in {claim.table}")
     elif claim.record != mine:
         fields = ", ".join(
             f"{key} {rowdiff.show(ours)} in the journal, {rowdiff.show(theirs)} in the chain"
