@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from multiprocessing import get_context
@@ -156,25 +157,49 @@ def in_fresh_process(function: Any, *args: Any) -> Any:
         return pool.submit(function, *args).result()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="100000,1000000")
+def store_arguments(description: str, sizes: str, mode: str) -> argparse.ArgumentParser:
+    """The options of a benchmark that builds stores of generated reports."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--sizes", default=sizes)
     parser.add_argument("--db", default="sqlite,postgresql", help="sqlite and/or postgresql")
-    parser.add_argument("--mode", default="trusted", help="trusted and/or untrusted")
+    parser.add_argument("--mode", default=mode, help="trusted and/or untrusted")
     parser.add_argument("--pg-url", default=PG_DEFAULT, help="a server database to work from")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--events-per-day", type=float, default=150.0)
     parser.add_argument("--json", metavar="OUT", help="also write the figures as JSON")
-    args = parser.parse_args(argv)
+    return parser
+
+
+def listed(args: argparse.Namespace) -> tuple[list[int], list[str], list[str]]:
+    """The sizes, databases and modes the options list."""
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    kinds = [k for k in args.db.split(",") if k]
-    modes = [m for m in args.mode.split(",") if m]
+    return sizes, [k for k in args.db.split(",") if k], [m for m in args.mode.split(",") if m]
+
+
+def generated(folder: str, sizes: list[int], args: argparse.Namespace) -> Iterator[tuple[int, str]]:
+    """For each size, a file of that many generated reports in `folder`: (size, path)."""
+    for size in sizes:
+        path = str(Path(folder) / f"reports-{size}.jsonl")
+        generate(Path(path), size, args.seed, args.events_per_day)
+        yield size, path
+
+
+def written(rows: list[dict[str, Any]], text: str, json_path: str | None) -> None:
+    """Print the figures' table, and write the figures as JSON if asked to."""
+    print(text)
+    print(f"\nCPython {platform.python_version()} on {platform.machine()}; one process at a time.")
+    if json_path:
+        Path(json_path).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = store_arguments(__doc__.split("\n\n")[0], "100000,1000000", "trusted")
+    args = parser.parse_args(argv)
+    sizes, kinds, modes = listed(args)
 
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="ceasewatch-bench-") as folder:
-        for size in sizes:
-            path = str(Path(folder) / f"reports-{size}.jsonl")
-            generate(Path(path), size, args.seed, args.events_per_day)
+        for size, path in generated(folder, sizes, args):
             for kind in kinds:
                 if kind == "sqlite":
                     ceiling = in_fresh_process(ceiling_sqlite, path, folder)
@@ -189,10 +214,7 @@ def main(argv: list[str] | None = None) -> int:
                     row = {"size": size, "db": kind, "mode": mode, "ceiling_s": ceiling, **figures}
                     rows.append(row)
                     print(f"  {size} {kind} {mode}: done", file=sys.stderr, flush=True)
-    print(table(rows))
-    print(f"\nCPython {platform.python_version()} on {platform.machine()}; one process at a time.")
-    if args.json:
-        Path(args.json).write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
+    written(rows, table(rows), args.json)
     return 0
 
 

@@ -51,21 +51,26 @@ def test_each_kind_of_state_change_is_in_the_chain(exported: Path):
 
 def test_a_batch_of_reports_is_recorded_with_the_sha256_of_each(system: System, exported: Path):
     listed = [
-        (source, rid, digest)
+        (seq, source, rid, digest)
         for line in exported.read_text().splitlines()
         if (entry := json.loads(line))["kind"] == "reports_accepted"
-        for source, rid, digest in entry["body"]["reports"]
+        for seq, source, rid, digest, _clock in entry["body"]["reports"]
     ]
     with system.db.connect() as conn:
         bodies = {
-            (r.source, r.id): r.body
+            (r.seq, r.source, r.id): r.body
             for r in conn.execute(
-                sa.select(tables.reports.c.source, tables.reports.c.id, tables.reports.c.body)
+                sa.select(
+                    tables.reports.c.seq,
+                    tables.reports.c.source,
+                    tables.reports.c.id,
+                    tables.reports.c.body,
+                )
             )
         }
 
     assert len(listed) == len(bodies) == 159
-    assert all(sha256_hex(bodies[(s, i)].encode()) == d for s, i, d in listed)
+    assert all(sha256_hex(bodies[(n, s, i)].encode()) == d for n, s, i, d in listed)
 
 
 def test_an_untouched_export_verifies(exported: Path):

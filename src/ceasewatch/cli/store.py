@@ -20,7 +20,7 @@ from ..bootstrap import System, open_system
 from ..domain.events import ProtocolEvent, iso_z
 from ..intake import Rejection
 from ..render import cases_table, describe, stored_case_panel, when
-from ..services import clock, commands, notify, sender, setup
+from ..services import clock, commands, notify, sender, setup, verify
 from ..services.ingest import ingest
 from ..store import auditlog, database, queries
 from ..store.database import reading
@@ -559,25 +559,39 @@ def audit_verify(
     head: Annotated[
         str | None, typer.Option(help="The published last hash the chain must end at.")
     ] = None,
+    quick: Annotated[
+        bool, typer.Option("--quick", help="The chain alone, not the journal and derived rows.")
+    ] = False,
     db: Db = None,
 ) -> None:
-    """Check the hash chain; name the first bad entry (exit 1)."""
+    """Check the hash chain; in the database also the journal against it and every row
+    derived from the journal. Names each problem (exit 1)."""
     if file is not None:
-        try:
-            with file.open(encoding="utf-8") as stream:
-                problem = audit.verify(audit.read_jsonl(stream), head=head)
-        except OSError as exc:
-            fail(f"{file}: {exc.strerror or exc}")
-        where = str(file)
-    else:
-        with system_at(db) as system, reading(system.db) as conn:
-            entries = (e.to_dict() for e in auditlog.entries(conn))
-            problem = audit.verify(entries, head=head)
-        where = "the database's audit log"
-    if problem is not None:
-        err.print(f"[bold red]broken:[/bold red] {where}: {problem}")
+        _verify_export(file, head)
+        return
+    with system_at(db) as system:
+        result = verify.verify_store(
+            system.db,
+            quick=quick,
+            head=head,
+            on_problem=lambda check, text: err.print(f"{check}: {text}", markup=False),
+        )
+    for line in verify.summary(result):
+        (out if result.ok else err).print(line, markup=False)
+    if not result.ok:
         raise typer.Exit(1)
-    out.print(f"{where}: the chain holds")
+
+
+def _verify_export(file: Path, head: str | None) -> None:
+    try:
+        with file.open(encoding="utf-8") as stream:
+            problem = audit.verify(audit.read_jsonl(stream), head=head)
+    except OSError as exc:
+        fail(f"{file}: {exc.strerror or exc}")
+    if problem is not None:
+        err.print(f"[bold red]broken:[/bold red] {file}: {problem}")
+        raise typer.Exit(1)
+    out.print(f"{file}: the chain holds")
 
 
 @audit_app.command("export")

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import groupby
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,6 +33,12 @@ from ..domain.reports import Report
 from ..store import auditlog, journal, outbox, queries, readmodels
 from ..store.database import writing
 from ..store.journal import CommandInput, Input, ReportInput, StoredCeasefire, StoredClock
+
+REPORTS_ACCEPTED = "reports_accepted"
+COMMAND = "command"
+CEASEFIRE_ADDED = "ceasefire_added"
+"""The audit entries that record journal entries: a batch of reports, a command, a
+ceasefire (`journal.report_listing`, `command_record`, `ceasefire_record`)."""
 
 AUDITED = frozenset(
     {
@@ -187,23 +194,11 @@ class Engines:
     def _take(
         self, engines: dict[str, Engine], item: Input, remember: bool = True
     ) -> list[tuple[str, ProtocolEvent]]:
-        """Feed a journaled input to the engines (at the clock it was taken at); the events
-        they give, which a catch-up drops: whoever journaled the input stored them."""
-        out: list[tuple[str, ProtocolEvent]] = []
-        if isinstance(item, ReportInput):
-            if remember:
-                self._arrived(item.report)
-            for cf, engine in engines.items():
-                if item.clock is not None:
-                    out.extend((cf, e) for e in engine.advance(item.clock))
-                out.extend((cf, e) for e in engine.feed(item.report, trusted=item.trusted))
-        elif item.ceasefire in engines:
-            target = engines[item.ceasefire]
-            if item.clock is not None:
-                out.extend((item.ceasefire, e) for e in target.advance(item.clock))
-            events = run_command(target, item.kind, item.body, _at(item.body))
-            out.extend((item.ceasefire, e) for e in events)
-        return out
+        """Feed a journaled input to the engines; the events they give, which a catch-up
+        drops: whoever journaled the input stored them."""
+        if remember and isinstance(item, ReportInput):
+            self._arrived(item.report)
+        return take_input(engines, item)
 
     @staticmethod
     def _settle(engines: dict[str, Engine], now: datetime | None) -> None:
@@ -221,6 +216,24 @@ def _instant_taken(arrival: datetime, clock: datetime | None, last: datetime | N
     if clock is None or arrival > clock:
         return False
     return arrival < clock or (last is not None and arrival <= last)
+
+
+def take_input(engines: dict[str, Engine], item: Input) -> list[tuple[str, ProtocolEvent]]:
+    """Feed a journaled input to the engines, at the clock it was taken at: a report to
+    every engine, a command to its ceasefire's; the events they give, by ceasefire."""
+    out: list[tuple[str, ProtocolEvent]] = []
+    if isinstance(item, ReportInput):
+        for cf, engine in engines.items():
+            if item.clock is not None:
+                out.extend((cf, e) for e in engine.advance(item.clock))
+            out.extend((cf, e) for e in engine.feed(item.report, trusted=item.trusted))
+    elif item.ceasefire in engines:
+        target = engines[item.ceasefire]
+        if item.clock is not None:
+            out.extend((item.ceasefire, e) for e in target.advance(item.clock))
+        events = run_command(target, item.kind, item.body, _at(item.body))
+        out.extend((item.ceasefire, e) for e in events)
+    return out
 
 
 def _at(body: dict[str, Any]) -> datetime:
@@ -242,7 +255,6 @@ class Batch:
     accepted: list[ReportInput] = field(default_factory=list)
     late: list[Report] = field(default_factory=list)
     """Reports that arrived at an instant the store had already taken before this batch."""
-    trusted: bool = False
     audit: list[tuple[str, Any]] = field(default_factory=list)
     touched: set[str] = field(default_factory=set)
     """Ceasefires whose engines did something in this batch."""
@@ -259,7 +271,6 @@ class Batch:
         Returns the reports taken (the others were stored already).
         """
         host = self.host
-        self.trusted = trusted
         taken: list[Report] = []
         clock, last_arrival = host.now, host.last_arrival
         for report in reports:
@@ -302,9 +313,9 @@ class Batch:
         except (CommandRefused, KeyError) as exc:
             return Refusal(str(exc.args[0]) if exc.args else str(exc))
         self.host.position += 1
-        journal.append_command(
-            self.conn, CommandInput(self.host.position, clock, ceasefire, kind, body)
-        )
+        item = CommandInput(self.host.position, clock, ceasefire, kind, body)
+        journal.append_command(self.conn, item)
+        self.audit.append((COMMAND, journal.command_record(item)))
         self._collect(ceasefire, events)
         self.touched.add(ceasefire)
         return None
@@ -321,17 +332,7 @@ class Batch:
             self._collect(stored.id, engine.advance(host.now))
         host.engines[stored.id] = engine
         self.touched.add(stored.id)
-        self.audit.append(
-            (
-                "ceasefire_added",
-                {
-                    "ceasefire": stored.id,
-                    "name": stored.name,
-                    "policy": stored.policy_name,
-                    "policy_version": stored.policy_version,
-                },
-            )
-        )
+        self.audit.append((CEASEFIRE_ADDED, journal.ceasefire_record(stored)))
 
     def note(self, kind: str, body: Any) -> None:
         """An audit entry for a change made outside the engines (e.g. the directory)."""
@@ -360,11 +361,7 @@ class Batch:
         audit: list[tuple[str, Any]] = []
         if self.accepted:
             digests = journal.append_reports(conn, self.accepted)
-            listed = [
-                [i.report.source, i.report.id, d]
-                for i, d in zip(self.accepted, digests, strict=True)
-            ]
-            audit.append(("reports_accepted", {"trusted": self.trusted, "reports": listed}))
+            audit.extend(_reports_accepted(self.accepted, digests))
         audit.extend(self.audit)
         for cf, engine in host.engines.items():
             changes = engine.take_changes()
@@ -394,3 +391,14 @@ class Batch:
                 readmodels.write_timers(conn, cf, engine.pending_timers())
         auditlog.append(conn, host.now, audit)
         journal.write_clock(conn, StoredClock(host.now, host.position + 1))
+
+
+def _reports_accepted(accepted: list[ReportInput], digests: list[str]) -> Iterator[tuple[str, Any]]:
+    """The `reports_accepted` entries of a batch: one per run of equally trusted reports,
+    each listing its reports as `journal.report_listing` does."""
+    pairs = zip(accepted, digests, strict=True)
+    for trusted, run in groupby(pairs, key=lambda pair: pair[0].trusted):
+        listed = [
+            journal.report_listing(i.seq, i.report.source, i.report.id, d, i.clock) for i, d in run
+        ]
+        yield REPORTS_ACCEPTED, {"trusted": trusted, "reports": listed}

@@ -161,3 +161,17 @@ def reading(engine: Engine) -> Iterator[Connection]:
     """A read-only snapshot (one transaction)."""
     with engine.connect() as connection, connection.begin():
         yield connection
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A read-only transaction that sees one state of the database however long it runs:
+    REPEATABLE READ on PostgreSQL (READ COMMITTED, its default, sees each commit); on
+    SQLite a read transaction already does."""
+    with engine.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+        with connection.begin():
+            yield connection

@@ -11,13 +11,14 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Row
 
-from ..audit import sha256_hex
+from ..audit import canonical, sha256_hex
+from ..domain.events import iso_z
 from ..domain.reports import Report, parse_report
 from . import bulk, tables
 from .database import streamed
@@ -86,31 +87,32 @@ def write_clock(conn: Connection, clock: StoredClock) -> None:
 
 def append_reports(conn: Connection, inputs: list[ReportInput]) -> list[str]:
     """Journal reports; returns the SHA-256 of each one's canonical JSON."""
-    rows, digests = [], []
-    for item in inputs:
-        report = item.report
-        body = encode_report(report)
-        digest = sha256_hex(body.encode("utf-8"))
-        digests.append(digest)
-        rows.append(
-            {
-                "seq": item.seq,
-                "source": report.source,
-                "id": report.id,
-                "clock": item.clock,
-                "arrival": report.arrival,
-                "occurred_at": report.occurred_at,
-                "event_type": report.event_type.value,
-                "perpetrator": report.perpetrator,
-                "lat": report.lat,
-                "lon": report.lon,
-                "trusted": item.trusted,
-                "body": body,
-                "sha256": digest,
-            }
-        )
+    rows = [report_row(item.seq, item.clock, item.report, item.trusted) for item in inputs]
     bulk.insert(conn, tables.reports, rows)
-    return digests
+    return [row["sha256"] for row in rows]
+
+
+def report_row(
+    seq: int, clock: datetime | None, report: Report, trusted: bool, body: str | None = None
+) -> dict[str, Any]:
+    """A report's journal row: its canonical JSON (`body`, made from the report unless
+    given), that body's SHA-256, and the fields queries filter on, read from the report."""
+    body = encode_report(report) if body is None else body
+    return {
+        "seq": seq,
+        "source": report.source,
+        "id": report.id,
+        "clock": clock,
+        "arrival": report.arrival,
+        "occurred_at": report.occurred_at,
+        "event_type": report.event_type.value,
+        "perpetrator": report.perpetrator,
+        "lat": report.lat,
+        "lon": report.lon,
+        "trusted": trusted,
+        "body": body,
+        "sha256": sha256_hex(body.encode("utf-8")),
+    }
 
 
 def append_command(conn: Connection, item: CommandInput) -> None:
@@ -125,36 +127,86 @@ def append_command(conn: Connection, item: CommandInput) -> None:
     )
 
 
+JournalRow = tuple[str, Row[Any]]
+"""A row of the journal and the table it is in: `reports` or `commands`."""
+
+_INPUT_COLUMNS = ("seq", "clock", "body", "trusted")
+"""What feeding a report needs of its row."""
+
+
+def rows_after(conn: Connection, seq: int, *, whole: bool = False) -> Iterator[JournalRow]:
+    """Every journal row numbered after `seq`, in order, streamed (commands, fewer, are
+    read at once); `whole` reads every column of a report's row, not only its input's."""
+    c = tables.commands
+    commands = conn.execute(sa.select(c).where(c.c.seq > seq).order_by(c.c.seq)).all()
+    t = tables.reports
+    columns = list(t.columns) if whole else [t.c[name] for name in _INPUT_COLUMNS]
+    reports = conn.execute(streamed(sa.select(*columns).where(t.c.seq > seq).order_by(t.c.seq)))
+    merged: Iterable[JournalRow] = heapq.merge(
+        ((t.name, row) for row in reports),
+        ((c.name, row) for row in commands),
+        key=lambda item: item[1].seq,
+    )
+    yield from merged
+
+
+def input_of(table: str, row: Row[Any]) -> Input:
+    """The input a journal row holds (a report's body is validated again)."""
+    if table == tables.reports.name:
+        report = parse_report(row.body, f"report seq {row.seq}")
+        return ReportInput(row.seq, row.clock, report, row.trusted)
+    return CommandInput(row.seq, row.clock, row.ceasefire_id, row.kind, row.body)
+
+
 def inputs_after(conn: Connection, seq: int) -> Iterator[Input]:
     """Every input numbered after `seq`, in order, streamed."""
-    commands = conn.execute(
-        sa.select(tables.commands)
-        .where(tables.commands.c.seq > seq)
-        .order_by(tables.commands.c.seq)
-    ).all()
-    reports = conn.execute(
-        streamed(
-            sa.select(
-                tables.reports.c.seq,
-                tables.reports.c.clock,
-                tables.reports.c.body,
-                tables.reports.c.trusted,
-            )
-            .where(tables.reports.c.seq > seq)
-            .order_by(tables.reports.c.seq)
-        )
-    )
-    report_inputs = (
-        ReportInput(
-            row.seq, row.clock, parse_report(row.body, f"report seq {row.seq}"), row.trusted
-        )
-        for row in reports
-    )
-    command_inputs = (
-        CommandInput(row.seq, row.clock, row.ceasefire_id, row.kind, row.body) for row in commands
-    )
-    merged: Iterable[Input] = heapq.merge(report_inputs, command_inputs, key=lambda i: i.seq)
-    yield from merged
+    for table, row in rows_after(conn, seq):
+        yield input_of(table, row)
+
+
+# -- what the audit chain records of each entry ----------------------------------------
+
+REPORT_LISTING = ("seq", "source", "id", "sha256", "clock")
+"""The fields of a report as its batch's `reports_accepted` audit entry lists it."""
+
+
+def report_listing(
+    seq: int, source: str, id: str, digest: str, clock: datetime | None
+) -> list[Any]:
+    """A report as the chain lists it: its number, source and id, the SHA-256 of its
+    canonical JSON (`body`), and the clock it was taken at."""
+    return [seq, source, id, digest, _stamp(clock)]
+
+
+def command_record(item: CommandInput) -> dict[str, Any]:
+    """A command as its `command` audit entry records it: its number, ceasefire, kind
+    and clock, and the SHA-256 of its body's canonical JSON."""
+    return {
+        "seq": item.seq,
+        "ceasefire": item.ceasefire,
+        "command": item.kind,
+        "clock": _stamp(item.clock),
+        "sha256": sha256_hex(canonical(item.body)),
+    }
+
+
+def ceasefire_record(stored: StoredCeasefire) -> dict[str, Any]:
+    """A ceasefire as its `ceasefire_added` audit entry records it: its id, name and
+    policy, when it was added, and the SHA-256 of its definition's canonical JSON and of
+    its policy's text (UTF-8): `sha256sum` of the policy file gives the same."""
+    return {
+        "ceasefire": stored.id,
+        "name": stored.name,
+        "policy": stored.policy_name,
+        "policy_version": stored.policy_version,
+        "added_at": _stamp(stored.added_at),
+        "definition_sha256": sha256_hex(canonical(stored.definition)),
+        "policy_sha256": sha256_hex(stored.policy_text.encode("utf-8")),
+    }
+
+
+def _stamp(at: datetime | None) -> str | None:
+    return None if at is None else iso_z(at.astimezone(UTC))
 
 
 # -- ceasefires -----------------------------------------------------------------------

@@ -16,18 +16,7 @@ from . import bulk, tables
 
 
 def write_events(conn: Connection, ceasefire: str, events: Iterable[ProtocolEvent]) -> None:
-    rows = [
-        {
-            "ceasefire_id": ceasefire,
-            "at": e.at,
-            "event": e.event,
-            "case_id": e.case,
-            "violator": e.violator,
-            "details": e.details,
-        }
-        for e in events
-    ]
-    bulk.insert(conn, tables.events, rows)
+    bulk.insert(conn, tables.events, [event_row(ceasefire, e) for e in events])
 
 
 def write_changes(conn: Connection, ceasefire: str, changes: Changes) -> None:
@@ -55,6 +44,18 @@ def write_timers(conn: Connection, ceasefire: str, timers: Iterable[Timer]) -> N
     ]
     if rows:
         conn.execute(sa.insert(tables.timers), rows)
+
+
+def event_row(ceasefire: str, event: ProtocolEvent) -> dict[str, Any]:
+    """An event's row, less the `seq` the table numbers it with."""
+    return {
+        "ceasefire_id": ceasefire,
+        "at": event.at,
+        "event": event.event,
+        "case_id": event.case,
+        "violator": event.violator,
+        "details": event.details,
+    }
 
 
 def incident_row(ceasefire: str, incident: Incident) -> dict[str, Any]:
