@@ -22,6 +22,10 @@ from ..domain.reports import Report, parse_report
 from . import bulk, tables
 from .database import streamed
 
+SOURCES = "sources"
+"""The command, for every ceasefire's engine, that declares or regrades sources: its body
+is `{"sources": [...], "at": ISO 8601 or null}`."""
+
 
 @dataclass(frozen=True, slots=True)
 class StoredClock:
@@ -41,7 +45,8 @@ class ReportInput:
 class CommandInput:
     seq: int
     clock: datetime | None
-    ceasefire: str
+    ceasefire: str | None
+    """None: a command for every ceasefire's engine (e.g. declaring sources)."""
     kind: str
     body: dict[str, Any]
 
@@ -155,6 +160,15 @@ def inputs_after(conn: Connection, seq: int) -> Iterator[Input]:
     )
     merged: Iterable[Input] = heapq.merge(report_inputs, command_inputs, key=lambda i: i.seq)
     yield from merged
+
+
+def store_commands(conn: Connection, kind: str) -> list[CommandInput]:
+    """The journaled commands of one kind that belong to no one ceasefire, in order."""
+    c = tables.commands
+    rows = conn.execute(
+        sa.select(c).where(c.c.kind == kind, c.c.ceasefire_id.is_(None)).order_by(c.c.seq)
+    ).all()
+    return [CommandInput(r.seq, r.clock, None, r.kind, r.body) for r in rows]
 
 
 # -- ceasefires -----------------------------------------------------------------------
