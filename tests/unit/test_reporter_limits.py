@@ -84,3 +84,9 @@ def test_analysts_admins_and_importers_are_not_limited():
     claims = record(source="omm-3", source_kind="monitor", reliability="A")
 
     assert refused([claims], None) == []
+
+
+def test_every_claim_an_unbound_reporter_may_not_make_is_named():
+    claims = record(source="omm-3", source_kind="monitor", reliability="A")
+
+    assert [e.field for e in refused([claims], UNBOUND)] == ["source_kind", "reliability", "source"]

@@ -288,3 +288,16 @@ def test_sources_may_be_given_as_a_list_or_under_sources():
         sources_from([{"id": "chan-a", "kind": "tv"}])
     [problem] = caught.value.problems
     assert (problem.entry, problem.field) == ("sources.0 (chan-a)", "kind")
+
+
+def test_a_file_may_list_the_sources_alone():
+    text = "- {id: chan-a, kind: media}\n- {id: chan-b, kind: tv}\n"
+
+    assert parse_sources(text.split("\n")[0], "s.yaml") == [make_source("chan-a", kind="media")]
+    with pytest.raises(SourcesInvalid, match=r"^s\.yaml:2: sources\.1 \(chan-b\): field kind:"):
+        parse_sources(text, "s.yaml")
+
+
+def test_a_file_that_is_not_yaml_names_its_line():
+    with pytest.raises(SourcesInvalid, match=r"^s\.yaml:2: \(sources file\): not valid YAML"):
+        parse_sources("sources:\n  - {id: chan-a: x}\n", "s.yaml")

@@ -16,15 +16,14 @@ the journal judges every report as it was judged live.
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .reports import Reliability, Report, SourceKind
 from .text import Key
-from .yamlfile import DocumentInvalid, Loc, Problem, line_of, parse_yaml
+from .yamlfile import DocumentInvalid, Loc, Problem, line_of, load_yaml
 
 VOUCHED_KINDS = frozenset({SourceKind.MONITOR, SourceKind.SENSOR, SourceKind.SATELLITE})
 """Kinds a sender may not give itself: a report from one of them can verify alone."""
@@ -209,45 +208,41 @@ class SourcesFile(BaseModel):
 
 
 def parse_sources(text: str, origin: str) -> list[Source]:
-    """Validate a sources file; each problem names its line, the entry (by place and id)
-    and the field."""
-    try:
-        listed = parse_yaml(SourcesFile, text, origin, SourcesInvalid).sources
-    except SourcesInvalid as exc:
-        raise SourcesInvalid(origin, _named(exc.problems, _loaded(text))) from None
-    root = yaml.compose(text)
-    _refuse_twice(listed, origin, lambda loc: line_of(root, loc))
-    return listed
+    """Validate a sources file (`sources:` and a list, or the list alone); each problem
+    names its line, the entry (by place and id) and the field."""
+    data, root = load_yaml(text, origin, SourcesInvalid)
+    inside = 0 if isinstance(data, list) else 1  # a list alone has no `sources` step
+    return _validated(data, origin, lambda loc: line_of(root, loc[1 - inside :]))
 
 
 def sources_from(data: Any, origin: str = "body") -> list[Source]:
     """Validate sources given as data (a list, or a mapping with `sources:`)."""
+    return _validated(data, origin, lambda loc: None)
+
+
+def _validated(data: Any, origin: str, line: Callable[[Loc], int | None]) -> list[Source]:
     if isinstance(data, list):
         data = {"sources": data}
+    if not isinstance(data, dict):
+        problem = Problem(path="", line=1, message="not a list of sources, nor `sources:` and one")
+        raise SourcesInvalid(origin, _named([problem], None))
     try:
         listed = SourcesFile.model_validate(data).sources
     except ValidationError as exc:
         problems = [
             Problem(
                 path=".".join(str(p) for p in err["loc"]),
-                line=None,
+                line=line(err["loc"]),
                 message=err["msg"].removeprefix("Value error, "),
             )
             for err in exc.errors(include_url=False)
         ]
         raise SourcesInvalid(origin, _named(problems, data)) from None
-    _refuse_twice(listed, origin, lambda loc: None)
+    _refuse_twice(listed, origin, line)
     return listed
 
 
-def _loaded(text: str) -> Any:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError:
-        return None
-
-
-def _refuse_twice(listed: list[Source], origin: str, line: Any) -> None:
+def _refuse_twice(listed: list[Source], origin: str, line: Callable[[Loc], int | None]) -> None:
     first: dict[str, int] = {}
     problems: list[Problem] = []
     for index, source in enumerate(listed):

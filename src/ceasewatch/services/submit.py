@@ -62,15 +62,16 @@ class Sender:
             if report.source in self.sources:
                 return []
             return [("source", f"this token reports only as {', '.join(sorted(self.sources))}")]
+        problems = self_graded_problems(report)
         if report.source in self.declared:
-            return [
+            problems.append(
                 (
                     "source",
                     f"{report.source} is in the source registry: only a token bound to it "
                     "reports as it",
                 )
-            ]
-        return self_graded_problems(report)
+            )
+        return problems
 
 
 def sender(system: System, who: Principal) -> Sender | None:
