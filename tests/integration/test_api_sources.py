@@ -134,6 +134,11 @@ def test_a_bound_reporter_cannot_grade_itself_into_a_case(api: TestClient, world
         "newsroom-1",
     )
     assert record["claims"] == {"source_kind": "monitor", "reliability": "A"}
+    page = client(world, CLOCK)
+    sign_in(page, world.tokens["observer"])
+    shown = page.get(f"/map/incidents/cf-1:{incident['id']}").text
+    assert "(media, graded C1, group newsroom-1)" in shown
+    assert "The report claimed reliability A, source kind monitor;" in shown
 
 
 def test_an_unbound_reporter_may_not_claim_monitor_or_grade_a(api: TestClient, world: World):
