@@ -2,12 +2,13 @@
 
     python bench/api.py --reports 20000 --singles 2000 --workers 1,2 --db sqlite,postgresql
 
-For each database and number of uvicorn workers: a fresh database with one ceasefire and a
-reporter's token; `ceasewatch serve --workers W` in its own process on loopback; a load
-generator in another process, with `--clients` connections at once, POSTs the reports in
-batches of 100, then (into another fresh database) `--singles` reports one by one. Each
-request's latency is recorded (p50, p99). In the same run, `ingest` of the same reports into
-a fresh database gives the ratio. Records get `reported_at` (= occurred_at) so that the API
+For each database and number of uvicorn workers: a fresh database with one ceasefire and an
+analyst's token (an unbound reporter's may not send the generated monitors' grades);
+`ceasewatch serve --workers W` in its own process on loopback; a load generator in another
+process, with `--clients` connections at once, POSTs the reports in batches of 100, then
+(into another fresh database) `--singles` reports one by one. Each request's latency is
+recorded (p50, p99). In the same run, `ingest` of the same reports into a fresh database
+gives the ratio. Records get `reported_at` (= occurred_at) so that the API
 and the file take them at the same event time.
 """
 
@@ -49,7 +50,8 @@ def records(path: Path, size: int) -> list[dict[str, Any]]:
 
 
 def prepared(url: str, folder: Path) -> str:
-    """Init the database, add the ceasefire; returns a reporter's token."""
+    """Init the database, add the ceasefire; returns an analyst's token (not limited in the
+    kinds and grades it may send, as an unbound reporter's is)."""
     from ceasewatch.bootstrap import open_system
     from ceasewatch.services import setup, tokens
 
@@ -60,7 +62,7 @@ def prepared(url: str, folder: Path) -> str:
     token = tokens.create(
         system,
         name=f"bench-{uuid.uuid4().hex[:6]}",
-        role=tokens.UserRole.REPORTER,
+        role=tokens.UserRole.ANALYST,
         party=None,
         now=datetime.now(UTC),
     )

@@ -17,6 +17,7 @@ from ceasewatch.domain.events import ProtocolEvent, iso_z
 from ceasewatch.domain.geo import EARTH_RADIUS_KM
 from ceasewatch.domain.policy import Policy, parse_policy
 from ceasewatch.domain.reports import Report, parse_report
+from ceasewatch.domain.sources import Source
 from ceasewatch.services.replay import ReplayResult, replay
 
 SECOND = timedelta(seconds=1)
@@ -96,6 +97,12 @@ def make_report(**overrides: Any) -> Report:
     return parse_report({k: v for k, v in data.items() if v is not None})
 
 
+def make_source(id: str, **fields: Any) -> Source:
+    """A declared source of the registry, e.g. `make_source("chan-a", kind="media",
+    group="newsroom-1")`, validated as a sources file is."""
+    return Source.model_validate({"id": id, **fields})
+
+
 class Scenario:
     """Reports for one ceasefire under one policy, replayed as the replay contract says.
 
@@ -110,8 +117,16 @@ class Scenario:
         self.policy = policy
         self.trust_input = trust_input
         self.reports: list[Report] = []
+        self.sources: list[Source] = []
+        """The source registry, declared before the first report."""
         self._ids = count(1)
         self._places = count(0)
+
+    def source(self, id: str, **fields: Any) -> Source:
+        """Declare a source in the registry the replay starts with."""
+        source = make_source(id, **fields)
+        self.sources.append(source)
+        return source
 
     def report(
         self, occurred: datetime = T0, *, arrives: datetime | None = None, **fields: Any
@@ -142,7 +157,12 @@ class Scenario:
 
     def replay(self, until: datetime | None = None) -> ReplayResult:
         return replay(
-            self.ceasefire, self.policy, self.reports, trust_input=self.trust_input, until=until
+            self.ceasefire,
+            self.policy,
+            self.reports,
+            trust_input=self.trust_input,
+            until=until,
+            sources=self.sources,
         )
 
     def events(self, until: datetime | None = None) -> list[ProtocolEvent]:

@@ -1,4 +1,4 @@
-"""Loading ceasefire and policy files from disk into domain objects."""
+"""Loading ceasefire, policy and sources files from disk into domain objects."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from .domain.ceasefire import Ceasefire
 from .domain.policy import Policy, PolicyInvalid, parse_policy
+from .domain.sources import Source, SourcesInvalid, parse_sources
 
 
 class ConfigError(ValueError):
@@ -85,6 +86,18 @@ def load_policy(name_or_path: str = "three-phase", base: Path | None = None) -> 
     try:
         return parse_policy(text, origin)
     except PolicyInvalid as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def load_sources(path: Path) -> list[Source]:
+    """Read a sources file (the registry: `sources: [{id, kind, reliability, group}]`)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: {exc.strerror or exc}") from None
+    try:
+        return parse_sources(text, str(path))
+    except SourcesInvalid as exc:
         raise ConfigError(str(exc)) from None
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -16,8 +16,18 @@ from .domain import events as ev
 from .domain.cases import Action, Case
 from .domain.events import ProtocolEvent
 from .domain.incidents import Incident, Status
+from .domain.reports import Report
 from .domain.severity import Severity
+from .domain.sources import Source, weighed
 from .services.replay import ReplayResult
+
+Grading = Callable[[Report], Source | None]
+"""The registry's entry a report was judged by (`Engine.grading`)."""
+
+
+def _undeclared(_report: Report) -> Source | None:
+    return None
+
 
 SEVERITY_STYLE = {
     Severity.MINOR: "yellow",
@@ -81,17 +91,17 @@ def print_replay(console: Console, result: ReplayResult) -> None:
     if not cases:
         console.print("[dim]No case was opened: no verified violation.[/dim]")
     for case in cases:
-        console.print(case_panel(case, by_case[case.id]))
+        console.print(case_panel(case, by_case[case.id], result.engine.grading))
     console.print(summary_table(result))
 
 
-def case_panel(case: Case, events: list[ProtocolEvent]) -> Panel:
+def case_panel(case: Case, events: list[ProtocolEvent], grading: Grading = _undeclared) -> Panel:
     state = f"closed ({case.close_reason}) {when(case.closed_at)}" if case.closed_at else "OPEN"
     title = f"[bold]{case.id}[/bold] · violator {case.violator} · phase {case.phase} · {state}"
     parts: list[Any] = [
         timeline_table(events),
         actions_table(case.actions),
-        incidents_table(case.incidents),
+        incidents_table(case.incidents, grading),
     ]
     if case.responses:
         parts.append(
@@ -128,7 +138,7 @@ def actions_table(actions: list[Action]) -> Table:
     return table
 
 
-def incidents_table(incidents: list[Incident]) -> Table:
+def incidents_table(incidents: list[Incident], grading: Grading = _undeclared) -> Table:
     table = Table(title="Incidents", title_justify="left", expand=True, show_edge=False)
     for column in ("incident", "occurred", "type", "severity", "sources", "evidence"):
         table.add_column(column)
@@ -138,7 +148,7 @@ def incidents_table(incidents: list[Incident]) -> Table:
             when(incident.violation_at),
             ", ".join(sorted(t.value for t in incident.event_types)),
             Text(incident.severity.label, style=SEVERITY_STYLE[incident.severity]),
-            sources_text(incident),
+            sources_text(incident, grading),
             evidence_text(incident),
         )
     return table
@@ -159,12 +169,14 @@ def responses_table(rows: Iterable[tuple[str, datetime, str | None, list[str]]])
     return table
 
 
-def sources_text(incident: Incident) -> str:
-    """Each source once, with its kind and best grade; casualties as the incident holds them."""
+def sources_text(incident: Incident, grading: Grading = _undeclared) -> str:
+    """Each source once, with its kind and best grade (the registry's, where it declared the
+    source when the report arrived); casualties as the incident holds them."""
     grades: dict[str, str] = {}
     for report in incident.reports:
-        kind = report.source_kind.value if report.source_kind else "unknown"
-        grade = f"{report.reliability}{report.credibility}"
+        kind_of, reliability, credibility = weighed(report, grading(report))
+        kind = kind_of.value if kind_of else "unknown"
+        grade = f"{reliability}{credibility}"
         known = grades.get(report.source)
         if known is None or grade < known.rsplit(" ", 1)[-1]:
             grades[report.source] = f"{kind} {grade}"

@@ -1,4 +1,5 @@
-"""A database with a ceasefire, the directory, a case at phase 3, and a token per role."""
+"""A database with a ceasefire, the directory, the source registry, a case at phase 3, and
+a token per role (and a reporter bound to the monitors' source, `reporter:omm`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from typing import Any
 from builders import HOUR, T0, write_jsonl
 from ceasewatch.bootstrap import System
 from ceasewatch.domain.events import iso_z
-from ceasewatch.services import setup, tokens
+from ceasewatch.domain.sources import Source
+from ceasewatch.services import setup, sources, tokens
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.tokens import UserRole
@@ -65,6 +67,7 @@ def build(
     (tmp_path / "parties.yaml").write_text(PARTIES)
     setup.add_ceasefire(system, tmp_path / "cf.yaml")
     setup.import_parties(system, setup.read_parties(tmp_path / "parties.yaml"))
+    sources.declare(system, [Source(id="omm", kind="monitor", reliability="A", group="omm")])
     if before_reports is not None:
         before_reports(World(system, {}))
     reports = [
@@ -86,6 +89,9 @@ def build(
             made[role.value] = tokens.create(
                 system, name=role.value, role=role, party=None, now=NOW
             )
+    made["reporter:omm"] = tokens.create(
+        system, name="omm-feed", role=UserRole.REPORTER, party=None, now=NOW, sources=["omm"]
+    )
     made["revoked"] = tokens.create(system, name="gone", role=UserRole.ADMIN, party=None, now=NOW)
     tokens.revoke(system, "gone", NOW)
     return World(system, made)

@@ -77,6 +77,8 @@ ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
         },
         ADMIN,
     ),
+    ("GET", "/api/v1/sources", None, READ),
+    ("PUT", "/api/v1/sources", [{"id": "chan-z", "kind": "media"}], ANALYSTS),
     ("GET", "/api/v1/parties", None, READ),
     ("GET", "/api/v1/parties/GB", None, READ),
     ("PUT", "/api/v1/parties/FR", {"name": "France", "roles": ["coalition_lead"]}, ADMIN),

@@ -27,7 +27,7 @@ def world(system: System, tmp_path: Path) -> World:
 @pytest.fixture
 def client(world: World) -> Iterator[TestClient]:
     app = create_app(world.system, clock=FixedClock(), body_limit=200_000)
-    with TestClient(app, headers=world.headers("reporter")) as client:
+    with TestClient(app, headers=world.headers("reporter:omm")) as client:
         yield client
 
 
@@ -85,7 +85,7 @@ def test_a_body_that_is_not_json_is_a_400(client: TestClient):
 
 def test_more_than_10000_reports_is_a_413(world: World):
     app = create_app(world.system, clock=FixedClock())
-    with TestClient(app, headers=world.headers("reporter")) as client:
+    with TestClient(app, headers=world.headers("reporter:omm")) as client:
         response = client.post("/api/v1/reports", json=[{}] * 10_001)
 
     assert response.status_code == 413

@@ -59,7 +59,7 @@ def test_the_stream_sends_events_as_they_are_stored(base: str, world: World):
         httpx.post(
             f"{base}/api/v1/reports",
             json=violation(20, 74, reported_at=iso_z(T0 + 74 * HOUR)),
-            headers=world.headers("reporter"),
+            headers=world.headers("reporter:omm"),
         ).raise_for_status()
         [event] = read_events(response, 1)
 

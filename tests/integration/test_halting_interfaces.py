@@ -92,7 +92,7 @@ def test_an_analyst_counts_a_defensive_response_as_a_violation_from_the_command_
             "reason": "hit a school",
         }
     ]
-    assert cli("audit", "verify").endswith("the chain holds\n")
+    assert cli("audit", "verify").endswith("verified: the chain, the journal and every row hold\n")
 
 
 def test_fire_that_is_no_defensive_response_cannot_be_counted_as_one(cli: Cli, world: World):

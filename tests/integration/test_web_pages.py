@@ -69,7 +69,7 @@ def test_an_unknown_or_revoked_token_is_refused(http: TestClient, world: World):
         response = http.post("/login", data={"token": token, "csrf": csrf_of(page.text)})
 
         assert response.status_code == 401
-        assert "Unknown or revoked token." in response.text
+        assert "Unknown, revoked or expired token." in response.text
 
 
 def test_sign_in_without_the_forms_csrf_token_is_refused(http: TestClient, world: World):
@@ -508,7 +508,7 @@ def test_the_stream_for_the_pages_takes_the_session_cookie(world: World):
                 reporter = httpx.post(
                     f"{base}/api/v1/reports",
                     json=violation(30, 74, reported_at=iso_z(T0 + 74 * HOUR)),
-                    headers=world.headers("reporter"),
+                    headers=world.headers("reporter:omm"),
                 )
                 reporter.raise_for_status()
                 for line in stream.iter_lines():

@@ -12,6 +12,7 @@ from builders import (
     T0,
     Scenario,
     make_report,
+    make_source,
     named,
     opened,
     place,
@@ -68,7 +69,8 @@ def test_the_same_source_twice_does_not_verify(scenario: Scenario):
 
 
 def test_sources_of_one_independence_group_do_not_corroborate(ceasefire, policy):
-    engine = Engine(ceasefire, policy, groups={"osint-a": "agency", "osint-b": "agency"})
+    sources = [make_source(s, kind="osint", group="agency") for s in ("osint-a", "osint-b")]
+    engine = Engine(ceasefire, policy, sources=sources)
     a = make_report(id="a", source="osint-a")
     b = make_report(id="b", source="osint-b", occurred_at=T0 + 10 * MINUTE)
 
@@ -76,7 +78,11 @@ def test_sources_of_one_independence_group_do_not_corroborate(ceasefire, policy)
 
 
 def test_sources_of_different_groups_corroborate(ceasefire, policy):
-    engine = Engine(ceasefire, policy, groups={"osint-a": "agency", "osint-b": "press"})
+    sources = [
+        make_source("osint-a", kind="osint", group="agency"),
+        make_source("osint-b", kind="osint", group="press"),
+    ]
+    engine = Engine(ceasefire, policy, sources=sources)
     a = make_report(id="a", source="osint-a")
     b = make_report(id="b", source="osint-b", occurred_at=T0 + 10 * MINUTE)
 

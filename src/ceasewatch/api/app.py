@@ -17,14 +17,24 @@ from ..services.submit import GroupCommit
 from ..web import mount as mount_web
 from ..web.settings import WebSettings
 from . import errors
-from .routes import audit, cases, directory, events, health, incidents, outbox, reports
+from .routes import (
+    audit,
+    cases,
+    directory,
+    events,
+    health,
+    incidents,
+    outbox,
+    reports,
+    sources,
+)
 from .settings import ApiSettings
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": errors.ErrorBody, "description": description}
     for status, description in (
         (400, "The body is not JSON."),
-        (401, "No token, or one unknown or revoked."),
+        (401, "No token, or one unknown, revoked or expired."),
         (403, "The token's role or party may not do this."),
         (404, "No such record."),
         (409, "The protocol does not allow this now (say why)."),
@@ -67,7 +77,7 @@ def create_app(
     app.state.settings = settings or ApiSettings.from_env()
     app.state.submitter = GroupCommit(system)
     errors.install(app)
-    for module in (reports, incidents, cases, directory, audit, events, outbox):
+    for module in (reports, incidents, cases, directory, sources, audit, events, outbox):
         app.include_router(module.router, prefix="/api/v1", responses=ERRORS)
     app.include_router(health.router, responses=ERRORS)
     mount_web(app, web)

@@ -30,9 +30,12 @@ def principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise ApiError(401, "a bearer token is needed", headers={"WWW-Authenticate": "Bearer"})
-    found = tokens.authenticate(system_of(request), credentials.credentials)
+    now = request.app.state.clock.now()
+    found = tokens.authenticate(system_of(request), credentials.credentials, now)
     if found is None:
-        raise ApiError(401, "unknown or revoked token", headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401, "unknown, revoked or expired token", headers={"WWW-Authenticate": "Bearer"}
+        )
     return found
 
 

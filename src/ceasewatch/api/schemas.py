@@ -21,7 +21,21 @@ class Out(BaseModel):
 # -- reports ----------------------------------------------------------------------------
 
 
-class StoredReport(Report):
+class JudgedReport(Report):
+    """A stored report as rule 6 weighed it: where the source registry declared its source
+    (as the registry stood when the report arrived), `source_kind`, `reliability` (and
+    `credibility`, if the registry gives one) are the registry's, and what the report
+    claimed otherwise is kept under `claims`."""
+
+    group: str = Field(description="Its independence group (undeclared sources: the source id).")
+    claims: dict[str, Any] | None = Field(
+        None,
+        description="What the report said of itself where the registry says otherwise, "
+        'e.g. {"source_kind": "monitor"}; the journal keeps the report as sent.',
+    )
+
+
+class StoredReport(JudgedReport):
     seq: int = Field(description="Its place in the journal: the cursor for paging.")
 
 
@@ -66,7 +80,7 @@ class IncidentOut(Out):
 
 
 class IncidentDetail(IncidentOut):
-    records: list[Report]
+    records: list[JudgedReport]
 
 
 class IncidentPage(Out):

@@ -24,6 +24,17 @@ def version() -> None:
 
 
 # each module registers its commands on `app`
-from . import data, outbox, policy, replay, serve, simulate, store, tokens  # noqa: E402
+from . import data, outbox, policy, replay, serve, simulate, sources, store, tokens  # noqa: E402
 
-__all__ = ["app", "data", "outbox", "policy", "replay", "serve", "simulate", "store", "tokens"]
+__all__ = [
+    "app",
+    "data",
+    "outbox",
+    "policy",
+    "replay",
+    "serve",
+    "simulate",
+    "sources",
+    "store",
+    "tokens",
+]

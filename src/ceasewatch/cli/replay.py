@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from pydantic import BaseModel
 
-from ..config import ConfigError, load_ceasefire, load_policy
+from ..config import ConfigError, load_ceasefire, load_policy, load_sources
 from ..domain.reports import Report
 from ..importers import FORMATS, MappingError, Skipped, mapping_for
 from ..importers import read as read_imported
@@ -76,12 +76,21 @@ def replay_command(
         Path | None,
         typer.Option("--mapping", help="For acled, ucdp, air-attacks: a mapping over the shipped."),
     ] = None,
+    sources: Annotated[
+        Path | None,
+        typer.Option(
+            "--sources",
+            help="The source registry (YAML: sources: [{id, kind, reliability, group}]), "
+            "declared before the first report.",
+        ),
+    ] = None,
 ) -> None:
     """Run the protocol over REPORTS on a simulated clock and print what it does."""
     stop = parse_instant(until)
     try:
         cf = load_ceasefire(ceasefire)
         chosen = load_policy(policy or cf.policy, base=ceasefire.parent)
+        registry = load_sources(sources) if sources is not None else []
     except ConfigError as exc:
         fail(str(exc))
     if fmt not in (None, *REPLAY_FORMATS):
@@ -94,7 +103,7 @@ def replay_command(
             records = _imported(fmt, str(reports), mapping_for(fmt, mapping), skipped)
         else:
             records = read_reports(str(reports), fmt)
-        result = replay(cf, chosen, records, trust_input=trusted, until=stop)
+        result = replay(cf, chosen, records, trust_input=trusted, until=stop, sources=registry)
     except MappingError as exc:
         fail(str(exc))
     except OSError as exc:

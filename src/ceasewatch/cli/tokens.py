@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 import typer
 
+from ..domain.durations import parse_duration
 from ..render import when
 from ..services import tokens
 from ..services.clock import WallClock
@@ -22,18 +24,53 @@ def token_create(
     role: Annotated[tokens.UserRole, typer.Option(help="What the token may do.")],
     name: Annotated[str, typer.Option(help="A name for it, to list and revoke it by.")],
     party: Annotated[
-        str | None, typer.Option(help="The party a decision maker decides for.")
+        str | None,
+        typer.Option(help="The party a decision maker decides for (its code in the directory)."),
+    ] = None,
+    source: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source",
+            help="A source of the registry a reporter reports as (repeat for several); "
+            "its reports take their kind and grades from the registry.",
+        ),
+    ] = None,
+    expires: Annotated[
+        str | None,
+        typer.Option(help="How long it works, e.g. 90d or 12h (default: until revoked)."),
     ] = None,
     db: Db = None,
 ) -> None:
     """Make a token; it is printed once, alone on the last line, and never stored."""
+    lifetime = _lifetime(expires)
     with system_at(db) as system:
         try:
-            token = tokens.create(system, name=name, role=role, party=party, now=WallClock().now())
+            token = tokens.create(
+                system,
+                name=name,
+                role=role,
+                party=party,
+                now=WallClock().now(),
+                sources=source or (),
+                expires=lifetime,
+            )
         except tokens.TokenError as exc:
             fail(str(exc))
-    err.print(f"token {name} ({role.value}{' for ' + party if party else ''}); keep it secret:")
+    bound = f" for {party}" if party else (f" as {', '.join(source)}" if source else "")
+    until = f", expires in {expires}" if expires else ""
+    err.print(f"token {name} ({role.value}{bound}{until}); keep it secret:", markup=False)
     print(token)
+
+
+def _lifetime(text: str | None) -> timedelta | None:
+    if text is None:
+        return None
+    try:
+        value = parse_duration(text)
+    except ValueError as exc:
+        fail(f"--expires: {exc}")
+    assert isinstance(value, timedelta)
+    return value
 
 
 @token_app.command("revoke")
@@ -49,12 +86,21 @@ def token_revoke(name: Annotated[str, typer.Argument()], db: Db = None) -> None:
 
 @token_app.command("list")
 def token_list(db: Db = None) -> None:
-    """The tokens: name, role, party, created, revoked."""
+    """The tokens: name, role, party or sources, created, expiry, revoked."""
+    now = WallClock().now()
     with system_at(db) as system:
         for row in tokens.listed(system):
-            revoked = f"revoked {when(row['revoked_at'])}" if row["revoked_at"] else "live"
+            if row["revoked_at"]:
+                state = f"revoked {when(row['revoked_at'])}"
+            elif row["expires_at"] and row["expires_at"] <= now:
+                state = f"expired {when(row['expires_at'])}"
+            elif row["expires_at"]:
+                state = f"live, expires {when(row['expires_at'])}"
+            else:
+                state = "live, never expires"
+            bound = row["party"] or ",".join(row["sources"]) or "-"
             out.print(
-                f"{row['name']:20} {row['role']:15} {row['party'] or '-':5} "
-                f"created {when(row['created_at'])}  {revoked}",
+                f"{row['name']:20} {row['role']:15} {bound:5} "
+                f"created {when(row['created_at'])}  {state}",
                 markup=False,
             )

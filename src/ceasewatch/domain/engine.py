@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
@@ -25,6 +25,7 @@ from .incidents import CorroborationIndex, Incident, Status, precision_km
 from .policy import Authorisation, Policy, Repeat
 from .reports import Report
 from .severity import Severity, SeverityTable
+from .sources import Registry, Source, weighed
 from .spacetime import SpaceTimeGrid, micros
 
 TRUSTED_INPUT = "trusted input"
@@ -136,7 +137,7 @@ class Engine:
         policy: Policy,
         *,
         trust_input: bool = False,
-        groups: Mapping[str, str] | None = None,
+        sources: Iterable[Source] = (),
     ) -> None:
         self.ceasefire = ceasefire
         self.policy = policy
@@ -144,7 +145,10 @@ class Engine:
         self.now: datetime | None = None
         self.incidents: dict[str, Incident] = {}
         self.cases: dict[str, Case] = {}
-        self._groups = dict(groups or {})
+        self.registry = Registry(sources)
+        self._graded: dict[tuple[str, str], Source] = {}
+        """The registry's entry for each report from a declared source, as it stood when
+        the report arrived: rule 6 judges the report by it."""
         self._index = CorroborationIndex(policy.corroboration)
         self._seen: set[tuple[str, str]] = set()
         self._timers: list[Timer] = []
@@ -196,6 +200,10 @@ class Engine:
             return []
         self._seen.add(key)
         self._move_clock(report.arrival)
+        if self.registry:
+            entry = self.registry.get(report.source)
+            if entry is not None:
+                self._graded[key] = entry
         self._accept(report, trusted or self.trust_input)
         return self._flush()
 
@@ -232,7 +240,22 @@ class Engine:
         action = case.action(timer.action) if deadline else None
         return action is None or not action.done
 
+    def grading(self, report: Report) -> Source | None:
+        """The registry's entry that rule 6 judged this report by (None: undeclared then)."""
+        return self._graded.get(report.key)
+
     # -- commands by people ------------------------------------------------
+
+    def declare_sources(
+        self, sources: Iterable[Source], at: datetime | None = None
+    ) -> list[ProtocolEvent]:
+        """Declare or regrade sources at `at` (timers due by then fire first): reports
+        arriving from then on are judged by them; reports already taken keep the judgement
+        they had (what was verified stays verified)."""
+        if at is not None:
+            self._move_clock(at)
+        self.registry.declare(sources)
+        return self._flush()
 
     def verify_incident(
         self, incident_id: str, at: datetime, by: str, reason: str = ""
@@ -576,22 +599,31 @@ class Engine:
         return any(self._verifies_alone(r) for r in incident.reports)
 
     def _verifies_alone(self, report: Report) -> bool:
-        """One report graded well enough, from a kind of source trusted to verify alone."""
+        """One report graded well enough, from a kind of source trusted to verify alone
+        (the registry's kind and grades, where it declared the source)."""
         reliability, credibility, kinds = self._grades
+        entry = self._graded.get(report.key) if self._graded else None
+        kind, graded, credible = weighed(report, entry)
         return (
-            report.source_kind in kinds
-            and report.source_kind not in self._never_counts
-            and report.reliability in reliability
-            and report.credibility in credibility
+            kind in kinds
+            and kind not in self._never_counts
+            and graded in reliability
+            and credible in credibility
         )
 
     def _groups_of(self, reports: Iterable[Report]) -> set[str]:
-        """The independence groups of the reports that count toward verification."""
-        return {
-            self._groups.get(r.source, r.source)
-            for r in reports
-            if r.source_kind not in self._never_counts
-        }
+        """The independence groups of the reports that count toward verification: the
+        registry's where it declared the source, else each source its own."""
+        groups = set()
+        graded = self._graded
+        for report in reports:
+            entry = graded.get(report.key) if graded else None
+            if entry is None:
+                if report.source_kind not in self._never_counts:
+                    groups.add(report.source)
+            elif entry.kind not in self._never_counts:
+                groups.add(entry.independence_group)
+        return groups
 
     def _severity(self, incident: Incident) -> Severity:
         if incident.seq in self._repeat_broad:

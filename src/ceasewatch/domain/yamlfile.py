@@ -52,14 +52,7 @@ def parse_yaml(
     `path_of` maps a validation error's location to its path in the document (where the
     model adds steps the document does not have, such as a union's tag).
     """
-    try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        message = f"not valid YAML: {getattr(exc, 'problem', None) or exc}"
-        raise invalid(origin, [Problem(path="", line=line, message=message)]) from None
+    data, root = load_yaml(text, origin, invalid)
     if not isinstance(data, dict):
         raise invalid(origin, [Problem(path="", line=1, message="not a mapping")])
     try:
@@ -74,6 +67,17 @@ def parse_yaml(
             for err in exc.errors(include_url=False)
         ]
         raise invalid(origin, problems) from None
+
+
+def load_yaml(text: str, origin: str, invalid: type[DocumentInvalid]) -> tuple[Any, Any]:
+    """The document's data and its node tree (for `line_of`); `invalid` if it is not YAML."""
+    try:
+        return yaml.safe_load(text), yaml.compose(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        message = f"not valid YAML: {getattr(exc, 'problem', None) or exc}"
+        raise invalid(origin, [Problem(path="", line=line, message=message)]) from None
 
 
 def line_of(node: Any, loc: Loc) -> int | None:

@@ -30,9 +30,17 @@ from ..domain.events import ProtocolEvent
 from ..domain.notices import notices_for
 from ..domain.policy import parse_policy
 from ..domain.reports import Report
+from ..domain.sources import Registry, Source
 from ..store import auditlog, journal, outbox, queries, readmodels
 from ..store.database import writing
-from ..store.journal import CommandInput, Input, ReportInput, StoredCeasefire, StoredClock
+from ..store.journal import (
+    SOURCES,
+    CommandInput,
+    Input,
+    ReportInput,
+    StoredCeasefire,
+    StoredClock,
+)
 
 REPORTS_ACCEPTED = "reports_accepted"
 COMMAND = "command"
@@ -116,6 +124,15 @@ def run_command(
         case "close":
             return engine.close_case(body["case"], at)
     raise ValueError(f"unknown command {kind!r}")
+
+
+def run_store_command(engine: Engine, kind: str, body: dict[str, Any]) -> list[ProtocolEvent]:
+    """Apply one journaled command that belongs to no one ceasefire (every engine takes it)."""
+    match kind:
+        case "sources":
+            at = None if body["at"] is None else _at(body)
+            return engine.declare_sources((Source.model_validate(s) for s in body["sources"]), at)
+    raise ValueError(f"unknown store command {kind!r}")
 
 
 @dataclass
@@ -227,6 +244,11 @@ def take_input(engines: dict[str, Engine], item: Input) -> list[tuple[str, Proto
             if item.clock is not None:
                 out.extend((cf, e) for e in engine.advance(item.clock))
             out.extend((cf, e) for e in engine.feed(item.report, trusted=item.trusted))
+    elif item.ceasefire is None:
+        for cf, engine in engines.items():
+            if item.clock is not None:
+                out.extend((cf, e) for e in engine.advance(item.clock))
+            out.extend((cf, e) for e in run_store_command(engine, item.kind, item.body))
     elif item.ceasefire in engines:
         target = engines[item.ceasefire]
         if item.clock is not None:
@@ -319,6 +341,30 @@ class Batch:
         self._collect(ceasefire, events)
         self.touched.add(ceasefire)
         return None
+
+    def declare_sources(self, sources: list[Source]) -> list[Source]:
+        """Declare or regrade sources at the stored clock, for every ceasefire's engine (and
+        any added later, which replays the journal): a journaled command, listed in the
+        `sources` read model and audited. Returns those that changed; nothing is journaled
+        when none did."""
+        host = self.host
+        changed = Registry(queries.sources(self.conn)).changes(sources)
+        if not changed:
+            return []
+        at = host.now
+        body = {
+            "sources": [s.as_record() for s in changed],
+            "at": None if at is None else at.isoformat(),
+        }
+        for cf, engine in host.engines.items():
+            self._collect(cf, run_store_command(engine, SOURCES, body))
+        host.position += 1
+        item = CommandInput(host.position, at, None, SOURCES, body)
+        journal.append_command(self.conn, item)
+        self.audit.append((COMMAND, journal.command_record(item)))
+        readmodels.write_sources(self.conn, changed, host.position, at)
+        self.audit.append(("sources_declared", {"sources": body["sources"]}))
+        return changed
 
     def add_ceasefire(self, stored: StoredCeasefire) -> None:
         """Store a ceasefire and build its engine over the whole journal so far."""

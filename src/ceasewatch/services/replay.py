@@ -13,6 +13,7 @@ from ..domain.engine import Engine
 from ..domain.events import ProtocolEvent
 from ..domain.policy import Policy
 from ..domain.reports import Report
+from ..domain.sources import Source
 from ..intake import Rejection
 
 
@@ -71,10 +72,14 @@ def replay(
     *,
     trust_input: bool = False,
     until: datetime | None = None,
+    sources: Iterable[Source] = (),
 ) -> ReplayResult:
-    """Feed the reports in arrival order; then run the clock out, or stop it at `until`."""
+    """Feed the reports in arrival order; then run the clock out, or stop it at `until`.
+
+    `sources` is the source registry, declared before the first report.
+    """
     with paused_gc():
-        return _replay(ceasefire, policy, records, trust_input, until)
+        return _replay(ceasefire, policy, records, trust_input, until, sources)
 
 
 @dataclass
@@ -109,6 +114,7 @@ def _replay(
     records: Iterable[Report | Rejection],
     trust_input: bool,
     until: datetime | None,
+    sources: Iterable[Source],
 ) -> ReplayResult:
     arrivals = in_arrival_order(records)
     reports = arrivals.reports
@@ -117,7 +123,7 @@ def _replay(
     if until is not None:
         kept = [r for r in reports if r.arrival <= until]
         after_until, reports = len(reports) - len(kept), kept
-    engine = Engine(ceasefire, policy, trust_input=trust_input)
+    engine = Engine(ceasefire, policy, trust_input=trust_input, sources=sources)
     events = engine.feed_all(reports)
     events.extend(engine.advance(until) if until is not None else engine.run_out())
     return ReplayResult(engine, events, unique, arrivals.duplicates, arrivals.rejected, after_until)

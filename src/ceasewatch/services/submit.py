@@ -1,4 +1,8 @@
-"""Reports submitted live (the API, the web form): validated one by one, stored together."""
+"""Reports submitted live (the API, the web form): validated one by one, stored together.
+
+A reporter's token limits what it may send (`Sender`); importers, `ingest` and the
+analysts' and admins' tokens are not limited.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,11 @@ from typing import Any
 from ..bootstrap import System
 from ..domain.events import iso_z
 from ..domain.reports import Report, ReportRejected, parse_report
+from ..domain.sources import self_graded_problems
+from ..store import queries
+from ..store.database import reading
 from .replay import in_arrival_order, paused_gc
+from .tokens import Principal, UserRole
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +41,55 @@ class Submitted:
     rejected: list[RecordError] = field(default_factory=list)
 
 
-def validate(records: list[Any], received_at: datetime) -> tuple[list[Report], list[RecordError]]:
-    """The good records as reports, and every bad field of the others.
+@dataclass(frozen=True, slots=True)
+class Sender:
+    """A reporter, and what its token lets it send.
+
+    Bound to sources, it reports only as them, and the registry gives its reports their
+    kind and grades whatever they claim. Bound to none, it may neither take the name of
+    a source the registry declares nor give itself a kind or grade that verifies alone
+    (`monitor`, `sensor`, `satellite`; reliability A or B).
+    """
+
+    sources: frozenset[str]
+    """The sources it is bound to (none: it grades itself, within limits)."""
+    declared: frozenset[str] = frozenset()
+    """The registry's sources, which an unbound reporter may not report as."""
+
+    def problems(self, report: Report) -> list[tuple[str, str]]:
+        """What in this report the sender may not send, as (field, why)."""
+        if self.sources:
+            if report.source in self.sources:
+                return []
+            return [("source", f"this token reports only as {', '.join(sorted(self.sources))}")]
+        problems = self_graded_problems(report)
+        if report.source in self.declared:
+            problems.append(
+                (
+                    "source",
+                    f"{report.source} is in the source registry: only a token bound to it "
+                    "reports as it",
+                )
+            )
+        return problems
+
+
+def sender(system: System, who: Principal) -> Sender | None:
+    """The limits of what `who` may send: None for roles that are not limited."""
+    if who.role is not UserRole.REPORTER:
+        return None
+    if who.sources:
+        return Sender(frozenset(who.sources))
+    with reading(system.db) as conn:
+        declared = frozenset(s.id for s in queries.sources(conn))
+    return Sender(frozenset(), declared)
+
+
+def validate(
+    records: list[Any], received_at: datetime, sent_by: Sender | None = None
+) -> tuple[list[Report], list[RecordError]]:
+    """The good records as reports, and every bad field of the others (including what
+    `sent_by` may not send).
 
     A record without `reported_at` was reported when it was received (DESIGN's default).
     """
@@ -48,16 +103,24 @@ def validate(records: list[Any], received_at: datetime) -> tuple[list[Report], l
         if raw.get("reported_at") is None:
             raw = {**raw, "reported_at": iso_z(received_at)}
         try:
-            good.append(parse_report(raw, f"record {index}"))
+            report = parse_report(raw, f"record {index}")
         except ReportRejected as exc:
             bad.extend(RecordError(index, rid, e.field, e.message) for e in exc.errors)
+            continue
+        refused = sent_by.problems(report) if sent_by is not None else []
+        if refused:
+            bad.extend(RecordError(index, report.id, name, why) for name, why in refused)
+        else:
+            good.append(report)
     return good, bad
 
 
-def submit(system: System, records: list[Any], received_at: datetime) -> Submitted:
+def submit(
+    system: System, records: list[Any], received_at: datetime, sent_by: Sender | None = None
+) -> Submitted:
     """Store the good records of a batch (in arrival order, in one transaction)."""
     with paused_gc():
-        good, bad = validate(records, received_at)
+        good, bad = validate(records, received_at, sent_by)
         arrivals = in_arrival_order(good)
         with system.engines.transaction() as batch:
             taken = {r.key for r in batch.take_reports(arrivals.reports)}
@@ -99,8 +162,10 @@ class GroupCommit:
         self._writer: threading.Thread | None = None
         self._start = threading.Lock()
 
-    def submit(self, records: list[Any], received_at: datetime) -> Submitted:
-        good, bad = validate(records, received_at)
+    def submit(
+        self, records: list[Any], received_at: datetime, sent_by: Sender | None = None
+    ) -> Submitted:
+        good, bad = validate(records, received_at, sent_by)
         waiting = _Waiting(good)
         self._ensure_writer()
         self._queue.put(waiting)

@@ -23,6 +23,10 @@ from ..domain.reports import Report, parse_report
 from . import bulk, tables
 from .database import streamed
 
+SOURCES = "sources"
+"""The command, for every ceasefire's engine, that declares or regrades sources: its body
+is `{"sources": [...], "at": ISO 8601 or null}`."""
+
 
 @dataclass(frozen=True, slots=True)
 class StoredClock:
@@ -42,7 +46,8 @@ class ReportInput:
 class CommandInput:
     seq: int
     clock: datetime | None
-    ceasefire: str
+    ceasefire: str | None
+    """None: a command for every ceasefire's engine (e.g. declaring sources)."""
     kind: str
     body: dict[str, Any]
 
@@ -207,6 +212,15 @@ def ceasefire_record(stored: StoredCeasefire) -> dict[str, Any]:
 
 def _stamp(at: datetime | None) -> str | None:
     return None if at is None else iso_z(at.astimezone(UTC))
+
+
+def store_commands(conn: Connection, kind: str) -> list[CommandInput]:
+    """The journaled commands of one kind that belong to no one ceasefire, in order."""
+    c = tables.commands
+    rows = conn.execute(
+        sa.select(c).where(c.c.kind == kind, c.c.ceasefire_id.is_(None)).order_by(c.c.seq)
+    ).all()
+    return [CommandInput(r.seq, r.clock, None, r.kind, r.body) for r in rows]
 
 
 # -- ceasefires -----------------------------------------------------------------------

@@ -12,8 +12,10 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from ..domain import events as ev
 from ..domain.events import ProtocolEvent
-from . import tables
+from ..domain.sources import History, Source, judged
+from . import journal, tables
 from .database import streamed
+from .journal import SOURCES
 
 
 def events(
@@ -81,15 +83,44 @@ def case(conn: Connection, case_id: str) -> dict[str, Any] | None:
 
 
 def reports(conn: Connection, keys: list[list[str]]) -> list[dict[str, Any]]:
-    """The stored records of reports named by (source, id), in the order given."""
+    """The stored records of reports named by (source, id), in the order given, each as
+    rule 6 weighed it (see `judged`)."""
     if not keys:
         return []
     t = tables.reports
     rows = conn.execute(
-        sa.select(t.c.source, t.c.id, t.c.body).where(sa.tuple_(t.c.source, t.c.id).in_(keys))
+        sa.select(t.c.seq, t.c.source, t.c.id, t.c.body).where(
+            sa.tuple_(t.c.source, t.c.id).in_(keys)
+        )
     ).all()
-    found = {(r.source, r.id): json.loads(r.body) for r in rows}
+    history = registry_history(conn)
+    found = {
+        (r.source, r.id): judged(json.loads(r.body), history.at(r.source, r.seq)) for r in rows
+    }
     return [found[(s, i)] for s, i in keys if (s, i) in found]
+
+
+def registry_history(conn: Connection) -> History:
+    """Every declaration of the source registry, by journal number."""
+    return History(
+        (command.seq, [Source.model_validate(s) for s in command.body["sources"]])
+        for command in journal.store_commands(conn, SOURCES)
+    )
+
+
+def sources(conn: Connection) -> list[Source]:
+    """The source registry as it stands, by id."""
+    t = tables.sources
+    return [
+        Source(
+            id=row.id,
+            kind=row.kind,
+            reliability=row.reliability,
+            credibility=row.credibility,
+            group=row.independence_group,
+        )
+        for row in conn.execute(sa.select(t).order_by(t.c.id))
+    ]
 
 
 def ceasefires(conn: Connection) -> list[RowMapping]:
@@ -180,7 +211,13 @@ def report_page(
         if ceasefire is not None:
             held = held.where(m.c.ceasefire_id == ceasefire)
         query = query.where(held.exists())
-    return [{"seq": row.seq, **json.loads(row.body)} for row in conn.execute(query)]
+    rows = conn.execute(query).all()
+    history = registry_history(conn) if rows else History()
+    return [
+        {"seq": row.seq, **judged(body, history.at(body["source"], row.seq))}
+        for row in rows
+        for body in (json.loads(row.body),)
+    ]
 
 
 def incident_page(

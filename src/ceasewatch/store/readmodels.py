@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from ..domain.cases import Case
 from ..domain.engine import Changes, Timer
 from ..domain.events import ProtocolEvent
 from ..domain.incidents import Incident
+from ..domain.sources import Source
 from . import bulk, tables
 
 
@@ -142,3 +144,22 @@ def decision_rows(case: Case) -> list[dict[str, Any]]:
         }
         for position, d in enumerate(case.decisions)
     ]
+
+
+def write_sources(
+    conn: Connection, sources: Iterable[Source], seq: int, at: datetime | None
+) -> None:
+    """The registry's entries as declared by journal command `seq`."""
+    rows = [
+        {
+            "id": s.id,
+            "kind": s.kind.value if s.kind else None,
+            "reliability": s.reliability,
+            "credibility": s.credibility,
+            "independence_group": s.group,
+            "seq": seq,
+            "declared_at": at,
+        }
+        for s in sources
+    ]
+    bulk.upsert(conn, tables.sources, rows)

@@ -3,11 +3,12 @@
 Two kinds of table:
 
 - the **journal**, what the engines are a function of: `reports` and `commands` (the
-  inputs, numbered by one sequence `seq`, each with the engine clock it was taken at),
+  inputs, numbered by one sequence `seq`, each with the engine clock it was taken at; a
+  command for no one ceasefire, such as declaring sources, goes to every engine),
   the `clock` row (the stored clock, and the lock every writer takes), `ceasefires`;
 - **read models** the engines' outputs are written to, in the same transaction as the
   inputs that caused them: `events`, `incidents`, `cases`, `actions`, `decisions`,
-  `timers`, and the hash-chained `audit` log.
+  `timers`, `sources` (the registry as it stands), and the hash-chained `audit` log.
 
 `parties` is the stakeholder directory.
 """
@@ -84,7 +85,7 @@ commands = Table(
     metadata,
     Column("seq", Seq, primary_key=True, autoincrement=False),
     Column("clock", Instant, nullable=True),
-    Column("ceasefire_id", String(200), nullable=False),
+    Column("ceasefire_id", String(200), nullable=True),  # null: every ceasefire's engine
     Column("kind", String(40), nullable=False),
     Column("body", JSON, nullable=False),
 )
@@ -223,8 +224,23 @@ tokens = Table(
     Column("digest", String(64), nullable=False),  # SHA-256 of the token; never the token
     Column("created_at", Instant, nullable=False),  # wall-clock time
     Column("revoked_at", Instant, nullable=True),
+    Column("expires_at", Instant, nullable=True),  # wall-clock time; null: never
+    Column("sources", JSON, nullable=False, server_default="[]"),  # a reporter's sources
     UniqueConstraint("digest"),
 )
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", String(200), primary_key=True),
+    Column("kind", String(40), nullable=True),
+    Column("reliability", String(1), nullable=False),
+    Column("credibility", Integer, nullable=True),
+    Column("independence_group", String(200), nullable=True),  # null: its own (its id)
+    Column("seq", Seq, nullable=False),  # the journal command that last declared it
+    Column("declared_at", Instant, nullable=True),  # the stored clock then
+)
+"""The source registry as it stands, for listing (the journal's commands hold its history)."""
 
 incident_reports = Table(
     "incident_reports",

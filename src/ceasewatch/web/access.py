@@ -32,7 +32,7 @@ class WebError(Exception):
 
 
 class SignInNeeded(Exception):
-    """No session, or its token was revoked: back to /login, then to `next`."""
+    """No session, or its token was revoked or expired: back to /login, then to `next`."""
 
     def __init__(self, next_url: str) -> None:
         super().__init__(next_url)
@@ -63,7 +63,8 @@ def visitor(request: Request) -> Visitor | None:
     session = sessions_of(request).load(request)
     if session is None or session.digest is None:
         return None
-    principal = tokens.holder(system_of(request), session.digest)
+    now = request.app.state.clock.now()
+    principal = tokens.holder(system_of(request), session.digest, now)
     return None if principal is None else Visitor(principal, session)
 
 

@@ -65,6 +65,15 @@ def bbox_of(text: str | None) -> tuple[float, float, float, float] | None:
     return west, south, east, north
 
 
+def json_body(body: bytes) -> Any:
+    """A request's body as JSON (for routes that validate it record by record)."""
+    try:
+        return json.loads(body)
+    except ValueError as exc:
+        problem = FieldProblem(record="body", field="(body)", message=str(exc))
+        raise ApiError(400, "the body is not JSON", [problem]) from None
+
+
 def events_out(events: Iterable[ProtocolEvent]) -> list[EventOut]:
     return [EventOut(**e.to_dict()) for e in events]
 

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from ...domain.reports import EventType
 from ...domain.text import NO_NUL
+from ...services import submit
 from ...services.tokens import Principal, UserRole
 from ...store import queries
 from ...store.database import reading
 from ..auth import EVERYONE, allow, system_of
-from ..errors import ApiError, FieldProblem, problems_of
+from ..errors import ApiError, problems_of
 from ..schemas import ReportPage, Submitted
 from .common import (
     BBOX,
@@ -25,6 +25,7 @@ from .common import (
     bbox_of,
     decode_cursor,
     encode_cursor,
+    json_body,
     since_until,
 )
 
@@ -58,30 +59,28 @@ MAX_BATCH = 10_000
 )
 async def submit_reports(
     request: Request,
-    _who: Annotated[Principal, Depends(allow(UserRole.REPORTER, UserRole.ANALYST, UserRole.ADMIN))],
+    who: Annotated[Principal, Depends(allow(UserRole.REPORTER, UserRole.ANALYST, UserRole.ADMIN))],
 ) -> Submitted:
     """One report, or a JSON array of up to 10,000: the good ones are stored, each bad field
     named. A lone bad report is refused (422); a batch answers 200 with what was stored and
-    what was rejected. A record without `reported_at` was reported when it was received."""
-    data = _json_body(await request.body())
+    what was rejected. A record without `reported_at` was reported when it was received.
+
+    A reporter bound to sources sends only as them (another `source` is rejected), and the
+    registry grades its reports; a reporter bound to none may not report as a declared
+    source, nor claim `source_kind` monitor, sensor or satellite, nor reliability A or B."""
+    data = json_body(await request.body())
     records = data if isinstance(data, list) else [data]
     if len(records) > MAX_BATCH:
         raise ApiError(413, f"a batch holds at most {MAX_BATCH} reports, this one {len(records)}")
     received = request.app.state.clock.now()
-    result = await run_in_threadpool(request.app.state.submitter.submit, records, received)
+    system = system_of(request)
+    sent_by = await run_in_threadpool(submit.sender, system, who)
+    result = await run_in_threadpool(request.app.state.submitter.submit, records, received, sent_by)
     if not isinstance(data, list) and result.rejected:
         raise ApiError(422, "the report is not valid", problems_of(result.rejected))
     return Submitted(
         stored=result.stored, duplicates=result.duplicates, rejected=problems_of(result.rejected)
     )
-
-
-def _json_body(body: bytes) -> Any:
-    try:
-        return json.loads(body)
-    except ValueError as exc:
-        problem = FieldProblem(record="body", field="(body)", message=str(exc))
-        raise ApiError(400, "the body is not JSON", [problem]) from None
 
 
 @router.get("", response_model=ReportPage)

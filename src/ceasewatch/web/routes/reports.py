@@ -12,7 +12,9 @@ from starlette.concurrency import run_in_threadpool
 
 from ...domain.events import iso_z
 from ...domain.reports import EventType, SourceKind, Target
+from ...domain.sources import VOUCHED_KINDS, VOUCHED_RELIABILITY
 from ...services import submit
+from ...services.tokens import UserRole
 from ...store import queries
 from ...store.database import reading
 from ..access import REPORTERS, Visitor, checked_form, require, system_of
@@ -34,6 +36,7 @@ def _form(
         parties = sorted(
             {p for cf in queries.ceasefires(conn) for p in cf["definition"].get("parties", [])}
         )
+    grades_itself = who.role is UserRole.REPORTER and not who.principal.sources
     return render(
         request,
         "report_form.html",
@@ -42,7 +45,10 @@ def _form(
         values=values,
         errors=errors or {},
         event_types=[t.value for t in EventType],
-        source_kinds=[k.value for k in SourceKind],
+        source_kinds=[k.value for k in SourceKind if not grades_itself or k not in VOUCHED_KINDS],
+        reliabilities=[g for g in "ABCDE" if not grades_itself or g not in VOUCHED_RELIABILITY],
+        bound_sources=list(who.principal.sources),
+        default_kind="" if who.role is UserRole.REPORTER else "monitor",
         targets=[t.value for t in Target],
         parties=parties,
         **more,
@@ -53,9 +59,10 @@ def _form(
 def report_form(request: Request, stored: str | None = None) -> Response:
     who = require(request, *REPORTERS)
     now = request.app.state.clock.now()
+    bound = who.principal.sources
     values = {
         "id": new_report_id(),
-        "source": who.principal.name,
+        "source": bound[0] if bound else who.principal.name,
         "occurred_at": iso_z(now - timedelta(seconds=now.second))[:16],
         "reliability": "",
         "credibility": "",
@@ -70,10 +77,11 @@ async def submit_report(request: Request) -> Response:
     form = await checked_form(request, who)
     record, typed = report_record(form)
     received = request.app.state.clock.now()
-    _, bad = submit.validate([record], received)
+    system = system_of(request)
+    sent_by = await run_in_threadpool(submit.sender, system, who.principal)
+    _, bad = submit.validate([record], received, sent_by)
     if not bad:
-        system = system_of(request)
-        result = await run_in_threadpool(submit.submit, system, [record], received)
+        result = await run_in_threadpool(submit.submit, system, [record], received, sent_by)
         bad = result.rejected
     if bad:
         errors: dict[str, list[str]] = {}

@@ -59,7 +59,8 @@ async def login(
     session = sessions.load(request)
     if session is None or not session.csrf_ok(csrf):
         raise WebError(403, "The sign-in form has expired: reload it and sign in again.")
-    principal = await run_in_threadpool(tokens.authenticate, system_of(request), token.strip())
+    now = request.app.state.clock.now()
+    principal = await run_in_threadpool(tokens.authenticate, system_of(request), token.strip(), now)
     if principal is None:
         response = render(
             request,
@@ -68,7 +69,7 @@ async def login(
             status_code=401,
             csrf=session.csrf,
             next=safe_next(next),
-            error="Unknown or revoked token.",
+            error="Unknown, revoked or expired token.",
         )
         return response
     target = safe_next(next)

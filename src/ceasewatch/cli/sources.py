@@ -1,0 +1,56 @@
+"""`ceasewatch source`: the source registry (who reports, its kind, grade and group)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..services import sources
+from . import app
+from .common import fail, out
+from .store import Db, system_at
+
+source_app = typer.Typer(
+    help="The source registry: kinds, grades and independence groups.", no_args_is_help=True
+)
+app.add_typer(source_app, name="source")
+
+
+@source_app.command("import")
+def source_import(
+    path: Annotated[
+        Path, typer.Argument(help="YAML: sources: [{id, kind, reliability, credibility, group}]")
+    ],
+    db: Db = None,
+) -> None:
+    """Declare or regrade the sources of a file (others stay as they are); journaled."""
+    try:
+        listed = sources.read(path)
+    except sources.SourcesError as exc:
+        fail(str(exc))
+    with system_at(db) as system:
+        changed = sources.declare(system, listed)
+    out.print(f"{len(listed)} sources read, {len(changed)} declared or regraded", markup=False)
+
+
+@source_app.command("list")
+def source_list(
+    as_json: Annotated[bool, typer.Option("--json", help="As a JSON list.")] = False,
+    db: Db = None,
+) -> None:
+    """The registry: id, kind, reliability, credibility, independence group."""
+    with system_at(db) as system:
+        registry = sources.registry(system)
+    if as_json:
+        print(json.dumps([s.as_record() for s in registry], ensure_ascii=False))
+        return
+    for s in registry:
+        kind = s.kind.value if s.kind else "-"
+        credibility = str(s.credibility) if s.credibility is not None else "-"
+        out.print(
+            f"{s.id:20} {kind:17} {s.reliability} {credibility}  group {s.independence_group}",
+            markup=False,
+        )

@@ -1,0 +1,40 @@
+"""The source registry in the store: declaring and regrading sources, and reading it.
+
+Declaring is a journaled command for every ceasefire's engine (the engines are a function
+of the journal), made at the stored clock: a report is judged by the registry as it stood
+when the report arrived, and a store rebuilt from its journal judges it the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..bootstrap import System
+from ..config import ConfigError, load_sources
+from ..domain.sources import Source
+from ..store import queries
+from ..store.database import reading
+
+
+class SourcesError(ValueError):
+    """A sources file that cannot be read or validated, and why."""
+
+
+def read(path: Path) -> list[Source]:
+    try:
+        return load_sources(path)
+    except ConfigError as exc:
+        raise SourcesError(str(exc)) from None
+
+
+def declare(system: System, sources: list[Source]) -> list[Source]:
+    """Add or regrade sources (those not listed stay as they are); returns those that
+    changed. The same list again changes nothing and journals nothing."""
+    with system.engines.transaction() as batch:
+        return batch.declare_sources(sources)
+
+
+def registry(system: System) -> list[Source]:
+    """The registry as it stands, by id."""
+    with reading(system.db) as conn:
+        return queries.sources(conn)
