@@ -18,6 +18,7 @@ from ..web import mount as mount_web
 from ..web.settings import WebSettings
 from . import errors
 from .routes import audit, cases, directory, events, health, incidents, outbox, reports
+from .routes import clock as clock_route
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": errors.ErrorBody, "description": description}
@@ -64,7 +65,7 @@ def create_app(
     app.state.clock = clock or WallClock()
     app.state.submitter = GroupCommit(system)
     errors.install(app)
-    for module in (reports, incidents, cases, directory, audit, events, outbox):
+    for module in (reports, incidents, cases, directory, audit, events, outbox, clock_route):
         app.include_router(module.router, prefix="/api/v1", responses=ERRORS)
     app.include_router(health.router, responses=ERRORS)
     mount_web(app, web)

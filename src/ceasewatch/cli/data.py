@@ -20,6 +20,7 @@ from rich.progress import (
 
 from .. import exports
 from ..importers import FORMATS, MappingError, file_size, shipped_text
+from ..services.clock import WallClock
 from ..services.imports import ImportResult, import_file
 from ..store.database import reading
 from ..store.exports import Filter
@@ -76,6 +77,7 @@ def _import(
                 trusted=trust,
                 withdraw_missing=withdraw_missing,
                 batch_size=batch_size,
+                received=WallClock(),
                 on_read=lambda n: bars.update(reading, completed=n),
                 on_start=lambda total: bars.update(storing, total=total, visible=True),
                 on_batch=lambda n: bars.advance(storing, n),

@@ -11,7 +11,7 @@ from typing import Any
 
 from ..bootstrap import System
 from ..domain.events import iso_z
-from ..domain.reports import Report, ReportRejected, parse_report
+from ..domain.reports import Report, ReportRejected, ahead_of_receipt, parse_report
 from .replay import in_arrival_order, paused_gc
 
 
@@ -36,7 +36,8 @@ class Submitted:
 def validate(records: list[Any], received_at: datetime) -> tuple[list[Report], list[RecordError]]:
     """The good records as reports, and every bad field of the others.
 
-    A record without `reported_at` was reported when it was received (DESIGN's default).
+    A record without `reported_at` was reported when it was received (DESIGN's default);
+    one reported more than 5 minutes after it was received is refused (the clock guard).
     """
     good: list[Report] = []
     bad: list[RecordError] = []
@@ -48,9 +49,15 @@ def validate(records: list[Any], received_at: datetime) -> tuple[list[Report], l
         if raw.get("reported_at") is None:
             raw = {**raw, "reported_at": iso_z(received_at)}
         try:
-            good.append(parse_report(raw, f"record {index}"))
+            report = parse_report(raw, f"record {index}")
         except ReportRejected as exc:
             bad.extend(RecordError(index, rid, e.field, e.message) for e in exc.errors)
+            continue
+        ahead = ahead_of_receipt(report, received_at, f"record {index}")
+        if ahead is None:
+            good.append(report)
+        else:
+            bad.append(RecordError(index, rid, ahead.field, ahead.message))
     return good, bad
 
 

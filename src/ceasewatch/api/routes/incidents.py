@@ -5,7 +5,6 @@ Verify, reject, dispute, merge and split: each with a reason, each audited.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -23,6 +22,8 @@ from .common import (
     CURSOR,
     MAX_PAGE,
     Filter,
+    Since,
+    Until,
     bbox_of,
     decode_cursor,
     encode_cursor,
@@ -55,8 +56,8 @@ def list_incidents(
     severity: Filter = None,
     perpetrator: Filter = None,
     case: Filter = None,
-    since: Annotated[datetime | None, Query(description="occurred_at at or after")] = None,
-    until: Annotated[datetime | None, Query(description="occurred_at before")] = None,
+    since: Since = None,
+    until: Until = None,
     bbox: Annotated[str | None, Query(description="W,S,E,N", pattern=BBOX)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     cursor: Annotated[str | None, Query(pattern=CURSOR)] = None,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -22,6 +21,8 @@ from .common import (
     CURSOR,
     MAX_PAGE,
     Filter,
+    Since,
+    Until,
     bbox_of,
     decode_cursor,
     encode_cursor,
@@ -80,16 +81,19 @@ def _json_body(body: bytes) -> Any:
     try:
         return json.loads(body)
     except ValueError as exc:
-        problem = FieldProblem(record="body", field="(body)", message=str(exc))
-        raise ApiError(400, "the body is not JSON", [problem]) from None
+        message = str(exc)
+    except RecursionError:  # the parser's stack: a report is never nested this deep
+        message = "nested too deeply"
+    problem = FieldProblem(record="body", field="(body)", message=message)
+    raise ApiError(400, "the body is not JSON", [problem])
 
 
 @router.get("", response_model=ReportPage)
 def list_reports(
     request: Request,
     _who: Annotated[Principal, Depends(allow(*EVERYONE))],
-    since: Annotated[datetime | None, Query(description="occurred_at at or after")] = None,
-    until: Annotated[datetime | None, Query(description="occurred_at before")] = None,
+    since: Since = None,
+    until: Until = None,
     bbox: Annotated[str | None, Query(description="W,S,E,N", pattern=BBOX)] = None,
     type: Annotated[EventType | None, Query()] = None,
     source: Filter = None,
