@@ -86,7 +86,7 @@ def authenticate(system: System, token: str) -> Principal | None:
 
 
 def holder(system: System, token_digest: str) -> Principal | None:
-    """Who holds the token with this SHA-256 (a web session keeps only the digest)."""
+    """Who holds the token with this SHA-256, or None for an unknown or revoked one."""
     t = tables.tokens
     with reading(system.db) as conn:
         row = conn.execute(
