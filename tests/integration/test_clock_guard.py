@@ -373,3 +373,22 @@ def test_the_json_of_a_refusal_names_the_field(api: TestClient):
     )
 
     assert json.loads(response.text)["errors"][0]["record"] == "record 0 (id v64)"
+
+
+def test_ingest_rejects_a_line_nested_too_deep_and_keeps_the_others(world: World, tmp_path: Path):
+    path = write_jsonl(tmp_path / "more.jsonl", [violation(65, 70)])
+    with path.open("a") as lines:
+        lines.write("[" * 100_000 + "\n")
+
+    code, out, err = cli(wall_url(world.system), "ingest", str(path))
+
+    assert code == 1
+    assert "more.jsonl:2" in err
+    assert "1 reports stored" in out
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_the_daily_report_refuses_a_day_at_the_ends_of_the_calendar(world: World, day: str):
+    code, _, err = cli(wall_url(world.system), "report", "daily", "--date", day)
+
+    assert code == 2 and "--date" in err and "out of range" in err
