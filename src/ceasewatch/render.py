@@ -14,6 +14,7 @@ from rich.text import Text
 
 from .domain import events as ev
 from .domain.cases import Action, Case
+from .domain.durations import countdown
 from .domain.events import ProtocolEvent
 from .domain.incidents import Incident, Status
 from .domain.reports import Report
@@ -46,6 +47,27 @@ EVENT_STYLE = {
 
 def when(at: datetime | None) -> str:
     return "—" if at is None else at.strftime("%Y-%m-%d %H:%M:%SZ")
+
+
+def clock_time(at: datetime | None) -> str:
+    """The stored clock, to the minute when it stands on one: `2026-03-10 01:00Z`."""
+    if at is None:
+        return "(not started)"
+    return at.strftime(
+        "%Y-%m-%d %H:%MZ" if at.second == at.microsecond == 0 else "%Y-%m-%d %H:%M:%SZ"
+    )
+
+
+def tick_line(start: datetime | None, end: datetime | None, events: list[ProtocolEvent]) -> str:
+    """What a tick did, in one line: `clock A → B: 2 events (2 action_overdue)`."""
+    kinds = Counter(e.event for e in events)
+    listed = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    fired = (
+        f"{len(events)} event{'' if len(events) == 1 else 's'} ({listed})"
+        if events
+        else "no events"
+    )
+    return f"clock {clock_time(start)} → {clock_time(end)}: {fired}"
 
 
 def describe(event: ProtocolEvent) -> str:
@@ -229,16 +251,28 @@ def summary_table(result: ReplayResult) -> Table:
 # -- stored cases (read models) -----------------------------------------------------
 
 
-def cases_table(rows: list[Any]) -> Table:
-    table = Table(title="Cases", title_justify="left")
-    for column in ("case", "violator", "phase", "severity", "opened", "last violation", "state"):
-        table.add_column(column, no_wrap=column == "case")
+def next_deadline(case: dict[str, Any], now: datetime | None) -> str:
+    """An open case's most pressing deadline (its earliest undone one), counted against
+    the stored clock: `overdue by 2 d 1 h`, `due in 3 h`."""
+    dues = [a["due"] for a in case["actions"] if a["done_at"] is None and a["due"] is not None]
+    if case["closed_at"] is not None or not dues or now is None:
+        return "—"
+    return countdown(min(dues), now)
+
+
+def cases_table(rows: list[dict[str, Any]], now: datetime | None) -> Table:
+    """The cases, each with its next deadline as of `now`, the stored clock."""
+    table = Table(title=f"Cases, as of the stored clock {clock_time(now)}", title_justify="left")
+    columns = ("case", "violator", "phase", "severity", "opened", "last violation", "deadline")
+    for column in (*columns, "state"):
+        table.add_column(column, no_wrap=column in ("case", "deadline"))
     for row in rows:
         state = (
             f"closed {when(row['closed_at'])} ({row['close_reason']})"
             if row["closed_at"]
             else "OPEN"
         )
+        deadline = next_deadline(row, now)
         table.add_row(
             row["id"],
             row["violator"],
@@ -246,12 +280,14 @@ def cases_table(rows: list[Any]) -> Table:
             row["severity"],
             when(row["opened"]),
             when(row["last_violation"]),
+            Text(deadline, style="bold red" if deadline.startswith("overdue") else ""),
             state,
         )
     return table
 
 
-def stored_case_panel(case: dict[str, Any]) -> Panel:
+def stored_case_panel(case: dict[str, Any], now: datetime | None) -> Panel:
+    """A stored case; its deadlines counted against `now`, the stored clock."""
     state = (
         f"closed ({case['close_reason']}) {when(case['closed_at'])}"
         if case["closed_at"]
@@ -260,7 +296,7 @@ def stored_case_panel(case: dict[str, Any]) -> Panel:
     title = (
         f"[bold]{case['id']}[/bold] · violator {case['violator']} · phase {case['phase']} · {state}"
     )
-    parts: list[Any] = [timeline_table(case["events"]), stored_actions_table(case["actions"])]
+    parts: list[Any] = [timeline_table(case["events"]), stored_actions_table(case["actions"], now)]
     if case["decisions"]:
         parts.append(decisions_table(case["decisions"], case["settled"]))
     parts.append(stored_incidents_table(case["incidents"]))
@@ -271,22 +307,32 @@ def stored_case_panel(case: dict[str, Any]) -> Panel:
                 for i in case["responses"]
             )
         )
-    return Panel(Group(*parts), title=title, title_align="left")
+    return Panel(
+        Group(*parts),
+        title=title,
+        title_align="left",
+        subtitle=f"as of the stored clock {clock_time(now)}",
+        subtitle_align="left",
+    )
 
 
-def stored_actions_table(actions: list[dict[str, Any]]) -> Table:
+def stored_actions_table(actions: list[dict[str, Any]], now: datetime | None) -> Table:
     table = Table(title="Actions", title_justify="left", expand=True, show_edge=False)
     for column in ("phase", "action", "owners", "due", "status"):
-        table.add_column(column)
+        table.add_column(column, no_wrap=column == "status")
     for a in actions:
         if a["done_at"] is not None:
             status = Text(f"done {when(a['done_at'])} by {a['done_by']}", style="green")
             if a["overdue_at"] is not None:
                 status.append(" (late)", style="red")
-        elif a["overdue_at"] is not None:
-            status = Text(f"OVERDUE since {when(a['overdue_at'])}", style="bold red")
+        elif a["due"] is None:
+            status = Text("on decision", style="dim")
+        elif now is None:
+            status = Text("pending", style="dim")
+        elif a["overdue_at"] is not None or a["due"] <= now:
+            status = Text(countdown(a["due"], now), style="bold red")
         else:
-            status = Text("pending" if a["due"] else "on decision", style="dim")
+            status = Text(f"pending, {countdown(a['due'], now)}", style="dim")
         table.add_row(
             str(a["phase"]), a["action_id"], ", ".join(a["owners"]), when(a["due"]), status
         )

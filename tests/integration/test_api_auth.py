@@ -86,6 +86,7 @@ ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
     ("GET", "/api/v1/audit/export", None, READ),
     ("GET", "/api/v1/audit/verify", None, READ),
     ("GET", "/api/v1/events", None, READ),
+    ("GET", "/api/v1/clock", None, READ),
     ("GET", "/api/v1/outbox", None, {"observer", "admin"}),
     ("POST", "/api/v1/outbox/1/retry", None, ADMIN),
     ("POST", "/api/v1/outbox/1/ack", None, {"decision_maker:US", "admin"}),
@@ -196,4 +197,4 @@ def test_a_decision_maker_who_owns_no_such_action_may_not_mark_it_done(
 
 
 def test_healthz_answers_without_a_token(client: TestClient):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/healthz").json()["status"] == "ok"

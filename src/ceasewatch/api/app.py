@@ -28,6 +28,7 @@ from .routes import (
     reports,
     sources,
 )
+from .routes import clock as clock_route
 from .settings import ApiSettings
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -77,7 +78,17 @@ def create_app(
     app.state.settings = settings or ApiSettings.from_env()
     app.state.submitter = GroupCommit(system)
     errors.install(app)
-    for module in (reports, incidents, cases, directory, sources, audit, events, outbox):
+    for module in (
+        reports,
+        incidents,
+        cases,
+        directory,
+        sources,
+        audit,
+        events,
+        outbox,
+        clock_route,
+    ):
         app.include_router(module.router, prefix="/api/v1", responses=ERRORS)
     app.include_router(health.router, responses=ERRORS)
     mount_web(app, web)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -37,8 +38,19 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
 
+class _ErrorResponse(JSONResponse):
+    """JSON that survives what the client sent: an error may quote a record's id, and one
+    holding a lone surrogate (`"\\ud800"`, valid JSON) cannot be written as UTF-8."""
+
+    def render(self, content: Any) -> bytes:
+        try:
+            return super().render(content)
+        except UnicodeEncodeError:
+            return json.dumps(content, separators=(",", ":")).encode("ascii")
+
+
 def _json(status: int, body: ErrorBody, headers: Mapping[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(body.model_dump(), status_code=status, headers=dict(headers or {}))
+    return _ErrorResponse(body.model_dump(), status_code=status, headers=dict(headers or {}))
 
 
 def install(app: FastAPI) -> None:
@@ -64,7 +76,13 @@ def install(app: FastAPI) -> None:
 
 
 class BodyLimit:
-    """Refuse a request body over `limit` bytes with 413, declared or streamed."""
+    """Refuse a request body over `limit` bytes with 413, declared or streamed.
+
+    A declared length over the limit is refused before anything is read. A body sent
+    without one (chunked) is counted as it streams: past the limit the 413 goes out at
+    once, the app is told the client has gone, and nothing more is read, so no body is
+    ever held whole and nothing the app does after that reaches the client.
+    """
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app, self.limit = app, limit
@@ -78,23 +96,34 @@ class BodyLimit:
             await self._refuse(send)
             return
         seen = 0
-        refused = False
+        refused = answered = False
 
         async def counted() -> Message:
             nonlocal seen, refused
+            if refused:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.limit:
                     refused = True
-                    raise _TooLarge
+                    if not answered:
+                        await self._refuse(send)
+                    return {"type": "http.disconnect"}
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
+        async def sent(message: Message) -> None:
+            nonlocal answered
             if refused:
-                await self._refuse(send)
+                return  # the 413 was the answer
+            answered = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, sent)
+        except Exception:
+            if not refused:
+                raise
 
     async def _refuse(self, send: Send) -> None:
         body = ErrorBody(error=f"the request body is over {self.limit} bytes").model_dump_json()
@@ -102,14 +131,10 @@ class BodyLimit:
             {
                 "type": "http.response.start",
                 "status": 413,
-                "headers": [(b"content-type", b"application/json")],
+                "headers": [(b"content-type", b"application/json"), (b"connection", b"close")],
             }
         )
         await send({"type": "http.response.body", "body": body.encode()})
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def problems_of(errors: Sequence[Any]) -> list[FieldProblem]:

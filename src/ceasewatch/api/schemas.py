@@ -18,6 +18,25 @@ class Out(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+# -- the clock --------------------------------------------------------------------------
+
+
+class ClockOut(Out):
+    clock: datetime | None = Field(
+        description="The stored clock: what every deadline is counted against (null until "
+        "the first report or tick)."
+    )
+    wall: datetime = Field(description="The wall clock, as this server reads it.")
+    lag_s: float | None = Field(
+        description="Seconds the stored clock is behind the wall clock (negative: ahead of "
+        "it). Over 60: no live ticker (`ceasewatch run`) is keeping it on time."
+    )
+
+
+class Health(ClockOut):
+    status: Literal["ok"]
+
+
 # -- reports ----------------------------------------------------------------------------
 
 

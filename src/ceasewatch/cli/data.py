@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from collections import Counter
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +19,9 @@ from rich.progress import (
 )
 
 from .. import exports
+from ..domain.instants import in_range
 from ..importers import FORMATS, MappingError, file_size, shipped_text
+from ..services.clock import WallClock
 from ..services.imports import ImportResult, import_file
 from ..store.database import reading
 from ..store.exports import Filter
@@ -76,6 +78,7 @@ def _import(
                 trusted=trust,
                 withdraw_missing=withdraw_missing,
                 batch_size=batch_size,
+                received=WallClock(),
                 on_read=lambda n: bars.update(reading, completed=n),
                 on_start=lambda total: bars.update(storing, total=total, visible=True),
                 on_batch=lambda n: bars.advance(storing, n),
@@ -292,8 +295,9 @@ def report_daily(
     """The daily situation report at a fixed cut-off: counts, baselines, map, cases."""
     try:
         when = date.fromisoformat(day)
-    except ValueError:
-        fail(f"--date {day!r}: give a day as YYYY-MM-DD")
+        in_range(datetime.combine(when, time(), UTC))
+    except ValueError as exc:
+        fail(f"--date {day!r}: give a day as YYYY-MM-DD ({exc})")
     try:
         at = None if cutoff is None else time.fromisoformat(cutoff)
         zone(tz)

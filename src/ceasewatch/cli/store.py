@@ -19,7 +19,7 @@ from .. import audit
 from ..bootstrap import System, open_system
 from ..domain.events import ProtocolEvent, iso_z
 from ..intake import Rejection
-from ..render import cases_table, describe, stored_case_panel, when
+from ..render import cases_table, describe, stored_case_panel, tick_line, when
 from ..services import clock, commands, notify, sender, setup, verify
 from ..services.ingest import ingest
 from ..store import auditlog, database, queries
@@ -185,6 +185,7 @@ def ingest_command(
                 files,
                 trusted=trust_input,
                 batch_size=batch_size,
+                received=clock.WallClock(),
                 on_start=lambda total: bar.update(task, total=total),
                 on_batch=lambda n: bar.advance(task, n),
             )
@@ -240,12 +241,24 @@ def tick_command(
     as_json: Annotated[bool, typer.Option("--json", help="Events as JSON lines.")] = False,
     db: Db = None,
 ) -> None:
-    """Advance the stored clock, firing every timer due by then (once, whoever else ticks)."""
+    """Advance the stored clock, firing every timer due by then (once, whoever else ticks).
+
+    A time past the wall clock is allowed (a what-if database), with a warning."""
     stop = parse_instant(until)
     assert stop is not None
+    wall = clock.WallClock().now()
+    if stop > wall:
+        err.print(
+            f"warning: {iso_z(stop)} is past the wall clock ({iso_z(wall)}): this database's "
+            "deadlines now run ahead of real time (a what-if database)",
+            markup=False,
+        )
     with system_at(db) as system:
-        events = clock.tick(system, stop)
-    print_events([e for _, e in events], as_json)
+        ticked = clock.advance_to(system, stop)
+    if as_json:
+        print_events([e for _, e in ticked.events], as_json)
+    else:
+        out.print(tick_line(ticked.start, ticked.end, [e for _, e in ticked.events]), markup=False)
 
 
 @app.command("run")
@@ -348,14 +361,16 @@ def cases_command(
     as_json: Annotated[bool, typer.Option("--json")] = False,
     db: Db = None,
 ) -> None:
-    """The cases, oldest first."""
+    """The cases, oldest first, each with its next deadline as of the stored clock."""
     with system_at(db) as system, reading(system.db) as conn:
-        rows = queries.cases(conn, open_only=open_only)
-    if as_json:
-        for row in rows:
-            sys.stdout.write(json.dumps(_jsonable(dict(row)), ensure_ascii=False) + "\n")
-    elif rows:
-        out.print(cases_table(rows))
+        if as_json:
+            for row in queries.cases(conn, open_only=open_only):
+                sys.stdout.write(json.dumps(_jsonable(dict(row)), ensure_ascii=False) + "\n")
+            return
+        rows = queries.case_summaries(conn, open_only=open_only)
+        now = queries.clock(conn)
+    if rows:
+        out.print(cases_table(rows, now))
     else:
         out.print("no cases" + (" open" if open_only else ""))
 
@@ -369,13 +384,14 @@ def case_show(
     """A case: timeline, actions and deadlines, decisions, incidents with their reports."""
     with system_at(db) as system, reading(system.db) as conn:
         case = queries.case(conn, case_id)
+        now = queries.clock(conn)
     if case is None:
         fail(f"no case {case_id}")
     if as_json:
         case["events"] = [e.to_dict() for e in case["events"]]
         sys.stdout.write(json.dumps(_jsonable(case), ensure_ascii=False, indent=2) + "\n")
     else:
-        out.print(stored_case_panel(case))
+        out.print(stored_case_panel(case, now))
 
 
 def _jsonable(value: Any) -> Any:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import cached_property
 from typing import Annotated, Any
 
 import shapely
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from .instants import Instant
 from .reports import EventType, Target
 from .text import Code, Key, Name
 
@@ -38,17 +39,12 @@ class Ceasefire(BaseModel):
     id: Annotated[str, Field(max_length=200, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     name: Name
     parties: Annotated[list[PartyCode], Field(min_length=2)]
-    effective_from: AwareDatetime
-    effective_until: AwareDatetime | None = None
+    effective_from: Instant
+    effective_until: Instant | None = None
     zone: dict[str, Any] | None = None
     """A GeoJSON geometry, Feature or FeatureCollection, already loaded."""
     policy: Key = "three-phase"
     scope: Scope | None = None
-
-    @field_validator("effective_from", "effective_until")
-    @classmethod
-    def _to_utc(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else value.astimezone(UTC)
 
     @field_validator("zone", mode="before")
     @classmethod

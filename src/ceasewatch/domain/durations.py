@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, PlainSerializer
@@ -33,6 +33,28 @@ def format_duration(delta: timedelta) -> str:
         if count:
             out.append(f"{count}{unit}")
     return "".join(out)
+
+
+_SPANS = (("d", 86400), ("h", 3600), ("min", 60), ("s", 1))
+
+
+def span(delta: timedelta) -> str:
+    """A length of time as people read it at a glance: its two largest units, `2 d 5 h`,
+    `3 h`, `4 min 10 s`."""
+    seconds = abs(int(delta.total_seconds()))
+    counts = []
+    for unit, size in _SPANS:
+        count, seconds = divmod(seconds, size)
+        counts.append((count, unit))
+    first = next((i for i, (count, _) in enumerate(counts) if count), len(counts) - 1)
+    return " ".join(f"{c} {unit}" for c, unit in counts[first : first + 2] if c) or "0 s"
+
+
+def countdown(due: datetime, now: datetime) -> str:
+    """A deadline counted against `now` (the stored clock): `due in 3 h`, `overdue by 2 d`."""
+    if due > now:
+        return f"due in {span(due - now)}"
+    return f"overdue by {span(now - due)}"
 
 
 Duration = Annotated[

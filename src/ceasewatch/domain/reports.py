@@ -4,21 +4,19 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import (
-    AwareDatetime,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .events import iso_z
+from .instants import Instant
 from .text import NO_NUL, Key, Text, Uri
+
+RECEIPT_LEEWAY = timedelta(minutes=5)
+"""How far after its receipt a live record may say it was reported: clocks differ a little,
+and no more than this may a record push the stored clock past the wall clock."""
 
 
 class EventType(StrEnum):
@@ -77,8 +75,8 @@ class Report(BaseModel):
     source_kind: SourceKind | None = None
     reliability: Reliability = "F"
     credibility: Annotated[int, Field(ge=1, le=6)] = 6
-    occurred_at: AwareDatetime
-    reported_at: AwareDatetime | None = None
+    occurred_at: Instant
+    reported_at: Instant | None = None
     lat: Annotated[float, Field(ge=-90, le=90)]
     lon: Annotated[float, Field(ge=-180, le=180)]
     location_precision_m: Precision | None = None
@@ -89,11 +87,6 @@ class Report(BaseModel):
     injured: Count | None = None
     text: Text | None = None
     evidence: tuple[Evidence, ...] = ()
-
-    @field_validator("occurred_at", "reported_at")
-    @classmethod
-    def _to_utc(cls, value: datetime | None) -> datetime | None:
-        return None if value is None else value.astimezone(UTC)
 
     @model_validator(mode="after")
     def _not_reported_before_it_happened(self) -> Report:
@@ -125,6 +118,21 @@ class FieldError:
 
     def __str__(self) -> str:
         return f"record {self.record}: field {self.field}: {self.message}"
+
+
+def ahead_of_receipt(report: Report, received_at: datetime, record: str) -> FieldError | None:
+    """Whether a report received live says it arrives more than the leeway after it was
+    received: taken, it would push the stored clock ahead of the wall clock and hold every
+    deadline back (DESIGN, "Live time"). The field named is the one its arrival comes from."""
+    if report.arrival - received_at <= RECEIPT_LEEWAY:
+        return None
+    field = "reported_at" if report.reported_at is not None else "occurred_at"
+    return FieldError(
+        record,
+        field,
+        f"{iso_z(report.arrival)} lies more than {RECEIPT_LEEWAY.seconds // 60} minutes after "
+        f"the report was received ({iso_z(received_at)}): no report may arrive from the future",
+    )
 
 
 class ReportRejected(ValueError):
@@ -164,6 +172,6 @@ def _record_name(raw: str | bytes | dict[str, Any], where: str) -> str:
         try:
             data = json.loads(raw)
             rid = data.get("id") if isinstance(data, dict) else None
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
             rid = None
     return f"{where} (id {rid})" if isinstance(rid, str) and rid else where

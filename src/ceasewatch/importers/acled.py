@@ -111,6 +111,15 @@ def _timestamp(row: Row) -> int:
     return int(stamp)
 
 
+def _uploaded(row: Row) -> datetime:
+    """ACLED's upload time: its `timestamp`, in Unix seconds."""
+    stamp = _timestamp(row)
+    try:
+        return datetime.fromtimestamp(stamp, UTC)
+    except (OverflowError, ValueError, OSError):  # past the ends of the calendar
+        raise RowError("timestamp", f"{stamp} is out of range") from None
+
+
 def _maker(mapping: AcledMapping) -> Any:
     tz = mapping.zone
     source = mapping.source_fields()
@@ -123,7 +132,7 @@ def _maker(mapping: AcledMapping) -> Any:
             raise SkipRow(f"sub_event_type {sub_event!r} is skipped by the mapping")
         occurred = local_time(row.need("event_date"), tz, "event_date")
         if mapping.reported_at == "timestamp":
-            reported = datetime.fromtimestamp(_timestamp(row), UTC)
+            reported = _uploaded(row)
         else:
             reported = local_time(row.need("event_date"), tz, "event_date", end=True)
         precision = number(row.get("geo_precision") or "1", "geo_precision", integer=True)

@@ -130,11 +130,14 @@ def local_time(text: str, tz: ZoneInfo, column: str, *, end: bool = False) -> da
     parsed, date_only = _parse(value)
     if parsed is None:
         raise RowError(column, f"{value!r} is not a date or time this importer reads")
-    if date_only and end:
-        parsed += timedelta(days=1)
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    return parsed.astimezone(UTC)
+    try:
+        if date_only and end:
+            parsed += timedelta(days=1)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=tz)
+        return parsed.astimezone(UTC)
+    except OverflowError:  # at the ends of the calendar
+        raise RowError(column, f"{value!r} is out of range") from None
 
 
 def _parse(value: str) -> tuple[datetime | None, bool]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
@@ -25,11 +26,27 @@ class WallClock:
         return datetime.now(UTC)
 
 
+@dataclass(frozen=True, slots=True)
+class Ticked:
+    """What one tick did: the stored clock before and after it, and the events it fired."""
+
+    start: datetime | None
+    end: datetime | None
+    events: Stored
+
+
+def advance_to(system: System, until: datetime) -> Ticked:
+    """Advance the stored clock to `until` (never back), firing every timer due by then,
+    once; says from where to where it went."""
+    with system.engines.transaction() as batch:
+        start = batch.now
+        batch.advance(until)
+        return Ticked(start, batch.now, list(batch.events))
+
+
 def tick(system: System, until: datetime) -> Stored:
     """Advance the stored clock to `until`, firing every timer due by then, once."""
-    with system.engines.transaction() as batch:
-        batch.advance(until)
-        return list(batch.events)
+    return advance_to(system, until).events
 
 
 def run(

@@ -29,7 +29,8 @@ from ..importers.rows import Progress
 from ..intake import Rejection
 from ..store import queries
 from ..store.database import reading
-from .ingest import BATCH, IngestResult, take
+from .clock import Clock
+from .ingest import BATCH, IngestResult, received_live, take
 from .withdrawals import Withdrawal, withdraw, withdrawn
 
 
@@ -58,11 +59,16 @@ def import_file(
     trusted: bool | None = None,
     withdraw_missing: bool = True,
     batch_size: int = BATCH,
+    received: Clock | None = None,
     on_read: Progress | None = None,
     on_start: Callable[[int], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> ImportResult:
-    """Read `path` in format `fmt` and store its reports; see the module's docstring."""
+    """Read `path` in format `fmt` and store its reports; see the module's docstring.
+
+    With `received` (the wall clock), a report that would arrive more than 5 minutes
+    after the file was read is rejected, as `ingest` rejects it, before any plan is made
+    (a refused ACLED version withdraws nothing)."""
     spec = FORMATS[fmt]
     chosen = mapping if mapping is not None else mapping_for(fmt, mapping_file)
     reports: list[Report] = []
@@ -75,6 +81,10 @@ def import_file(
             rejected.append(record)
         else:
             skipped.append(record)
+    if received is not None:
+        guarded = received_live(reports, received.now())
+        reports = [r for r in guarded if isinstance(r, Report)]
+        rejected.extend(r for r in guarded if isinstance(r, Rejection))
     plan = Plan(reports)
     if fmt == "acled":
         assert isinstance(chosen, acled_format.AcledMapping)

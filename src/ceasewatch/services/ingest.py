@@ -9,8 +9,9 @@ from datetime import datetime
 from itertools import chain, islice
 
 from ..bootstrap import System
-from ..domain.reports import Report
+from ..domain.reports import Report, ahead_of_receipt
 from ..intake import Rejection, read_reports
+from .clock import Clock
 from .replay import in_arrival_order, paused_gc
 
 BATCH = 2000
@@ -37,6 +38,7 @@ def ingest(
     *,
     trusted: bool = False,
     batch_size: int = BATCH,
+    received: Clock | None = None,
     on_start: Callable[[int], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> IngestResult:
@@ -47,6 +49,7 @@ def ingest(
         records,
         trusted=trusted,
         batch_size=batch_size,
+        received=received,
         on_start=on_start,
         on_batch=on_batch,
     )
@@ -58,6 +61,7 @@ def take(
     *,
     trusted: bool = False,
     batch_size: int = BATCH,
+    received: Clock | None = None,
     on_start: Callable[[int], None] | None = None,
     on_batch: Callable[[int], None] | None = None,
 ) -> IngestResult:
@@ -66,9 +70,13 @@ def take(
     The records are read whole and sorted as `replay` sorts them, so the engines see the
     same sequence whatever the batches; each batch is one transaction, and a report
     already stored is skipped: a run killed midway and repeated stores every report once
-    and gives the events `replay` gives.
+    and gives the events `replay` gives. With `received`, the wall clock, records are
+    taken live: once read, any that says it arrives more than 5 minutes after that time
+    is rejected (`received_live`).
     """
     with paused_gc():
+        if received is not None:
+            records = received_live(list(records), received.now())
         arrivals = in_arrival_order(records)
         result = IngestResult(repeated=arrivals.duplicates, rejected=arrivals.rejected)
         if on_start is not None:
@@ -84,6 +92,22 @@ def take(
             if on_batch is not None:
                 on_batch(len(batch))
     return result
+
+
+def received_live(
+    records: Iterable[Report | Rejection], received_at: datetime
+) -> list[Report | Rejection]:
+    """The records, each report that would arrive more than 5 minutes after `received_at`
+    turned into a rejection naming its field: the clock guard of every path into a store."""
+    out: list[Report | Rejection] = []
+    for record in records:
+        if isinstance(record, Report):
+            name = f"source {record.source}, id {record.id}"
+            ahead = ahead_of_receipt(record, received_at, name)
+            if ahead is not None:
+                record = Rejection(name, [ahead])
+        out.append(record)
+    return out
 
 
 def _batches(reports: list[Report], size: int) -> Iterable[list[Report]]:

@@ -15,7 +15,7 @@ from typing import Any
 
 from ..bootstrap import System
 from ..domain.events import iso_z
-from ..domain.reports import Report, ReportRejected, parse_report
+from ..domain.reports import Report, ReportRejected, ahead_of_receipt, parse_report
 from ..domain.sources import self_graded_problems
 from ..store import queries
 from ..store.database import reading
@@ -91,7 +91,8 @@ def validate(
     """The good records as reports, and every bad field of the others (including what
     `sent_by` may not send).
 
-    A record without `reported_at` was reported when it was received (DESIGN's default).
+    A record without `reported_at` was reported when it was received (DESIGN's default);
+    one reported more than 5 minutes after it was received is refused (the clock guard).
     """
     good: list[Report] = []
     bad: list[RecordError] = []
@@ -107,7 +108,10 @@ def validate(
         except ReportRejected as exc:
             bad.extend(RecordError(index, rid, e.field, e.message) for e in exc.errors)
             continue
-        refused = sent_by.problems(report) if sent_by is not None else []
+        ahead = ahead_of_receipt(report, received_at, f"record {index}")
+        refused = [(ahead.field, ahead.message)] if ahead is not None else []
+        if sent_by is not None:
+            refused += sent_by.problems(report)
         if refused:
             bad.extend(RecordError(index, report.id, name, why) for name, why in refused)
         else:

@@ -242,6 +242,15 @@ sources = Table(
 )
 """The source registry as it stands, for listing (the journal's commands hold its history)."""
 
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("digest", String(64), primary_key=True),  # SHA-256 of the cookie's session id
+    Column("token_digest", String(64), nullable=False),  # the token signed in with
+    Column("started_at", Instant, nullable=False),  # wall-clock time
+)
+"""Signed-in web sessions: one row each until signed out (the cookie alone is not enough)."""
+
 incident_reports = Table(
     "incident_reports",
     metadata,

@@ -14,7 +14,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from ..bootstrap import System
-from ..services import tokens
+from ..services import signins
 from ..services.tokens import Principal, UserRole
 from .sessions import CSRF_FIELD, CSRF_HEADER, Session, Sessions
 
@@ -60,11 +60,12 @@ def sessions_of(request: Request) -> Sessions:
 
 
 def visitor(request: Request) -> Visitor | None:
+    """Who is signed in: the cookie's session, while it lasts on the server."""
     session = sessions_of(request).load(request)
-    if session is None or session.digest is None:
+    if session is None or session.id is None:
         return None
     now = request.app.state.clock.now()
-    principal = tokens.holder(system_of(request), session.digest, now)
+    principal = signins.holder(system_of(request), session.id, now)
     return None if principal is None else Visitor(principal, session)
 
 

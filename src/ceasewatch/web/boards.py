@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from ..domain import events as ev
+from ..domain.durations import countdown
 from ..services import views
 from ..services.tokens import UserRole
 from ..store import queries
@@ -27,7 +28,8 @@ def _actions(case: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
             action["overdue_at"] is not None or (due is not None and due <= now)
         )
         live = case["closed_at"] is None and not done
-        out.append({**action, "done": done, "overdue": overdue, "live": live})
+        shown = countdown(due, now) if due is not None else None
+        out.append({**action, "done": done, "overdue": overdue, "live": live, "countdown": shown})
     return out
 
 

@@ -1,10 +1,11 @@
 """Signed session cookies and the CSRF token each session carries.
 
-The cookie holds the SHA-256 digest of the token signed in with (never the token) and a
-random CSRF token, signed with the secret (itsdangerous) and timestamped: it expires after
-`session_hours`. The token is looked up again on every request, so revoking it ends the
-session at once. The cookie is HttpOnly and SameSite=Lax; every form carries the CSRF token
-and every POST is refused without it (a cross-site form cannot read it).
+The cookie holds a random session id (never the token) and a random CSRF token, signed
+with the secret (itsdangerous) and timestamped: it expires after `session_hours`. The
+session id is looked up on the server on every request (`services.signins`): signing out
+deletes it, and revoking the token signed in with ends every session of it, at once. The
+cookie is HttpOnly and SameSite=Lax; every form carries the CSRF token and every POST is
+refused without it (a cross-site form cannot read it).
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ CSRF_HEADER = "x-csrf-token"
 @dataclass(frozen=True, slots=True)
 class Session:
     csrf: str
-    digest: str | None = None
-    """The signed-in token's SHA-256; None before sign-in."""
+    id: str | None = None
+    """The server-side session's id (`services.signins`); None before sign-in."""
 
-    def signed_in(self, digest: str) -> Session:
+    def signed_in(self, session_id: str) -> Session:
         """A fresh CSRF token at sign-in: none seen before it stays valid."""
-        return replace(self, digest=digest, csrf=new_csrf())
+        return replace(self, id=session_id, csrf=new_csrf())
 
     def csrf_ok(self, given: str | None) -> bool:
         return given is not None and hmac.compare_digest(given.encode(), self.csrf.encode())
@@ -57,11 +58,11 @@ class Sessions:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("c"), str):
             return None
-        digest = data.get("d")
-        return Session(csrf=data["c"], digest=digest if isinstance(digest, str) else None)
+        session_id = data.get("s")
+        return Session(csrf=data["c"], id=session_id if isinstance(session_id, str) else None)
 
     def save(self, response: Response, session: Session) -> None:
-        value = self._serializer.dumps({"c": session.csrf, "d": session.digest})
+        value = self._serializer.dumps({"c": session.csrf, "s": session.id})
         response.set_cookie(
             COOKIE,
             value,

@@ -10,7 +10,9 @@ from fastapi.templating import Jinja2Templates
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..domain.durations import span
 from ..domain.events import iso_z
+from ..services.lag import ClockLag, clock_lag
 from ..services.tokens import UserRole
 from .access import ANALYSTS, EVERYONE, REPORTERS, Visitor
 from .settings import WebSettings
@@ -49,7 +51,17 @@ def label(value: str | None) -> str:
     return value.replace("_", " ") if value else ""
 
 
-templates.env.filters.update(when=when, iso=iso, label=label)
+templates.env.filters.update(when=when, iso=iso, label=label, span=span)
+
+
+def clock_of(request: Request) -> ClockLag:
+    """The stored clock beside the wall clock, read once a request: pages count deadlines
+    against the stored clock, and say when it lags."""
+    found: ClockLag | None = getattr(request.state, "clock_lag", None)
+    if found is None:
+        found = clock_lag(request.app.state.system, request.app.state.clock)
+        request.state.clock_lag = found
+    return found
 
 
 def render(
@@ -60,13 +72,14 @@ def render(
     **context: Any,
 ) -> Response:
     settings: WebSettings = request.app.state.web_settings
-    now: datetime = request.app.state.clock.now()
+    clock = clock_of(request)
     base = {
         "who": who,
         "csrf": who.session.csrf if who else context.pop("csrf", ""),
         "nav": [(href, text) for href, text, roles in NAV if who and who.role in roles],
         "path": request.url.path,
-        "now": now,
+        "now": clock.now,
+        "clock": clock,
         "settings": settings,
     }
     response: Response = templates.TemplateResponse(

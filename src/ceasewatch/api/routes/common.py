@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Query
 
 from ...domain.events import ProtocolEvent
+from ...domain.instants import Instant
 from ...domain.text import NO_NUL
 from ...services.commands import Refused
 from ..errors import ApiError, FieldProblem
@@ -21,6 +22,11 @@ MAX_SEQ = 2**62
 
 Filter = Annotated[str | None, Query(max_length=300, pattern=NO_NUL)]
 """A text filter of a list: bounded, no NUL (the store could not compare it)."""
+Since = Annotated[
+    Instant | None, Query(description="occurred_at at or after (ISO 8601, with a zone)")
+]
+Until = Annotated[Instant | None, Query(description="occurred_at before (ISO 8601, with a zone)")]
+"""Times in a query: with a zone, and in the range every time is held to (a 422 else)."""
 CURSOR = r"^[A-Za-z0-9_=-]*$"
 BBOX = r"^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$"
 
@@ -70,8 +76,11 @@ def json_body(body: bytes) -> Any:
     try:
         return json.loads(body)
     except ValueError as exc:
-        problem = FieldProblem(record="body", field="(body)", message=str(exc))
-        raise ApiError(400, "the body is not JSON", [problem]) from None
+        message = str(exc)
+    except RecursionError:  # the parser's stack: a report is never nested this deep
+        message = "nested too deeply"
+    problem = FieldProblem(record="body", field="(body)", message=message)
+    raise ApiError(400, "the body is not JSON", [problem])
 
 
 def events_out(events: Iterable[ProtocolEvent]) -> list[EventOut]:

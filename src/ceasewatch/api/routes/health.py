@@ -14,6 +14,8 @@ from ...store import queries
 from ...store.database import reading
 from ..auth import allow, system_of
 from ..errors import ApiError
+from ..schemas import Health
+from .clock import clock_out, lag_of
 
 router = APIRouter(tags=["operations"])
 
@@ -23,15 +25,15 @@ REQUESTS = Counter(
 STORED = Gauge("ceasewatch_stored", "Rows in the store", ["kind"])
 
 
-@router.get("/healthz")
-def healthz(request: Request) -> dict[str, str]:
-    """Whether the service can reach its database. Open to all: it tells nothing else."""
+@router.get("/healthz", response_model=Health)
+def healthz(request: Request) -> Health:
+    """Whether the service can reach its database, and how far its stored clock lags the
+    wall clock (a `lag_s` over 60: no live ticker). Open to all: it tells nothing else."""
     try:
-        with reading(system_of(request).db) as conn:
-            conn.execute(sa.text("SELECT 1"))
+        lag = lag_of(request)
     except sa.exc.SQLAlchemyError:
         raise ApiError(503, "the database cannot be reached") from None
-    return {"status": "ok"}
+    return Health.model_validate({"status": "ok", **clock_out(lag)})
 
 
 @router.get("/metrics", response_class=PlainTextResponse)

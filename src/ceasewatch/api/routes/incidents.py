@@ -7,7 +7,6 @@ after all: each with a reason, each audited.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -26,6 +25,8 @@ from .common import (
     CURSOR,
     MAX_PAGE,
     Filter,
+    Since,
+    Until,
     bbox_of,
     decode_cursor,
     encode_cursor,
@@ -62,8 +63,8 @@ def list_incidents(
         str | None,
         Query(max_length=300, pattern=NO_NUL, description="defensive responses to this case"),
     ] = None,
-    since: Annotated[datetime | None, Query(description="occurred_at at or after")] = None,
-    until: Annotated[datetime | None, Query(description="occurred_at before")] = None,
+    since: Since = None,
+    until: Until = None,
     bbox: Annotated[str | None, Query(description="W,S,E,N", pattern=BBOX)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     cursor: Annotated[str | None, Query(pattern=CURSOR)] = None,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -22,6 +21,8 @@ from .common import (
     CURSOR,
     MAX_PAGE,
     Filter,
+    Since,
+    Until,
     bbox_of,
     decode_cursor,
     encode_cursor,
@@ -87,8 +88,8 @@ async def submit_reports(
 def list_reports(
     request: Request,
     _who: Annotated[Principal, Depends(allow(*EVERYONE))],
-    since: Annotated[datetime | None, Query(description="occurred_at at or after")] = None,
-    until: Annotated[datetime | None, Query(description="occurred_at before")] = None,
+    since: Since = None,
+    until: Until = None,
     bbox: Annotated[str | None, Query(description="W,S,E,N", pattern=BBOX)] = None,
     type: Annotated[EventType | None, Query()] = None,
     source: Filter = None,

@@ -16,7 +16,7 @@ from ...store.database import reading
 from .. import boards
 from ..access import EVERYONE, Visitor, WebError, checked_form, require, system_of
 from ..forms import reason
-from ..templating import render
+from ..templating import clock_of, render
 
 router = APIRouter()
 NOTE_MAX = 20_000
@@ -25,7 +25,7 @@ NOTE_MAX = 20_000
 @router.get("/cases")
 def board(request: Request, part: Annotated[str | None, Query(max_length=10)] = None) -> Response:
     who = require(request, *EVERYONE)
-    now = request.app.state.clock.now()
+    now = clock_of(request).now
     with reading(system_of(request).db) as conn:
         cases = boards.board(conn, now)
         closed = boards.recently_closed(conn)
@@ -36,7 +36,7 @@ def board(request: Request, part: Annotated[str | None, Query(max_length=10)] = 
 def _page(
     request: Request, who: Visitor, case_id: str, status: int = 200, **more: object
 ) -> Response:
-    now = request.app.state.clock.now()
+    now = clock_of(request).now
     with reading(system_of(request).db) as conn:
         case = boards.case_page(conn, case_id, now, who)
     if case is None:
@@ -56,7 +56,7 @@ def case_page(
     if len(case_id) > 300 or "\x00" in case_id:
         raise WebError(404, "No such case.")
     if part == "body":
-        now = request.app.state.clock.now()
+        now = clock_of(request).now
         with reading(system_of(request).db) as conn:
             case = boards.case_page(conn, case_id, now, who)
         if case is None:

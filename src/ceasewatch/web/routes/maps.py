@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from ...api.routes.common import bbox_of, since_until
+from ...api.routes.common import Since, Until, bbox_of, since_until
 from ...domain.text import NO_NUL
 from ...store import queries
 from ...store.database import reading
@@ -59,8 +58,8 @@ def map_data(
     request: Request,
     bbox: Annotated[str, Query(pattern=BBOX, description="W,S,E,N")],
     zoom: Annotated[float, Query(ge=0, le=MAX_ZOOM)],
-    since: Annotated[datetime | None, Query()] = None,
-    until: Annotated[datetime | None, Query()] = None,
+    since: Since = None,
+    until: Until = None,
     type: Choice = None,
     party: Choice = None,
     status: Choice = None,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ...services import tokens
+from ...services import signins, tokens
 from ...services.tokens import UserRole
 from ..access import (
     EVERYONE,
@@ -75,15 +76,25 @@ async def login(
     target = safe_next(next)
     if target == "/":
         target = HOME.get(principal.role, "/cases")
+    started = await run_in_threadpool(
+        signins.start,
+        system_of(request),
+        tokens.digest(token.strip()),
+        request.app.state.clock.now(),
+        timedelta(hours=sessions.settings.session_hours),
+    )
     response = RedirectResponse(target, 303)
-    sessions.save(response, session.signed_in(tokens.digest(token.strip())))
+    sessions.save(response, session.signed_in(started))
     return response
 
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
+    """Sign out: the session ends on the server, whatever copy of its cookie is kept."""
     who = require(request, *EVERYONE)
     await checked_form(request, who)
+    if who.session.id is not None:
+        await run_in_threadpool(signins.end, system_of(request), who.session.id)
     response = RedirectResponse("/login", 303)
     sessions_of(request).clear(response)
     return response

@@ -1,5 +1,6 @@
 """`/stream`: the protocol's live events for the pages, authenticated by the session cookie
-(a browser's EventSource cannot send a bearer token). The same stream as the API's."""
+(a browser's EventSource cannot send a bearer token). The same stream as the API's, and it
+ends, as that one does, soon after the session is signed out or its token revoked."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fastapi import APIRouter, Header, Request
 from sse_starlette import EventSourceResponse
 
 from ...api.routes.events import follow
-from ..access import EVERYONE, require, system_of
+from ..access import EVERYONE, require, system_of, visitor
 
 router = APIRouter()
 
@@ -19,4 +20,6 @@ def stream(
     request: Request, last_event_id: Annotated[str | None, Header(max_length=30)] = None
 ) -> EventSourceResponse:
     require(request, *EVERYONE)
-    return follow(request, system_of(request), None, last_event_id)
+    return follow(
+        request, system_of(request), None, last_event_id, lambda: visitor(request) is not None
+    )

@@ -3,8 +3,12 @@
 (function () {
   "use strict";
 
+  /* Deadlines count against the store's clock. With a live ticker it keeps pace with the
+     wall clock, and so do the countdowns; without one (data-clock="still") the page shows
+     them as of the stored clock, as the server wrote them. */
   var serverNow = Date.parse(document.body.dataset.now || "");
   var offset = isNaN(serverNow) ? 0 : serverNow - Date.now();
+  var still = document.body.dataset.clock === "still";
   function now() { return Date.now() + offset; }
 
   function span(ms) {
@@ -16,6 +20,7 @@
   }
 
   function tick() {
+    if (still) return;
     var items = document.querySelectorAll("time.countdown");
     for (var i = 0; i < items.length; i++) {
       var el = items[i];
