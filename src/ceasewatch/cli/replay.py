@@ -89,7 +89,8 @@ def replay_command(
     stop = parse_instant(until)
     try:
         cf = load_ceasefire(ceasefire)
-        chosen = load_policy(policy or cf.policy, base=ceasefire.parent)
+        # --policy is the reader's own path; the ceasefire's is beside its file
+        chosen = load_policy(policy) if policy else load_policy(cf.policy, base=ceasefire.parent)
         registry = load_sources(sources) if sources is not None else []
     except ConfigError as exc:
         fail(str(exc))
