@@ -19,8 +19,6 @@ from console import Block, blocks, matches
 
 REPO = Path(__file__).resolve().parents[2]
 DOCUMENTS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
-CONVERTING = {"api.md", "benchmarks.md", "data.md", "operations.md", "simulation.md"}
-"""Documents whose blocks are being made to run; each leaves this set when they do."""
 BIN = Path(sys.executable).parent
 SHARED = Path(os.environ.get("CEASEWATCH_SHARED", REPO.parent / "shared"))
 MARK = "@@docs-test"
@@ -65,7 +63,7 @@ def shared(name: str) -> Path | None:
 
 @pytest.mark.parametrize(
     "document",
-    [d for d in DOCUMENTS if runnable(d) and d.name not in CONVERTING],
+    [d for d in DOCUMENTS if runnable(d)],
     ids=lambda d: d.relative_to(REPO).name,
 )
 def test_every_console_block_runs_as_shown(document: Path, tmp_path: Path):
