@@ -16,6 +16,8 @@ it runs:
 - `<!-- docs-test: needs PATH -->`: the block reads a file of the shared data folder
   (`$CEASEWATCH_SHARED/data/PATH`) that may not be shipped; the test puts it in the
   folder under its own name, or skips the block where it is not at hand.
+- `<!-- docs-test: needs command NAME -->`: the block runs a program that is not
+  ceasewatch's (the `sqlite3` shell); skipped where it is not installed.
 
 Several comments may stand before one block.
 """
@@ -44,6 +46,7 @@ class Block:
     commands: list[Command]
     skip: str | None = None
     needs: list[str] = field(default_factory=list)
+    programs: list[str] = field(default_factory=list)
 
 
 def blocks(path: Path) -> list[Block]:
@@ -88,7 +91,9 @@ def _commands(lines: list[str], first: int) -> list[Command]:
 
 
 def _apply(block: Block, directive: str) -> None:
-    if directive.startswith("needs "):
+    if directive.startswith("needs command "):
+        block.programs.append(directive.removeprefix("needs command ").strip())
+    elif directive.startswith("needs "):
         block.needs.append(directive.removeprefix("needs ").strip())
     elif directive.startswith("skip:"):
         block.skip = directive.removeprefix("skip:").strip()

@@ -27,14 +27,15 @@ TIMEOUT = 300
 
 
 def test_the_parser_reads_commands_output_and_marks():
-    [first, second, third] = blocks(REPO / "tests" / "docs" / "sample.md")
+    [first, second, third, fourth] = blocks(REPO / "tests" / "docs" / "sample.md")
 
     assert first.skip == "needs a server"
     assert [c.text for c in second.commands] == ["echo one", "printf 'a\\nb\\n' \\\n  | cat"]
     assert [c.shown for c in second.commands] == [["one"], ["a", "..."]]
     assert second.commands[-1].exit == 0
     assert (third.needs, third.commands[-1].exit) == (["no/such/file.csv"], 1)
-    assert third not in runnable(REPO / "tests" / "docs" / "sample.md")
+    assert fourth.programs == ["no-such-program-here"]
+    assert runnable(REPO / "tests" / "docs" / "sample.md") == [second]
 
 
 @pytest.mark.parametrize(
@@ -53,7 +54,14 @@ def test_elided_lines_match_anything_else_must_be_exact(shown, printed, ok):
 
 
 def runnable(path: Path) -> list[Block]:
-    return [b for b in blocks(path) if b.skip is None and b.commands and all(map(shared, b.needs))]
+    return [
+        b
+        for b in blocks(path)
+        if b.skip is None
+        and b.commands
+        and all(map(shared, b.needs))
+        and all(map(shutil.which, b.programs))
+    ]
 
 
 def shared(name: str) -> Path | None:
