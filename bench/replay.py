@@ -329,6 +329,47 @@ def generate(path: Path, size: int, seed: int, events_per_day: float) -> dict[st
     return {"records": len(records), "events": real_events, "days": last_hours / 24}
 
 
+ISSUE_TYPES = {  # issue 15's shape: weights of the event types
+    "small_arms": 30,
+    "artillery": 25,
+    "drone_strike": 15,
+    "mortar": 10,
+    "rocket": 10,
+    "ground_assault": 8,
+    "missile_strike": 2,
+}
+
+
+def generate_issue(path: Path, size: int, seed: int) -> dict[str, float]:
+    """Write `size` trusted-style records of issue 15's shape to `path`, by arrival.
+
+    Arrival times uniform over 60 days from 2026-03-01; positions uniform over lat
+    46.5-49.5, lon 35.0-39.5; the event types weighted as `ISSUE_TYPES`; perpetrator RU
+    or UA 4:1; 40 sources; killed 0/1/3 (90/8/2%), injured 0/1/5 (85/12/3%).
+    """
+    rng = random.Random(seed)
+    types, weights = list(ISSUE_TYPES), list(ISSUE_TYPES.values())
+    span = 60 * 86400
+    seconds = sorted(rng.uniform(0, span) for _ in range(size))
+    with open(path, "w", encoding="utf-8") as out:
+        for n, second in enumerate(seconds, start=1):
+            record = {
+                "id": f"r{n:07d}",
+                "source": f"src-{rng.randrange(40):02d}",
+                "occurred_at": (START + timedelta(seconds=round(second))).strftime(
+                    "%Y-%m-%dT%H:%M:%SZ"
+                ),
+                "lat": round(rng.uniform(46.5, 49.5), 5),
+                "lon": round(rng.uniform(35.0, 39.5), 5),
+                "event_type": rng.choices(types, weights)[0],
+                "perpetrator": "RU" if rng.random() < 0.8 else "UA",
+                "killed": rng.choices((0, 1, 3), (90, 8, 2))[0],
+                "injured": rng.choices((0, 1, 5), (85, 12, 3))[0],
+            }
+            out.write(json.dumps(record) + "\n")
+    return {"records": size, "events": size, "days": span / 86400}
+
+
 def _other(party: str) -> str:
     return PARTIES[1 - PARTIES.index(party)]
 
