@@ -25,9 +25,11 @@ import heapq
 import itertools
 import json
 import math
+import os
 import platform
 import random
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -329,6 +331,47 @@ def generate(path: Path, size: int, seed: int, events_per_day: float) -> dict[st
     return {"records": len(records), "events": real_events, "days": last_hours / 24}
 
 
+ISSUE_TYPES = {  # issue 15's shape: weights of the event types
+    "small_arms": 30,
+    "artillery": 25,
+    "drone_strike": 15,
+    "mortar": 10,
+    "rocket": 10,
+    "ground_assault": 8,
+    "missile_strike": 2,
+}
+
+
+def generate_issue(path: Path, size: int, seed: int) -> dict[str, float]:
+    """Write `size` trusted-style records of issue 15's shape to `path`, by arrival.
+
+    Arrival times uniform over 60 days from 2026-03-01; positions uniform over lat
+    46.5-49.5, lon 35.0-39.5; the event types weighted as `ISSUE_TYPES`; perpetrator RU
+    or UA 4:1; 40 sources; killed 0/1/3 (90/8/2%), injured 0/1/5 (85/12/3%).
+    """
+    rng = random.Random(seed)
+    types, weights = list(ISSUE_TYPES), list(ISSUE_TYPES.values())
+    span = 60 * 86400
+    seconds = sorted(rng.uniform(0, span) for _ in range(size))
+    with open(path, "w", encoding="utf-8") as out:
+        for n, second in enumerate(seconds, start=1):
+            record = {
+                "id": f"r{n:07d}",
+                "source": f"src-{rng.randrange(40):02d}",
+                "occurred_at": (START + timedelta(seconds=round(second))).strftime(
+                    "%Y-%m-%dT%H:%M:%SZ"
+                ),
+                "lat": round(rng.uniform(46.5, 49.5), 5),
+                "lon": round(rng.uniform(35.0, 39.5), 5),
+                "event_type": rng.choices(types, weights)[0],
+                "perpetrator": "RU" if rng.random() < 0.8 else "UA",
+                "killed": rng.choices((0, 1, 3), (90, 8, 2))[0],
+                "injured": rng.choices((0, 1, 5), (85, 12, 3))[0],
+            }
+            out.write(json.dumps(record) + "\n")
+    return {"records": size, "events": size, "days": span / 86400}
+
+
 def _other(party: str) -> str:
     return PARTIES[1 - PARTIES.index(party)]
 
@@ -479,6 +522,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", metavar="OUT", help="also write the figures as JSON")
     parser.add_argument("--keep", metavar="DIR", help="write the report files here and keep them")
+    parser.add_argument(
+        "--shape",
+        choices=("front", "issue"),
+        default="front",
+        help="front: events along the front line (default); issue: issue 15's dense shape",
+    )
+    parser.add_argument(
+        "--cli",
+        action="store_true",
+        help="measure `ceasewatch replay --json` (start-up included) against json.loads instead",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     modes = [m for m in args.mode.split(",") if m]
@@ -491,9 +545,15 @@ def main(argv: list[str] | None = None) -> int:
         folder.mkdir(parents=True, exist_ok=True)
         spawn = get_context("spawn")
         for size in sizes:
-            path = folder / f"reports-{size}-seed{args.seed}.jsonl"
+            path = folder / f"reports-{args.shape}-{size}-seed{args.seed}.jsonl"
             began = time.perf_counter()
-            shape = generate(path, size, args.seed, args.events_per_day)
+            if args.shape == "issue":
+                shape = generate_issue(path, size, args.seed)
+            else:
+                shape = generate(path, size, args.seed, args.events_per_day)
+            if args.cli:
+                rows.extend(against_loads(path, size, modes, args.repeat, folder))
+                continue
             print(
                 f"generated {path.name}: {shape['events']} real events over "
                 f"{shape['days']:.0f} days in {time.perf_counter() - began:.1f} s",
@@ -510,6 +570,9 @@ def main(argv: list[str] | None = None) -> int:
                 )
                 print(f"  {mode}: done", file=sys.stderr, flush=True)
 
+    if args.cli:
+        print(cli_table(rows))
+        return 0
     add_rates(rows)
     print(table(rows))
     print(
@@ -533,6 +596,67 @@ def main(argv: list[str] | None = None) -> int:
             encoding="utf-8",
         )
     return 0
+
+
+def loads_seconds(path: str) -> float:
+    """The ceiling: `json.loads` of each line of the file, in a fresh process."""
+    began = time.perf_counter()
+    with open(path, "rb") as stream:
+        for line in stream:
+            json.loads(line)
+    return time.perf_counter() - began
+
+
+def against_loads(
+    path: Path, size: int, modes: list[str], repeat: int, folder: Path
+) -> list[dict[str, Any]]:
+    """`ceasewatch replay --json` in a fresh process (start-up included), and
+    `json.loads` of the same file, back to back `repeat` times; the best of each."""
+    ceasefire = folder / "ceasefire.yaml"
+    ceasefire.write_text(
+        "id: cf-bench\nname: Benchmark ceasefire\nparties: [RU, UA]\n"
+        "effective_from: 2026-03-01T00:00:00Z\n"
+    )
+    spawn = get_context("spawn")
+    rows = []
+    for mode in modes:
+        trust = "--trust-input" if mode == "trusted" else "--no-trust-input"
+        command = [sys.executable, "-m", "ceasewatch", "replay", str(path), "-c", str(ceasefire)]
+        loads, cli, peak = [], [], 0.0
+        for _ in range(repeat):
+            with ProcessPoolExecutor(1, mp_context=spawn) as pool:
+                loads.append(pool.submit(loads_seconds, str(path)).result())
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            began = time.perf_counter()
+            with open(os.devnull, "wb") as sink:
+                subprocess.run([*command, "--json", trust], check=True, stdout=sink)
+            cli.append(time.perf_counter() - began)
+            peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+        rows.append(
+            {
+                "size": size,
+                "mode": mode,
+                "loads_s": min(loads),
+                "cli_s": min(cli),
+                "ratio": min(cli) / min(loads),
+                "peak_rss_mib": round(peak / 1024),
+            }
+        )
+        print(f"  {mode}: done", file=sys.stderr, flush=True)
+    return rows
+
+
+def cli_table(rows: list[dict[str, Any]]) -> str:
+    lines = [
+        "     size | mode      | json.loads s | replay --json s | ratio | peak RSS MiB",
+        "----------+-----------+--------------+-----------------+-------+-------------",
+    ]
+    for r in rows:
+        lines.append(
+            f"{r['size']:>9,} | {r['mode']:9} | {r['loads_s']:12.2f} | {r['cli_s']:15.2f} | "
+            f"{r['ratio']:5.2f} | {r['peak_rss_mib']:>12,}"
+        )
+    return "\n".join(lines)
 
 
 def add_rates(rows: list[dict[str, Any]]) -> None:

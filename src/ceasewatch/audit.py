@@ -20,10 +20,13 @@ GENESIS = "0" * 64
 FIELDS = ("seq", "at", "kind", "body", "prev", "hash")
 
 
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+).encode
+
+
 def canonical(value: Any) -> bytes:
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    return _CANONICAL(value).encode("utf-8")
 
 
 def sha256_hex(data: bytes) -> str:

@@ -24,7 +24,18 @@ def version() -> None:
 
 
 # each module registers its commands on `app`
-from . import data, outbox, policy, replay, serve, simulate, sources, store, tokens  # noqa: E402
+from . import (  # noqa: E402
+    data,
+    outbox,
+    policy,
+    replay,
+    serve,
+    simulate,
+    snapshot,
+    sources,
+    store,
+    tokens,
+)
 
 __all__ = [
     "app",
@@ -34,6 +45,7 @@ __all__ = [
     "replay",
     "serve",
     "simulate",
+    "snapshot",
     "sources",
     "store",
     "tokens",

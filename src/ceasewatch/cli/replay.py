@@ -23,9 +23,11 @@ from .common import err, fail, out, parse_instant
 
 
 def print_events_json(result: ReplayResult) -> None:
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every line
     write = sys.stdout.write
-    for event in result.events:
-        write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
+    events = result.events
+    for start in range(0, len(events), 1000):
+        write("".join(encode(e.to_dict()) + "\n" for e in events[start : start + 1000]))
     sys.stdout.flush()
 
 

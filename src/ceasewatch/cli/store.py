@@ -173,7 +173,7 @@ def ingest_command(
     rejects: Annotated[
         Path | None, typer.Option("--rejects", help="Also write rejected records here (JSONL).")
     ] = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Reports per transaction.")] = 2000,
+    batch_size: Annotated[int, typer.Option(min=1, help="Reports per transaction.")] = 10_000,
     db: Db = None,
 ) -> None:
     """Validate, store and feed reports; exit 1 if any record was rejected."""

@@ -58,7 +58,16 @@ class Case:
 
     @property
     def severity(self) -> Severity:
-        return max((i.severity for i in self.incidents), default=Severity.MINOR)
+        """The highest of its incidents' (read at every write of the case: a case of a
+        long war holds many, and one broad attack settles it)."""
+        top = Severity.MINOR
+        for incident in self.incidents:
+            severity = incident.severity
+            if severity > top:
+                if severity is Severity.BROAD_ATTACK:
+                    return severity
+                top = severity
+        return top
 
     def action(self, action_id: str) -> Action | None:
         return next((a for a in self.actions if a.id == action_id), None)

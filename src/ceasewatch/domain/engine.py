@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum
+from math import asin, cos, radians, sin, sqrt
 from typing import NamedTuple
 
 from . import events as ev
@@ -20,13 +21,13 @@ from .cases import Action, Case
 from .ceasefire import Ceasefire
 from .decisions import Decision, Standing, Who, standing, tally
 from .events import ProtocolEvent
-from .geo import haversine_km
+from .geo import EARTH_RADIUS_KM
 from .incidents import CorroborationIndex, Incident, Status, precision_km
 from .policy import Authorisation, Policy, Repeat
 from .reports import Report
 from .severity import Severity, SeverityTable
 from .sources import Registry, Source, weighed
-from .spacetime import SpaceTimeGrid, micros
+from .spacetime import KM_PER_DEGREE_LAT, SLACK_KM, Timelines, micros
 
 TRUSTED_INPUT = "trusted input"
 """Who verified an incident made of a trusted report (curated data, --trust-input)."""
@@ -77,6 +78,8 @@ class _Breach(NamedTuple):
     lat: float
     lon: float
     precision_km: float
+    cos_lat: float
+    """cos of the latitude, for the haversine worked out once."""
 
 
 class ViolationHistory:
@@ -185,7 +188,7 @@ class Engine:
             frozenset(self._halting.excluded_event_types),
             frozenset(self._halting.excluded_targets),
         )
-        self._breaches: SpaceTimeGrid[_Breach] = SpaceTimeGrid(self._halting.within)
+        self._breaches: Timelines[_Breach] = Timelines()
         """The violations of open cases, by case number (rule 7's search)."""
 
     # -- input -------------------------------------------------------------
@@ -696,7 +699,12 @@ class Engine:
 
     def _breach_answered(self, incident: Incident) -> tuple[Case, Incident, float] | None:
         """The open case (oldest first) with a violation this fire may answer, the
-        nearest such violation (ties: the older), and the distance between them."""
+        nearest such violation (ties: the older), and the distance between them.
+
+        The distance is `haversine_km`'s, worked out inline with the cosines of the
+        breaches' latitudes kept from when they were filed (the same arithmetic, so the
+        same figures): this search runs for every verified fire while cases are open.
+        """
         assert incident.violation_at is not None
         first = incident.first
         at_us = micros(incident.violation_at)
@@ -705,19 +713,31 @@ class Engine:
         others = sorted(
             (c for v, c in self._open.items() if v != incident.perpetrator), key=lambda c: c.seq
         )
+        lat, lon = first.lat, first.lon
+        p1 = radians(lat)
+        cos_p1 = cos(p1)
+        # the distance is at least the difference in latitude: rule most out cheaply
+        reach_deg = (radius + precision + SLACK_KM) / KM_PER_DEGREE_LAT
         for case in others:
             best: tuple[float, int, Incident] | None = None
-            for breach in self._breaches.near(
-                case.seq, first.lat, first.lon, at_us, radius + precision
-            ):
-                if not breach.at_us <= at_us <= breach.at_us + within_us:
+            candidates = self._breaches.between(
+                case.seq, lat, lon, at_us - within_us, at_us, radius + precision
+            )
+            for breach in candidates:
+                breach_lat = breach.lat
+                if abs(breach_lat - lat) > reach_deg + breach.precision_km / KM_PER_DEGREE_LAT:
                     continue
-                if not breach.incident.verified:
+                other = breach.incident
+                if other.status is not Status.VERIFIED:
                     continue
-                gap = haversine_km(first.lat, first.lon, breach.lat, breach.lon)
+                a = (
+                    sin((radians(breach_lat) - p1) / 2) ** 2
+                    + cos_p1 * breach.cos_lat * sin(radians(breach.lon - lon) / 2) ** 2
+                )
+                gap = 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(a)))
                 gap = max(0.0, gap - precision - breach.precision_km)
-                if gap <= radius and (best is None or (gap, breach.incident.seq) < best[:2]):
-                    best = (gap, breach.incident.seq, breach.incident)
+                if gap <= radius and (best is None or (gap, other.seq) < best[:2]):
+                    best = (gap, other.seq, other)
             if best is not None:
                 return case, best[2], best[0]
         return None
@@ -728,7 +748,12 @@ class Engine:
         assert incident.violation_at is not None
         first = incident.first
         breach = _Breach(
-            incident, micros(incident.violation_at), first.lat, first.lon, precision_km(first)
+            incident,
+            micros(incident.violation_at),
+            first.lat,
+            first.lon,
+            precision_km(first),
+            cos(radians(first.lat)),
         )
         self._breaches.add(
             case.seq, first.lat, first.lon, breach.at_us, breach.precision_km, breach

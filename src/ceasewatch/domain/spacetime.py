@@ -7,6 +7,7 @@ look only at the grid cells and time buckets their radius and window can reach.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
@@ -97,6 +98,84 @@ class SpaceTimeGrid(Generic[T]):
                 for row in rows:
                     for col in cols:
                         yield from cells.get((row, col), ())
+
+    def drop(self, key: Hashable) -> None:
+        """Forget everything filed under `key`."""
+        self._keys.pop(key, None)
+
+
+@dataclass(slots=True)
+class _Timeline(Generic[T]):
+    """Items in order of time, their times beside them for bisection."""
+
+    times: list[int] = field(default_factory=list)
+    items: list[T] = field(default_factory=list)
+
+    def add(self, at_us: int, item: T) -> None:
+        times = self.times
+        if not times or at_us >= times[-1]:  # the usual case: in order of time
+            times.append(at_us)
+            self.items.append(item)
+            return
+        place = bisect_right(times, at_us)
+        times.insert(place, at_us)
+        self.items.insert(place, item)
+
+    def between(self, lo_us: int, hi_us: int) -> list[T]:
+        times = self.times
+        return self.items[bisect_left(times, lo_us) : bisect_right(times, hi_us)]
+
+
+class Timelines(Generic[T]):
+    """Items filed by a key (a case), a grid cell and time: found in a window of time.
+
+    Each cell keeps its items in order of time, so a search over a window looks at the
+    cells its radius can reach and, in each, only at the items inside the window (found
+    by bisection), however long the key has been filling it. For keys that collect
+    items for a long time within a small area (a case open for months), where the
+    bucketed grid would walk every bucket of the window.
+    """
+
+    def __init__(self) -> None:
+        self._keys: dict[Hashable, tuple[dict[tuple[int, int], _Timeline[T]], _Timeline[T]]] = {}
+
+    def add(
+        self, key: Hashable, lat: float, lon: float, at_us: int, precision_km: float, item: T
+    ) -> None:
+        filed = self._keys.get(key)
+        if filed is None:
+            filed = self._keys[key] = ({}, _Timeline())
+        if precision_km > WIDE_KM:
+            filed[1].add(at_us, item)
+            return
+        where = cell(lat, lon)
+        line = filed[0].get(where)
+        if line is None:
+            line = filed[0][where] = _Timeline()
+        line.add(at_us, item)
+
+    def between(
+        self, key: Hashable, lat: float, lon: float, lo_us: int, hi_us: int, reach_km: float
+    ) -> list[T]:
+        """Every item of `key` filed at a time in [lo_us, hi_us] that `reach_km` from the
+        point may reach (callers check the exact distance)."""
+        filed = self._keys.get(key)
+        if filed is None:
+            return []
+        cells, wide = filed
+        out = wide.between(lo_us, hi_us) if wide.times else []
+        rows, cols = reach(lat, lon, reach_km)
+        if len(rows) * len(cols) > len(cells):
+            lines = [line for (r, c), line in cells.items() if r in rows and c in cols]
+        else:
+            get = cells.get
+            lines = [line for r in rows for c in cols if (line := get((r, c))) is not None]
+        for line in lines:  # `_Timeline.between`, inline: this runs for every verified fire
+            times = line.times
+            first = bisect_left(times, lo_us)
+            if first < len(times) and times[first] <= hi_us:
+                out.extend(line.items[first : bisect_right(times, hi_us, first)])
+        return out
 
     def drop(self, key: Hashable) -> None:
         """Forget everything filed under `key`."""

@@ -12,11 +12,13 @@ journal at the next one.
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import groupby
 from typing import Any
 
@@ -32,7 +34,7 @@ from ..domain.policy import parse_policy
 from ..domain.reports import Report
 from ..domain.sources import Registry, Source
 from ..store import auditlog, journal, outbox, queries, readmodels
-from ..store.database import writing
+from ..store.database import writing, writing_rows
 from ..store.journal import (
     SOURCES,
     CommandInput,
@@ -41,12 +43,34 @@ from ..store.journal import (
     StoredCeasefire,
     StoredClock,
 )
+from . import snapshots
 
 REPORTS_ACCEPTED = "reports_accepted"
 COMMAND = "command"
 CEASEFIRE_ADDED = "ceasefire_added"
 """The audit entries that record journal entries: a batch of reports, a command, a
 ceasefire (`journal.report_listing`, `command_record`, `ceasefire_record`)."""
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotEvery:
+    """When a process saves a snapshot of its engines after a commit: once the journal
+    has grown by `entries` since the newest snapshot, or after `minutes` of commits
+    that added to it (None: never on that count). A snapshot costs about what
+    feeding its reports once more costs, so it is taken seldom."""
+
+    entries: int | None = 200_000
+    minutes: float | None = 30.0
+
+    def due(self, grown: int, seconds: float) -> bool:
+        if grown <= 0:
+            return False
+        if self.entries is not None and grown >= self.entries:
+            return True
+        return self.minutes is not None and seconds >= self.minutes * 60
+
 
 AUDITED = frozenset(
     {
@@ -148,11 +172,18 @@ class Engines:
     """The latest arrival instant of a journaled report."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     """One thread of this process at a time (the database's lock orders the processes)."""
+    snapshot_every: SnapshotEvery = field(default_factory=lambda: SnapshotEvery())
+    snapshotted: int = 0
+    """The journal position of the newest snapshot this process knows of."""
+    started_from: int | None = None
+    """The journal position of the snapshot these engines started from (None: none)."""
+    _snapshot_clock: float = field(default_factory=time.monotonic, repr=False)
 
     @contextmanager
     def transaction(self) -> Iterator[Batch]:
         with self.lock:
             yield from self._transaction()
+            self._snapshot_if_due()
 
     def _transaction(self) -> Iterator[Batch]:
         try:
@@ -169,6 +200,53 @@ class Engines:
         self.engines, self.position, self.now, self.seen = {}, 0, None, set()
         self.last_arrival = None
 
+    # -- snapshots ------------------------------------------------------------------
+
+    def snapshot(self, taken_at: datetime) -> snapshots.Saved:
+        """Save the engines' state as the journal stands now (`ceasewatch snapshot`)."""
+        with self.lock:
+            try:
+                with writing(self.db) as conn:
+                    self._catch_up(conn)
+                    return self._save_snapshot(conn, taken_at)
+            except BaseException:
+                self._reset()
+                raise
+
+    def _save_snapshot(self, conn: Connection, taken_at: datetime) -> snapshots.Saved:
+        digests = snapshots.ceasefire_digests(journal.stored_ceasefires(conn))
+        state = snapshots.State(self.engines, self.position, self.now, self.seen, self.last_arrival)
+        saved = snapshots.save(conn, state, digests, taken_at)
+        snapshots.prune(conn)
+        self.snapshotted, self._snapshot_clock = self.position, time.monotonic()
+        return saved
+
+    def _snapshot_if_due(self) -> None:
+        """After a commit: save a snapshot when the journal has grown enough since the
+        newest one, or for long enough. A snapshot that fails is only logged: what the
+        transaction stored is committed, and the journal is the truth."""
+        if not self.snapshot_every.due(
+            self.position - self.snapshotted, time.monotonic() - self._snapshot_clock
+        ):
+            return
+        try:
+            with writing_rows(self.db) as conn:
+                self._save_snapshot(conn, datetime.now(UTC))
+        except Exception:
+            log.exception("saving a snapshot of the engines failed; going on without")
+            self._snapshot_clock = time.monotonic()
+
+    def _start(self, conn: Connection, up_to: int) -> None:
+        """A process with no engines yet: start from the newest usable snapshot."""
+        digests = snapshots.ceasefire_digests(journal.stored_ceasefires(conn))
+        state = snapshots.load(conn, digests, up_to)
+        self.snapshotted = snapshots.newest_position(conn)
+        self.started_from = None if state is None else state.position
+        if state is None:
+            return
+        self.engines, self.position, self.now = state.engines, state.position, state.now
+        self.seen, self.last_arrival = state.seen, state.last_arrival
+
     def _arrived(self, report: Report) -> None:
         self.seen.add(report.key)
         if self.last_arrival is None or report.arrival > self.last_arrival:
@@ -179,6 +257,8 @@ class Engines:
     def _catch_up(self, conn: Connection) -> None:
         """Take what other processes stored since: new ceasefires, inputs, clock moves."""
         clock = journal.read_clock(conn)
+        if not self.engines and not self.position:
+            self._start(conn, clock.next_seq - 1)
         fresh = {
             c.id: build_engine(c)
             for c in journal.stored_ceasefires(conn)

@@ -14,7 +14,7 @@ from ..intake import Rejection, read_reports
 from .clock import Clock
 from .replay import in_arrival_order, paused_gc
 
-BATCH = 2000
+BATCH = 10_000
 
 
 @dataclass

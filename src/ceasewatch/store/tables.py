@@ -10,7 +10,8 @@ Two kinds of table:
   inputs that caused them: `events`, `incidents`, `cases`, `actions`, `decisions`,
   `timers`, `sources` (the registry as it stands), and the hash-chained `audit` log.
 
-`parties` is the stakeholder directory.
+`parties` is the stakeholder directory. `snapshots` holds the engines' state at journal
+positions: a cache of the journal, never the truth (a process may start from one).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Float,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -287,3 +289,19 @@ outbox = Table(
     Index(None, "status", "next_attempt_at"),
 )
 """Notifications, written in the transaction of the events that caused them."""
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("seq", Seq, primary_key=True, autoincrement=True),
+    Column("position", Seq, nullable=False),  # the last journal number the state has taken
+    Column("clock", Instant, nullable=True),  # the stored clock the engines stood at
+    Column("code", String(64), nullable=False),  # the engine code's version (a digest)
+    Column("ceasefires", JSON, nullable=False),  # {id: digest of definition and policy}
+    Column("taken_at", Instant, nullable=False),  # wall-clock time
+    Column("size", Integer, nullable=False),  # bytes of `state`
+    Column("sha256", String(64), nullable=False),  # of `state`
+    Column("state", LargeBinary, nullable=False),  # zlib-compressed pickle of the engines
+    Index(None, "position"),
+)
+"""The engines' state saved at journal positions, so a process need not replay it all."""

@@ -1,0 +1,132 @@
+"""Opening a store and ticking it an hour: a store of 1k reports against one of 300k.
+
+    python bench/snapshot.py --sizes 1000,300000 --repeat 3 [--keep DIR]
+
+For each size, a SQLite store of that many trusted reports of issue 15's shape
+(`replay.generate_issue`, seeded) with one ceasefire, ingested by `ceasewatch ingest
+--trust-input`; then `ceasewatch snapshot`. Each figure is one `ceasewatch tick --until`
+an hour past the stored clock, in a fresh process as a user runs it (start-up, opening,
+catching up, the tick and its commit): wall-clock seconds and the process's CPU
+seconds, best of `--repeat`, measured for every size back to back so that the machine's
+load weighs on each alike. "journal" ticks the same store with its snapshots set
+aside (renamed away and back), as every process started before snapshots existed.
+With `--keep`, stores already in DIR are reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from replay import generate_issue
+
+CLI = [sys.executable, "-m", "ceasewatch"]
+CEASEFIRE = """\
+id: cf-bench
+name: Benchmark ceasefire
+parties: [RU, UA]
+effective_from: 2026-03-01T00:00:00Z
+"""
+
+
+def cli(*args: str, db: Path) -> float:
+    """Run a ceasewatch command; its CPU seconds (user + system)."""
+    before = os.times()
+    subprocess.run(
+        [*CLI, *args, "--db", f"sqlite:///{db}"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    after = os.times()
+    return (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+
+
+def build(folder: Path, size: int) -> Path:
+    db = folder / f"store-{size}.db"
+    if db.exists():
+        return db
+    reports = folder / f"issue-{size}.jsonl"
+    generate_issue(reports, size, 1)
+    (folder / "cf.yaml").write_text(CEASEFIRE)
+    subprocess.run([*CLI, "init", "--db", f"sqlite:///{db}"], check=True, capture_output=True)
+    cli("ceasefire", "add", str(folder / "cf.yaml"), db=db)
+    began = time.perf_counter()
+    cli("ingest", "--trust-input", str(reports), db=db)
+    print(f"ingested {size:,}: {time.perf_counter() - began:.0f} s", file=sys.stderr)
+    cli("snapshot", db=db)
+    return db
+
+
+def stored_clock(db: Path) -> datetime:
+    with sqlite3.connect(db) as conn:
+        (now,) = conn.execute("SELECT now FROM clock").fetchone()
+    return datetime.fromisoformat(now)
+
+
+def tick_hour(db: Path) -> tuple[float, float]:
+    """One `ceasewatch tick` an hour on: (wall s, CPU s)."""
+    until = (stored_clock(db) + timedelta(hours=1)).isoformat()
+    began = time.perf_counter()
+    cpu = cli("tick", "--until", until, db=db)
+    return time.perf_counter() - began, cpu
+
+
+def without_snapshots(db: Path, run: bool) -> tuple[float, float]:
+    with sqlite3.connect(db) as conn:
+        conn.execute("ALTER TABLE snapshots RENAME TO snapshots_aside")
+        conn.execute("CREATE TABLE snapshots AS SELECT * FROM snapshots_aside WHERE 0")
+    try:
+        return tick_hour(db)
+    finally:
+        with sqlite3.connect(db) as conn:
+            conn.execute("DROP TABLE snapshots")
+            conn.execute("ALTER TABLE snapshots_aside RENAME TO snapshots")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,300000")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--keep", metavar="DIR", help="build the stores here, or reuse them")
+    parser.add_argument("--journal", action="store_true", help="also tick without snapshots")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    with tempfile.TemporaryDirectory(prefix="ceasewatch-bench-") as tmp:
+        folder = Path(args.keep) if args.keep else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        stores = {size: build(folder, size) for size in sizes}
+        best: dict[tuple[int, str], tuple[float, float]] = {}
+        for _ in range(args.repeat):
+            for size, db in stores.items():
+                runs = [("snapshot", tick_hour)]
+                if args.journal:
+                    runs.append(("journal", lambda d: without_snapshots(d, True)))
+                for how, measure in runs:
+                    wall, cpu = measure(db)
+                    old = best.get((size, how), (float("inf"), float("inf")))
+                    best[(size, how)] = (min(old[0], wall), min(old[1], cpu))
+    base = best[(sizes[0], "snapshot")]
+    print("     size | start from | wall s | CPU s | wall ratio | CPU ratio")
+    print("----------+------------+--------+-------+------------+----------")
+    for (size, how), (wall, cpu) in sorted(best.items()):
+        print(
+            f"{size:>9,} | {how:10} | {wall:6.2f} | {cpu:5.2f} | {wall / base[0]:10.2f} | "
+            f"{cpu / base[1]:9.2f}"
+        )
+    print(f"\nbest of {args.repeat}; ratios against {sizes[0]:,} reports from a snapshot")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,253 @@
+"""Engine snapshots: the engines' state saved at a journal position.
+
+A process that opens a store feeds its engines the whole journal (`Engines._catch_up`):
+seconds per million reports, paid by every CLI command and API worker. A snapshot saves
+the engines (every ceasefire's, with what `Engines` knows of the journal: the reports
+seen, the latest arrival) after journal entry N, at the stored clock then; a process
+starts from the newest usable one and feeds only the entries after N. The journal stays
+the truth: a snapshot is a cache of it, `audit verify` never reads one, and dropping
+every snapshot changes nothing but the time a process takes to start.
+
+A snapshot is used only when it was made by the same engine code (`code_version`: a
+digest of the source that decides the engines' state, of the snapshot format, and of
+the Python and pydantic versions whose objects it holds) and for the same ceasefires
+(each one's id with a digest of its definition and policy text; a ceasefire added
+since is built from the journal, as a catch-up builds one). Anything else is passed
+over, never trusted: an older code version's state may not be the state this code
+would have reached.
+
+**Format and trust.** The state is a pickle of the domain objects (plain classes),
+compressed with zlib, with its SHA-256 beside it. Unpickling runs code named in the
+data, so a snapshot is only as trustworthy as the database that holds it; to keep a
+tampered row from running anything else, it is read by an unpickler that builds only
+ceasewatch's domain classes and a short list of standard types
+(`_SnapshotUnpickler.find_class`), and a row whose digest, format or content does not
+hold is passed over like an incompatible one.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import io
+import logging
+import pickle
+import platform
+import zlib
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pydantic
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..audit import canonical, sha256_hex
+from ..domain.engine import Engine
+from ..store import tables
+from ..store.journal import StoredCeasefire
+
+FORMAT = 1
+"""Bumped whenever what a snapshot holds changes shape."""
+
+_SOURCES = (
+    ("ceasewatch.domain", None),
+    ("ceasewatch.services", "engines.py"),
+    ("ceasewatch", "config.py"),
+)
+"""The source files that decide the engines' state: the domain, feeding the journal to
+the engines, and building a stored ceasefire's engine."""
+
+log = logging.getLogger(__name__)
+
+
+@cache
+def code_version() -> str:
+    """A digest of the engine code and of what its pickled objects depend on."""
+    digest = hashlib.sha256(f"snapshot format {FORMAT}\n".encode())
+    digest.update(f"python {platform.python_version()}\n".encode())
+    digest.update(f"pydantic {pydantic.VERSION}\n".encode())
+    for package, name in _SOURCES:
+        folder = resources.files(package)
+        files = [folder / name] if name else sorted(folder.iterdir(), key=lambda f: f.name)
+        for file in files:
+            if file.name.endswith(".py"):
+                digest.update(f"{package}/{file.name}\n".encode())
+                digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def ceasefire_digests(stored: list[StoredCeasefire]) -> dict[str, str]:
+    """Each stored ceasefire's id, and a digest of its definition and policy text."""
+    return {c.id: sha256_hex(canonical([c.definition, c.policy_text])) for c in stored}
+
+
+@dataclass
+class State:
+    """What a snapshot holds: the engines and `Engines`' record of the journal."""
+
+    engines: dict[str, Engine]
+    position: int
+    now: datetime | None
+    seen: set[tuple[str, str]]
+    last_arrival: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """A snapshot row, less its state."""
+
+    seq: int
+    position: int
+    clock: datetime | None
+    size: int
+    taken_at: datetime
+    usable: bool
+    """Made by this code, for ceasefires the store still holds as they were."""
+
+
+def save(conn: Connection, state: State, ceasefires: dict[str, str], taken_at: datetime) -> Saved:
+    """Write a snapshot of `state`; `ceasefires` are the digests of its engines' ceasefires."""
+    with _gc_paused():
+        data = zlib.compress(pickle.dumps(_as_tuple(state), protocol=pickle.HIGHEST_PROTOCOL), 1)
+    digests = {cf: ceasefires[cf] for cf in state.engines}
+    row = {
+        "position": state.position,
+        "clock": state.now,
+        "code": code_version(),
+        "ceasefires": digests,
+        "taken_at": taken_at,
+        "size": len(data),
+        "sha256": sha256_hex(data),
+        "state": data,
+    }
+    seq = conn.execute(sa.insert(tables.snapshots).values(**row)).inserted_primary_key
+    assert seq is not None
+    return Saved(seq[0], state.position, state.now, len(data), taken_at, True)
+
+
+def listed(conn: Connection, ceasefires: dict[str, str]) -> list[Saved]:
+    """Every snapshot, newest position first, with whether this process may use it."""
+    s = tables.snapshots
+    rows = conn.execute(
+        sa.select(
+            s.c.seq, s.c.position, s.c.clock, s.c.size, s.c.taken_at, s.c.code, s.c.ceasefires
+        ).order_by(s.c.position.desc(), s.c.seq.desc())
+    ).all()
+    return [
+        Saved(r.seq, r.position, r.clock, r.size, r.taken_at, _usable(r, ceasefires)) for r in rows
+    ]
+
+
+def newest_position(conn: Connection) -> int:
+    """The journal position of the newest snapshot of any code (0: none)."""
+    s = tables.snapshots
+    return int(conn.execute(sa.select(sa.func.max(s.c.position))).scalar() or 0)
+
+
+def load(conn: Connection, ceasefires: dict[str, str], up_to: int) -> State | None:
+    """The newest usable snapshot at or before journal position `up_to`, or None.
+
+    Snapshots of other code or other ceasefires are passed over, and so is one whose
+    state does not unpickle to what it should (its digest differs, it names a class
+    outside the domain): the journal is always there to fall back on.
+    """
+    s = tables.snapshots
+    for saved in listed(conn, ceasefires):
+        if not saved.usable or saved.position > up_to:
+            continue
+        row = conn.execute(sa.select(s.c.state, s.c.sha256).where(s.c.seq == saved.seq)).one()
+        data = bytes(row.state)
+        if sha256_hex(data) != row.sha256:
+            log.warning("snapshot %s: its state does not match its digest; passed over", saved.seq)
+            continue
+        try:
+            with _gc_paused():
+                state = _from_tuple(_SnapshotUnpickler(io.BytesIO(zlib.decompress(data))).load())
+        except Exception as exc:  # a snapshot is a cache: any fault means "rebuild"
+            log.warning("snapshot %s cannot be read (%s); passed over", saved.seq, exc)
+            continue
+        if state.position != saved.position:
+            continue
+        return state
+    return None
+
+
+def prune(conn: Connection, keep: int = 2) -> int:
+    """Delete all but the `keep` newest snapshots of this code, and every one of other
+    code (no process of this version can use them); returns how many went."""
+    s = tables.snapshots
+    ours = conn.execute(
+        sa.select(s.c.seq)
+        .where(s.c.code == code_version())
+        .order_by(s.c.position.desc(), s.c.seq.desc())
+    ).scalars()
+    kept = list(ours)[:keep]
+    result = conn.execute(sa.delete(s).where(s.c.seq.not_in(kept)))
+    return int(result.rowcount or 0)
+
+
+def _usable(row: Any, ceasefires: dict[str, str]) -> bool:
+    """Made by this code, and every ceasefire it holds is stored, as it was then."""
+    held: dict[str, str] = row.ceasefires
+    return row.code == code_version() and all(ceasefires.get(i) == d for i, d in held.items())
+
+
+def _as_tuple(state: State) -> tuple[Any, ...]:
+    return (FORMAT, state.engines, state.position, state.now, state.seen, state.last_arrival)
+
+
+def _from_tuple(data: Any) -> State:
+    if not isinstance(data, tuple) or len(data) != 6 or data[0] != FORMAT:
+        raise ValueError("not a snapshot of this format")
+    _, engines, position, now, seen, last_arrival = data
+    if not isinstance(engines, dict) or not all(isinstance(e, Engine) for e in engines.values()):
+        raise ValueError("not a snapshot of engines")
+    return State(engines, position, now, seen, last_arrival)
+
+
+class _gc_paused:
+    """Pause the cyclic GC while a snapshot's many objects are made or walked (as replay
+    does): each young collection would walk them all again."""
+
+    def __enter__(self) -> None:
+        self._was = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *_: object) -> None:
+        gc.freeze()
+        gc.unfreeze()
+        if self._was:
+            gc.enable()
+
+
+_ALLOWED = {
+    "builtins": {"set", "frozenset", "dict", "list", "tuple", "getattr", "object"},
+    "copyreg": {"_reconstructor", "__newobj__", "__newobj_ex__"},
+    "collections": {"defaultdict", "OrderedDict", "deque"},
+    "datetime": {"datetime", "timedelta", "timezone", "date", "time"},
+    "zoneinfo": {"ZoneInfo"},
+    "decimal": {"Decimal"},
+    "pathlib": {"PurePosixPath", "PosixPath"},
+    "shapely.io": {"from_wkb"},
+    "shapely.geometry.polygon": {"Polygon"},
+    "shapely.geometry.multipolygon": {"MultiPolygon"},
+}
+"""What a snapshot may name besides ceasewatch's domain classes."""
+
+
+class _SnapshotUnpickler(pickle.Unpickler):
+    """Builds only the domain's classes and the standard types above: a tampered
+    snapshot cannot name `os.system` or any other callable."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module.startswith("ceasewatch.domain.") or name in _ALLOWED.get(module, ()):
+            return super().find_class(module, name)
+        if module.startswith("pydantic") and name in _PYDANTIC:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"a snapshot may not name {module}.{name}")
+
+
+_PYDANTIC = {"BaseModel", "_model_construction", "PydanticUndefined"}

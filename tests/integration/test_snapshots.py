@@ -1,0 +1,236 @@
+"""Engine snapshots: a process that starts from one, then takes more inputs, stores exactly
+what a process rebuilt from the journal stores; a snapshot of other code, of other
+ceasefires, or that does not hold together is passed over, never trusted."""
+
+from __future__ import annotations
+
+import pickle
+import zlib
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from api_world import CEASEFIRE, PARTIES, violation
+from typer.testing import CliRunner
+
+from builders import HOUR, T0, write_jsonl
+from ceasewatch.audit import sha256_hex
+from ceasewatch.bootstrap import System, open_system
+from ceasewatch.cli import app
+from ceasewatch.services import commands, setup, snapshots
+from ceasewatch.services.clock import tick
+from ceasewatch.services.engines import SnapshotEvery
+from ceasewatch.services.ingest import ingest
+from ceasewatch.services.setup import init
+from ceasewatch.store import tables
+from ceasewatch.store.database import reading
+
+runner = CliRunner()
+CASE = "cf-1/RU/1"
+LATER = "id: cf-2\nname: Two\nparties: [RU, UA]\neffective_from: 2026-03-03T00:00:00Z\n"
+DERIVED = (
+    tables.events,
+    tables.incidents,
+    tables.incident_reports,
+    tables.cases,
+    tables.actions,
+    tables.decisions,
+    tables.timers,
+    tables.audit,
+    tables.outbox,
+    tables.clock,
+)
+"""Every table the engines' outputs are written to."""
+
+Step = Callable[[System], Any]
+
+
+def a_day_of_work(tmp_path: Path) -> list[Step]:
+    """Reports in batches, ticks, a ceasefire added later and commands of every kind,
+    each step what one process does before another takes over."""
+    (tmp_path / "cf-1.yaml").write_text(CEASEFIRE)
+    (tmp_path / "cf-2.yaml").write_text(LATER)
+    (tmp_path / "parties.yaml").write_text(PARTIES)
+    first = [violation(n, n * 2.0, lat=48.0 + n / 100) for n in range(1, 8)]
+    fire = [violation(20, 15, perpetrator="UA", lat=48.02), violation(21, 30)]
+    late = [violation(30, 50, "missile_strike"), violation(31, 70, lat=48.5)]
+
+    def reports(name: str, records: list[dict[str, Any]], **how: Any) -> Step:
+        path = str(write_jsonl(tmp_path / f"{name}.jsonl", records))
+        return lambda system: ingest(system, [path], **how)
+
+    return [
+        lambda s: setup.import_parties(s, setup.read_parties(tmp_path / "parties.yaml")),
+        lambda s: setup.add_ceasefire(s, tmp_path / "cf-1.yaml"),
+        reports("first", first, batch_size=3),
+        reports("fire", fire, trusted=True),
+        lambda s: tick(s, T0 + 40 * HOUR),
+        lambda s: setup.add_ceasefire(s, tmp_path / "cf-2.yaml"),
+        lambda s: commands.action_done(s, CASE, "diplomatic_warning", by="US", note="sent"),
+        reports("late", late),
+        lambda s: commands.decide(s, CASE, 2, party="GB", authorise=True, reason="holds"),
+        lambda s: tick(s, T0 + 30 * 24 * HOUR),
+    ]
+
+
+def rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    try:
+        with engine.connect() as conn:
+            return {
+                t.name: sorted(map(tuple, conn.execute(sa.select(t)).all()), key=repr)
+                for t in DERIVED
+            }
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def other_url(db_url: str, tmp_path: Path) -> Any:
+    """A second empty database of the same kind as `db_url`."""
+    if db_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'rebuilt.db'}"
+        return
+    from conftest import _postgres_database
+
+    yield from _postgres_database()
+
+
+def fresh(url: str) -> System:
+    """A new process's system: no engines until its first transaction."""
+    return open_system(url)
+
+
+def run(url: str, steps: list[Step], *, snapshot_each: bool) -> list[int | None]:
+    """Each step in a process of its own; with `snapshot_each`, each process first saves
+    a snapshot. Returns where each process started from (None: the journal's start)."""
+    started: list[int | None] = []
+    for step in steps:
+        system = fresh(url)
+        try:
+            if snapshot_each:
+                system.engines.snapshot(datetime.now(UTC))
+                system = _reopen(system, url)
+            step(system)
+            started.append(system.engines.started_from)
+        finally:
+            system.db.dispose()
+    return started
+
+
+def _reopen(system: System, url: str) -> System:
+    system.db.dispose()
+    return fresh(url)
+
+
+def test_processes_started_from_snapshots_store_what_rebuilt_ones_do(
+    db_url: str, other_url: str, tmp_path: Path
+):
+    init(db_url)
+    init(other_url)
+    steps = a_day_of_work(tmp_path)
+    started = run(db_url, steps, snapshot_each=True)
+    run(other_url, steps, snapshot_each=False)
+    assert [s for s in started[2:] if s is None] == [], started  # each began at a snapshot
+    assert rows(db_url) == rows(other_url)
+    result = runner.invoke(app, ["audit", "verify", "--db", db_url])
+    assert result.exit_code == 0, result.output
+
+
+def test_a_snapshot_is_taken_once_the_journal_has_grown_enough(db_url: str, tmp_path: Path):
+    init(db_url)
+    system = open_system(db_url)
+    system.engines.snapshot_every = SnapshotEvery(entries=5, minutes=None)
+    steps = a_day_of_work(tmp_path)
+    for step in steps[:3]:
+        step(system)
+    system.db.dispose()
+    with reading(fresh(db_url).db) as conn:
+        positions = [s.position for s in snapshots.listed(conn, {})]
+    assert positions and positions[0] >= 5
+
+
+# -- snapshots passed over ---------------------------------------------------------------
+
+
+@pytest.fixture
+def snapshotted(db_url: str, tmp_path: Path) -> str:
+    """A store of a day's work with a snapshot at its end."""
+    init(db_url)
+    run(db_url, a_day_of_work(tmp_path)[:-1], snapshot_each=False)
+    system = fresh(db_url)
+    system.engines.snapshot(datetime.now(UTC))
+    system.db.dispose()
+    return db_url
+
+
+def started_from(url: str) -> tuple[int | None, list[Any]]:
+    """Where a new process starts, and the events of its tick a month on."""
+    system = fresh(url)
+    try:
+        events = tick(system, T0 + 60 * 24 * HOUR)
+        return system.engines.started_from, events
+    finally:
+        system.db.dispose()
+
+
+def edit(url: str, statement: Any) -> None:
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        conn.execute(statement)
+    engine.dispose()
+
+
+def test_a_usable_snapshot_is_started_from(snapshotted: str):
+    position, _ = started_from(snapshotted)
+    assert position is not None and position > 0
+
+
+def test_a_snapshot_of_other_code_is_passed_over(snapshotted: str):
+    edit(snapshotted, sa.update(tables.snapshots).values(code="0" * 64))
+    position, events = started_from(snapshotted)
+    assert position is None
+    assert events  # the journal alone brought the engines where they were
+
+
+def test_a_snapshot_of_a_ceasefire_changed_since_is_passed_over(snapshotted: str):
+    cf = tables.ceasefires
+    edit(snapshotted, sa.update(cf).where(cf.c.id == "cf-1").values(name="renamed"))
+    edit(
+        snapshotted,
+        sa.update(cf).where(cf.c.id == "cf-1").values(policy_text=cf.c.policy_text + "\n# x\n"),
+    )
+    assert started_from(snapshotted)[0] is None
+
+
+def test_a_snapshot_whose_state_was_altered_is_passed_over(snapshotted: str):
+    s = tables.snapshots
+    edit(snapshotted, sa.update(s).values(state=zlib.compress(b"not a pickle")))
+    assert started_from(snapshotted)[0] is None
+
+
+def test_a_snapshot_naming_anything_but_the_domain_runs_nothing(snapshotted: str, tmp_path: Path):
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self) -> tuple[Any, ...]:
+            return (Path.touch, (marker,))
+
+    data = zlib.compress(pickle.dumps((snapshots.FORMAT, Payload())))
+    s = tables.snapshots
+    edit(snapshotted, sa.update(s).values(state=data, sha256=sha256_hex(data)))
+    assert started_from(snapshotted)[0] is None
+    assert not marker.exists()
+
+
+def test_the_snapshot_command_saves_and_lists(db_url: str, tmp_path: Path):
+    init(db_url)
+    run(db_url, a_day_of_work(tmp_path)[:3], snapshot_each=False)
+    taken = runner.invoke(app, ["snapshot", "--db", db_url])
+    assert taken.exit_code == 0, taken.output
+    assert taken.output.startswith("snapshot 1: journal entry ")
+    listed = runner.invoke(app, ["snapshot", "--list", "--db", db_url])
+    assert listed.output.splitlines()[0].endswith(", usable")
