@@ -1,6 +1,6 @@
 """Engine snapshots: the engines' state at a journal position, so a process starts there.
 
-Revision ID: 0011
+Revision ID: 0009
 Revises: 0008
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 
 from ceasewatch.store.types import Instant, Seq
 
-revision = "0011"
+revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
