@@ -24,11 +24,27 @@ def version() -> None:
 
 
 # each module registers its commands on `app`
-from . import data, outbox, policy, replay, serve, simulate, sources, store, tokens  # noqa: E402
+from . import (  # noqa: E402
+    audit,
+    data,
+    keys,
+    mirror,
+    outbox,
+    policy,
+    replay,
+    serve,
+    simulate,
+    sources,
+    store,
+    tokens,
+)
 
 __all__ = [
     "app",
+    "audit",
     "data",
+    "keys",
+    "mirror",
     "outbox",
     "policy",
     "replay",
