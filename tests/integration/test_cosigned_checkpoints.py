@@ -4,14 +4,18 @@ before a signed checkpoint fails it, named."""
 
 from __future__ import annotations
 
+import base64
 import json
 import stat
 from pathlib import Path
 
 import pytest
 import yaml
+from api_world import CASE
 from cosigning import cli, co_signed, decided, edit_lines, execute, ok, party_keys, verify_export
+from web_client import FixedClock, client, sign_in
 
+from builders import HOUR, T0
 from ceasewatch.audit import link
 from ceasewatch.bootstrap import System
 
@@ -260,3 +264,72 @@ def test_a_log_that_has_not_grown_keeps_its_checkpoint_and_its_origin(
     assert first.startswith("checkpoint ") and "ceasewatch/test-cell" in first
     assert again.startswith("unchanged since checkpoint ")
     assert code == 1 and "origin is ceasewatch/test-cell" in output
+
+
+def test_the_case_page_shows_which_parties_signed_which_head(
+    db_url: str, system: System, tmp_path: Path
+):
+    world = decided(system, tmp_path)
+    http = client(world, FixedClock(T0 + 74 * HOUR))
+    sign_in(http, world.tokens["observer"])
+    before = http.get(f"/cases/{CASE}").text
+    keys = party_keys(db_url, tmp_path, "US", "GB")
+    made = ok("audit", "checkpoint", "--db", db_url).split()[1].rstrip(":")
+    ok("audit", "sign", "--key", str(keys["US"]), "--db", db_url)
+
+    page = http.get(f"/cases/{CASE}").text
+
+    assert "No checkpoint yet: no party has co-signed the record." in before
+    assert f"Checkpoint of entries 1 to {made} (" in page
+    assert "signed by US; it covers this case's record." in page
+
+
+# -- inclusion proofs -----------------------------------------------------------------
+
+
+@pytest.fixture
+def proof(db_url: str, export: Path, tmp_path: Path) -> Path:
+    """A proof that the monitors' second report is in the log at the signed checkpoint."""
+    path = tmp_path / "v2.tlog-proof"
+    ok("audit", "prove", "omm/v2", "--out", str(path), "--db", db_url)
+    return path
+
+
+def test_a_report_is_proved_in_the_log_at_the_signed_checkpoint(
+    proof: Path, export: Path, tmp_path: Path
+):
+    code, output = cli("audit", "verify-proof", str(proof), "--keys", str(tmp_path / "keys.yaml"))
+
+    assert code == 0, output
+    assert f"report omm/v2 is in the log at checkpoint {size_of(export)}, signed by GB, US" in (
+        output
+    )
+    assert proof.read_text().startswith("c2sp.org/tlog-proof@v1\nextra ")
+
+
+def test_a_proof_for_an_edited_report_fails(proof: Path, tmp_path: Path):
+    lines = proof.read_text().split("\n")
+    extra = json.loads(base64.b64decode(lines[1].removeprefix("extra ")))
+    extra["report"] = extra["report"].replace('"artillery"', '"missile_strike"')
+    lines[1] = "extra " + base64.b64encode(json.dumps(extra).encode()).decode()
+    proof.write_text("\n".join(lines))
+
+    code, output = cli("audit", "verify-proof", str(proof), "--keys", str(tmp_path / "keys.yaml"))
+
+    assert code == 1 and "does not list a report with this body" in output
+
+
+def test_a_proof_with_a_wrong_path_fails(proof: Path, tmp_path: Path):
+    lines = proof.read_text().split("\n")
+    lines[3] = base64.b64encode(bytes(32)).decode()
+    proof.write_text("\n".join(lines))
+
+    code, output = cli("audit", "verify-proof", str(proof), "--keys", str(tmp_path / "keys.yaml"))
+
+    assert code == 1 and "the path does not lead from entry" in output
+
+
+def test_a_report_not_in_the_journal_has_no_proof(db_url: str, export: Path, tmp_path: Path):
+    code, output = cli("audit", "prove", "omm/nope", "--out", str(tmp_path / "p"), "--db", db_url)
+
+    assert code == 1 and "no report omm/nope in the journal" in output

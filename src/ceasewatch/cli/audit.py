@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from ..domain.events import iso_z
-from ..services import auditfiles, checkpoints, clock, verify
+from ..services import auditfiles, checkpoints, clock, proofs, verify
 from ..services.auditfiles import FileError
 from ..services.checkpoints import CheckpointError
 from ..services.keys import KeyRefused, read_private_key
@@ -189,3 +189,53 @@ def audit_sign(
         party, signed, new = done.party, done.size, done.new
     verb = "signed" if new else "had already signed"
     out.print(f"{party} {verb} checkpoint {signed} (key {signer.verifier.label})")
+
+
+@audit_app.command("prove")
+def audit_prove(
+    report: Annotated[str, typer.Argument(help="The report: SOURCE/ID (or ID, if unique).")],
+    path: Annotated[Path, typer.Option("--out", help="Where to write the proof.")],
+    size: Annotated[
+        int | None,
+        typer.Option("--size", min=1, help="The checkpoint (default: the latest signed one)."),
+    ] = None,
+    db: Db = None,
+) -> None:
+    """Write a proof (C2SP tlog-proof) that a report is in the log at a checkpoint the
+    parties signed: its audit entry, the RFC 6962 path to the root, the signed checkpoint."""
+    with system_at(db) as system:
+        try:
+            proof = proofs.prove(system, report, size)
+        except proofs.ProofError as exc:
+            fail(str(exc), 1)
+    path.write_text(proof.encode(), encoding="utf-8")
+    size_line = proof.note.text.splitlines()[1]
+    out.print(
+        f"wrote to {path}: entry {proof.entry['seq']} at checkpoint {size_line} "
+        f"({len(proof.path)} hashes, {len(proof.note.signatures)} signatures)",
+        markup=False,
+    )
+
+
+@audit_app.command("verify-proof")
+def audit_verify_proof(
+    path: Annotated[Path, typer.Argument(help="The proof file (audit prove).")],
+    keys: Annotated[Path, typer.Option("--keys", help="The parties' public keys.")],
+) -> None:
+    """Check a proof offline: the entry lists the report, the path leads to the
+    checkpoint's root, and parties whose keys are given signed it."""
+    try:
+        result = proofs.verify_proof(path, keys)
+    except FileError as exc:
+        fail(str(exc))
+    for problem in result.problems:
+        err.print(f"[bold red]broken:[/bold red] {path}: {problem}", markup=True, highlight=False)
+    if not result.ok:
+        raise typer.Exit(1)
+    assert result.checkpoint is not None and result.report is not None
+    source, report_id = result.report
+    out.print(
+        f"{path}: report {source}/{report_id} is in the log at checkpoint "
+        f"{result.checkpoint.size}, signed by {', '.join(result.parties)}",
+        markup=False,
+    )

@@ -188,16 +188,24 @@ def entries_to(conn: Connection, size: int) -> Iterator[dict[str, Any]]:
         yield entry.to_dict()
 
 
-def last_entry_holding(conn: Connection, needle: str) -> int | None:
-    """The last audit entry whose canonical body holds `needle` (e.g. `"case":"ID"`)."""
+def last_entry_holding(conn: Connection, needle: str, *, first: bool = False) -> int | None:
+    """The last (or `first`) audit entry whose canonical body holds `needle`, e.g.
+    `"case":"ID"` (canonical JSON has no spaces, so a key and its value are adjacent)."""
     a = tables.audit
     pattern = "%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    order = a.c.seq if first else a.c.seq.desc()
     row = conn.execute(
         streamed(
-            sa.select(a.c.seq)
-            .where(a.c.body.like(pattern, escape="\\"))
-            .order_by(a.c.seq.desc())
-            .limit(1)
+            sa.select(a.c.seq).where(a.c.body.like(pattern, escape="\\")).order_by(order).limit(1)
         )
     ).first()
     return None if row is None else int(row.seq)
+
+
+def reports_named(conn: Connection, source: str | None, report_id: str) -> list[Any]:
+    """Journal rows of reports with this id (and source): (seq, source, id, body, sha256)."""
+    r = tables.reports
+    query = sa.select(r.c.seq, r.c.source, r.c.id, r.c.body, r.c.sha256).where(r.c.id == report_id)
+    if source is not None:
+        query = query.where(r.c.source == source)
+    return list(conn.execute(query.order_by(r.c.seq)))
