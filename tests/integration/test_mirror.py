@@ -56,44 +56,39 @@ def test_a_mirror_of_an_untouched_primary_agrees(primary: str, world: World, cop
     assert "1 decisions" in output
 
 
+def diverged(url: str, world: World, copy: str, edit: str) -> str:
+    """Edit the primary's database behind its back, mirror it: what the mirror says."""
+    execute(world.system, edit)
+    code, output = mirror_of(url, world, copy)
+    assert code == 1, output
+    return output
+
+
 def test_a_primary_whose_decisions_were_edited_behind_its_back_is_named(
     primary: str, world: World, copy: str
 ):
-    execute(world.system, "UPDATE decisions SET party = 'GB'")
+    output = diverged(primary, world, copy, "UPDATE decisions SET party = 'GB'")
 
-    code, output = mirror_of(primary, world, copy)
-
-    assert code == 1
-    assert (
-        f"parts at: derived: decisions {CASE} phase 3 party US: stored party GB, derived US"
-        in output
+    assert f"parts at: derived: decisions {CASE} phase 3 party US: stored party GB, derived US" in (
+        output
     )
 
 
 def test_a_primary_whose_event_was_edited_is_named(primary: str, world: World, copy: str):
-    execute(
-        world.system,
-        "UPDATE events SET event = 'case_closed' WHERE seq = "
-        "(SELECT MIN(seq) FROM events WHERE event = 'phase_recommended')",
-    )
+    first = "(SELECT MIN(seq) FROM events WHERE event = 'phase_recommended')"
+    edit = f"UPDATE events SET event = 'case_closed' WHERE seq = {first}"
 
-    code, output = mirror_of(primary, world, copy)
+    output = diverged(primary, world, copy, edit)
 
-    assert code == 1
     assert "parts at: derived: events cf-1" in output
     assert "stored event case_closed, derived phase_recommended" in output
 
 
 def test_a_primary_whose_journal_was_edited_is_named(primary: str, world: World, copy: str):
-    execute(
-        world.system,
-        "UPDATE reports SET body = REPLACE(body, '\"artillery\"', '\"missile_strike\"') "
-        "WHERE id = 'v2'",
-    )
+    edit = "UPDATE reports SET body = REPLACE(body, 'artillery', 'missile_strike') WHERE id = 'v2'"
 
-    code, output = mirror_of(primary, world, copy)
+    output = diverged(primary, world, copy, edit)
 
-    assert code == 1
     assert "parts at: journal: reports seq " in output
     assert "(omm/v2): not as audit entry" in output
 

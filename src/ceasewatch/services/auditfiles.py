@@ -28,6 +28,7 @@ from ..store.database import snapshot
 from ..tlog.exported import ExportCheck, SignedCheckpoint, check_export, read_record
 from ..tlog.keyring import Keyring, PartyKey, parse_keys
 from ..tlog.note import NoteError
+from .checkpoints import as_record
 
 
 class FileError(ValueError):
@@ -40,15 +41,10 @@ def checkpoints_path(out: Path) -> Path:
 
 
 def checkpoint_record(stored: StoredCheckpoint) -> dict[str, Any]:
-    note = stored.note()
-    return {
-        "size": stored.size,
-        "origin": stored.checkpoint.origin,
-        "root": stored.checkpoint.root_b64,
-        "head": stored.head,
-        "at": iso_z(stored.created_at),
-        "note": note.encode() if note.signatures else note.text,
-    }
+    """A line of the checkpoints file: the API's record, less what the note holds."""
+    record = as_record(stored)
+    kept = {key: record[key] for key in ("size", "origin", "root", "head")}
+    return kept | {"at": iso_z(stored.created_at), "note": record["note"] or record["text"]}
 
 
 @dataclass(frozen=True, slots=True)

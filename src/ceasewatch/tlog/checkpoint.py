@@ -12,19 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .note import NoteError, b64, unb64
+from .note import NoteError, b64, check_name, unb64
 
 ORIGIN_PREFIX = "ceasewatch/"
-_ORIGIN = re.compile(r"^[^\s+]+$")
 _SIZE = re.compile(r"^(0|[1-9][0-9]*)$")
 
 
 def check_origin(origin: str) -> str:
     """An origin: non-empty, no Unicode space and no `+` (the spec's recommendation,
     which lets it double as a key name)."""
-    if not _ORIGIN.match(origin):
-        raise NoteError(f"origin {origin!r}: not empty, and no spaces or '+'")
-    return origin
+    return check_name(origin, "origin")
 
 
 @dataclass(frozen=True, slots=True)

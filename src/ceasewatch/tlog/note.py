@@ -36,10 +36,11 @@ class NoteError(ValueError):
     """A key, note or signature that is not well formed, and why."""
 
 
-def check_name(name: str) -> str:
-    """A key name: non-empty, with no Unicode space and no `+` (the spec's rule)."""
+def check_name(name: str, what: str = "key name") -> str:
+    """A key name: non-empty, with no Unicode space and no `+` (the spec's rule; a
+    checkpoint's origin should keep it too)."""
     if not name or _SPACE.search(name) or "+" in name:
-        raise NoteError(f"key name {name!r}: not empty, and no spaces or '+'")
+        raise NoteError(f"{what} {name!r}: not empty, and no spaces or '+'")
     return name
 
 
