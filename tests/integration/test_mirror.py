@@ -4,6 +4,10 @@ rows or journal were edited behind its back is named where it parts."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -198,3 +202,28 @@ def test_a_mirror_kept_in_postgresql_agrees(primary: str, world: World, pg_url: 
     assert "verified: the chain, the journal and every row hold" in ok(
         "audit", "verify", "--db", pg_url
     )
+
+
+def test_follow_runs_until_stopped_and_says_when_the_primary_changes(
+    primary: str, world: World, copy: str, tmp_path: Path
+):
+    command = ["mirror", primary, "--db", copy, "--follow", "--interval", "0.2"]
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "ceasewatch", *command],
+        env={**os.environ, "CEASEWATCH_TOKEN": world.tokens["observer"]},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert follower.stdout is not None
+        lines = iter(follower.stdout.readline, "")
+        assert any(line.startswith("agree") for line in lines)
+        ingest(world.system, [str(write_jsonl(tmp_path / "next.jsonl", [violation(8, 95)]))])
+        pulled = next(line for line in lines if line.startswith("pulled from"))
+        assert ": 1 journal entries" in pulled
+        assert any(line.startswith("agree") for line in lines)
+    finally:
+        follower.send_signal(signal.SIGTERM)
+        code = follower.wait(timeout=30)
+    assert code == 0
