@@ -85,6 +85,9 @@ def _follow(
     shown: list[str | None] = [None]
 
     def on_outcome(outcome: mirror.Outcome) -> None:
+        if not outcome.pulled.mark:  # the primary could not be reached: tried again later
+            err.print(outcome.problems[0], markup=False)
+            return
         verdict = "agree" if outcome.agree else outcome.problems[0]
         if outcome.pulled.moved or verdict != shown[0]:
             _show(url, outcome)

@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
 
+from sqlalchemy.engine import Connection
+
 from ..bootstrap import System
 from ..domain.events import iso_z
 from ..store import auditlog, mirroring, tables
@@ -234,7 +236,7 @@ def _write_state(
 
 
 def _flush(
-    conn: Any,
+    conn: Connection,
     name: str,
     batch: list[dict[str, Any]],
     held: Mapping[str, dict[str, Any]],
@@ -275,7 +277,10 @@ def _pull_checkpoints(remote: Remote, system: System, pulled: Pulled, problems: 
             mine = held_keys.get((key["name"], key["key_id"]))
             if mine is None:
                 mirroring.append(conn, tables.party_keys, [_key_row(key)])
-            elif (mine.key.party, mine.key.record()["public_key"]) != (
+                continue
+            if mine.retired_at is None and key.get("retired_at"):
+                store.retire(conn, mine.key.verifier, datetime.fromisoformat(key["retired_at"]))
+            if (mine.key.party, mine.key.record()["public_key"]) != (
                 key["party"],
                 key["public_key"],
             ):

@@ -91,17 +91,21 @@ def add_key(conn: Connection, key: PartyKey, at: datetime) -> None:
 
 def retire_keys(conn: Connection, party: str, keep: Verifier, at: datetime) -> list[str]:
     """Retire the party's live keys but `keep`; their NAME+KEYID labels."""
-    k = tables.party_keys
     live = [
         s.key.verifier for s in keys(conn, party) if s.retired_at is None and s.key.verifier != keep
     ]
     for v in live:
-        conn.execute(
-            sa.update(k)
-            .where(k.c.name == v.name, k.c.key_id == v.key_id.hex())
-            .values(retired_at=at)
-        )
+        retire(conn, v, at)
     return [v.label for v in live]
+
+
+def retire(conn: Connection, verifier: Verifier, at: datetime) -> None:
+    k = tables.party_keys
+    conn.execute(
+        sa.update(k)
+        .where(k.c.name == verifier.name, k.c.key_id == verifier.key_id.hex())
+        .values(retired_at=at)
+    )
 
 
 # -- checkpoints ------------------------------------------------------------------------
