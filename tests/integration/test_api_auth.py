@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from api_world import CASE, World, build, defend, violation
+from api_world import CASE, NOW, World, build, defend, violation
 from fastapi.testclient import TestClient
 
 from ceasewatch.api.app import create_app
 from ceasewatch.bootstrap import System
+from ceasewatch.services import checkpoints
+from ceasewatch.services.keys import new_signer
+from ceasewatch.tlog.note import b64
 
 READ = {"reporter", "analyst", "decision_maker:US", "observer", "admin"}
 ANALYSTS = {"analyst", "admin"}
@@ -85,6 +88,25 @@ ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
     ("GET", "/api/v1/audit", None, READ),
     ("GET", "/api/v1/audit/export", None, READ),
     ("GET", "/api/v1/audit/verify", None, READ),
+    ("GET", "/api/v1/audit/checkpoints", None, READ),
+    ("GET", "/api/v1/audit/checkpoints/latest", None, READ),
+    ("POST", "/api/v1/audit/checkpoints", None, ADMIN),
+    (
+        "POST",
+        "/api/v1/audit/checkpoints/1/signatures",
+        {"name": "US", "signature": b64(bytes(68))},
+        {"decision_maker:US", "admin"},
+    ),
+    ("GET", "/api/v1/keys", None, READ),
+    (
+        "PUT",
+        "/api/v1/parties/US/keys",
+        {"public_key": b64(new_signer("US").verifier.public_key)},
+        {"decision_maker:US", "admin"},
+    ),
+    ("GET", "/api/v1/journal/entries", None, READ),
+    ("GET", "/api/v1/journal/audit", None, READ),
+    ("GET", "/api/v1/journal/state", None, READ),
     ("GET", "/api/v1/events", None, READ),
     ("GET", "/api/v1/clock", None, READ),
     ("GET", "/api/v1/outbox", None, {"observer", "admin"}),
@@ -98,6 +120,7 @@ ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
 def world(system: System, tmp_path: Path) -> World:
     world = build(system, tmp_path)
     assert defend(world, tmp_path) == RESPONSE
+    checkpoints.create(system, NOW)
     return world
 
 

@@ -290,6 +290,96 @@ class Verification(Out):
     head_hash: str
 
 
+# -- checkpoints, the parties' keys, the journal for mirrors ----------------------------------
+
+B64 = r"^[A-Za-z0-9+/]*={0,2}$"
+
+
+class KeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    public_key: str = Field(
+        max_length=64,
+        pattern=B64,
+        description="base64 of the party's 32-byte Ed25519 public key "
+        "(`ceasewatch key create --print-public` prints it).",
+    )
+    name: str | None = Field(
+        None,
+        max_length=200,
+        pattern=r"^[^\s+]+$",
+        description="The key's name in signature lines (default: the party code).",
+    )
+
+
+class KeyOut(Out):
+    party: str
+    name: str
+    key_id: str = Field(description="8 hex digits: SHA-256(name, 0x0A, 0x01, key)[:4].")
+    public_key: str
+    verifier: str = Field(description="The key as Go's note package reads it.")
+    added_at: datetime
+    retired_at: datetime | None = Field(
+        None, description="When a newer key replaced it: it signs no more, but verifies."
+    )
+
+
+class KeyList(Out):
+    keys: list[KeyOut]
+
+
+class KeyRegistered(KeyOut):
+    new: bool = Field(description="False: this key was registered already.")
+    retired: list[str] = Field(description="NAME+KEYID of the party's keys it retired.")
+
+
+class SignatureIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=200, pattern=r"^[^\s+]+$", description="The key name.")
+    signature: str = Field(
+        max_length=200, pattern=B64, description="base64(key ID || Ed25519 signature)."
+    )
+
+
+class SignatureOut(Out):
+    party: str
+    name: str
+    key_id: str
+    signature: str
+    signed_at: datetime
+
+
+class CheckpointOut(Out):
+    size: int = Field(description="How many audit entries it covers: 1..size.")
+    origin: str
+    root: str = Field(description="base64 RFC 6962 root over entries 1..size.")
+    head: str = Field(description="The hash of entry `size`.")
+    created_at: datetime
+    text: str = Field(description="The checkpoint (C2SP tlog-checkpoint): what parties sign.")
+    note: str | None = Field(description="The C2SP signed note; null until signed.")
+    signatures: list[SignatureOut]
+
+
+class Signed(Out):
+    size: int
+    party: str
+    new: bool = Field(description="False: this key's signature was stored already.")
+
+
+class JournalRow(Out):
+    table: Literal["reports", "commands"]
+    row: dict[str, Any] = Field(description="The row's columns, instants in ISO 8601.")
+
+
+class JournalPage(Out):
+    items: list[JournalRow]
+    next_after: int | None = Field(description="Pass as `after` for more; null at the end.")
+
+
+class AuditTail(Out):
+    items: list[dict[str, Any]] = Field(description="Entries exactly as held (`at` as `Z`).")
+    next_after: int | None
+
+
 # -- notifications --------------------------------------------------------------------------
 
 

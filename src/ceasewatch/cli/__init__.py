@@ -25,7 +25,10 @@ def version() -> None:
 
 # each module registers its commands on `app`
 from . import (  # noqa: E402
+    audit,
     data,
+    keys,
+    mirror,
     outbox,
     policy,
     replay,
@@ -39,7 +42,10 @@ from . import (  # noqa: E402
 
 __all__ = [
     "app",
+    "audit",
     "data",
+    "keys",
+    "mirror",
     "outbox",
     "policy",
     "replay",

@@ -1,4 +1,4 @@
-"""The durable store's commands: set-up, ingest, the clock, cases, decisions, the audit log."""
+"""The durable store's commands: set-up, ingest, the clock, cases, decisions."""
 
 from __future__ import annotations
 
@@ -15,14 +15,13 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from .. import audit
 from ..bootstrap import System, open_system
 from ..domain.events import ProtocolEvent, iso_z
 from ..intake import Rejection
 from ..render import cases_table, describe, stored_case_panel, tick_line, when
-from ..services import clock, commands, notify, sender, setup, verify
+from ..services import checkpoints, clock, commands, notify, sender, setup
 from ..services.ingest import ingest
-from ..store import auditlog, database, queries
+from ..store import database, queries
 from ..store.database import reading
 from . import app
 from .common import err, fail, out, parse_instant, webhook_targets
@@ -45,7 +44,6 @@ ceasefire_app = typer.Typer(
 party_app = typer.Typer(help="The stakeholder directory.", no_args_is_help=True)
 case_app = typer.Typer(help="One case.", no_args_is_help=True)
 action_app = typer.Typer(help="Actions of a case.", no_args_is_help=True)
-audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 incident_app = typer.Typer(help="Analysts' verdicts on incidents.", no_args_is_help=True)
 for sub, name in (
     (db_app, "db"),
@@ -53,7 +51,6 @@ for sub, name in (
     (party_app, "party"),
     (case_app, "case"),
     (action_app, "action"),
-    (audit_app, "audit"),
     (incident_app, "incident"),
 ):
     app.add_typer(sub, name=name)
@@ -285,11 +282,20 @@ def run_command(
     mail_from: Annotated[
         str, typer.Option("--mail-from", envvar="CEASEWATCH_MAIL_FROM", help="Sender address.")
     ] = "ceasewatch@localhost",
+    checkpoint_every: Annotated[
+        int | None,
+        typer.Option(min=1, help="Checkpoint the audit log each time it grows by N entries."),
+    ] = None,
+    checkpoint_hours: Annotated[
+        float | None,
+        typer.Option(min=0.001, help="Checkpoint it every H hours, if it grew."),
+    ] = None,
     db: Db = None,
 ) -> None:
     """Live mode: keep the stored clock on the wall clock, firing timers as they fall due,
     and send the parties their notifications beside it (a slow receiver never holds the
-    clock back)."""
+    clock back); with --checkpoint-every or --checkpoint-hours, checkpoint the audit log
+    for the parties to sign."""
     stopping = False
     sending: sender.Sender | None = None
 
@@ -322,7 +328,7 @@ def run_command(
                 interval=interval,
                 keep_going=lambda: not stopping,
                 on_events=lambda events: print_events([e for _, e in events], as_json),
-                after_tick=sending.wake if sending is not None else (lambda: None),
+                after_tick=lambda: _after_tick(system, sending, checkpoint_every, checkpoint_hours),
             )
         finally:
             left = sending.stop(grace=send_timeout + 2) if sending is not None else 0
@@ -332,6 +338,23 @@ def run_command(
                 f"stopped with {left} notifications still being sent: their claims lapse "
                 "within minutes and they go out again"
             )
+
+
+def _after_tick(
+    system: System, sending: sender.Sender | None, every: int | None, hours: float | None
+) -> None:
+    if sending is not None:
+        sending.wake()
+    if every is None and hours is None:
+        return
+    try:
+        made = checkpoints.periodic(system, clock.WallClock().now(), every=every, hours=hours)
+    except checkpoints.CheckpointError as exc:
+        err.print(f"checkpoint: {exc}", markup=False)
+        return
+    if made is not None:
+        c = made.checkpoint
+        err.print(f"checkpoint {c.size}: root {c.checkpoint.root_b64}", markup=False)
 
 
 @app.command("events")
@@ -561,72 +584,3 @@ def stats_command(
     else:
         for key, value in counts.items():
             out.print(f"{key:15} {value}", markup=False)
-
-
-# -- the audit log --------------------------------------------------------------------
-
-
-@audit_app.command("verify")
-def audit_verify(
-    file: Annotated[
-        Path | None,
-        typer.Option("--file", help="Verify an export offline instead of the database."),
-    ] = None,
-    head: Annotated[
-        str | None, typer.Option(help="The published last hash the chain must end at.")
-    ] = None,
-    quick: Annotated[
-        bool, typer.Option("--quick", help="The chain alone, not the journal and derived rows.")
-    ] = False,
-    db: Db = None,
-) -> None:
-    """Check the hash chain; in the database also the journal against it and every row
-    derived from the journal. Names each problem (exit 1)."""
-    if file is not None:
-        _verify_export(file, head)
-        return
-    with system_at(db) as system:
-        result = verify.verify_store(
-            system.db,
-            quick=quick,
-            head=head,
-            on_problem=lambda check, text: err.print(f"{check}: {text}", markup=False),
-        )
-    for line in verify.summary(result):
-        (out if result.ok else err).print(line, markup=False)
-    if not result.ok:
-        raise typer.Exit(1)
-
-
-def _verify_export(file: Path, head: str | None) -> None:
-    try:
-        with file.open(encoding="utf-8") as stream:
-            problem = audit.verify(audit.read_jsonl(stream), head=head)
-    except OSError as exc:
-        fail(f"{file}: {exc.strerror or exc}")
-    if problem is not None:
-        err.print(f"[bold red]broken:[/bold red] {file}: {problem}")
-        raise typer.Exit(1)
-    out.print(f"{file}: the chain holds")
-
-
-@audit_app.command("export")
-def audit_export(
-    path: Annotated[Path, typer.Argument(help="Where to write the log (JSONL).")],
-    db: Db = None,
-) -> None:
-    """Write the audit log, one entry per line, for anyone to verify offline."""
-    count = 0
-    with system_at(db) as system, reading(system.db) as conn, path.open("w", encoding="utf-8") as f:
-        for entry in auditlog.entries(conn):
-            f.write(json.dumps(entry.to_dict(), ensure_ascii=False) + "\n")
-            count += 1
-    out.print(f"wrote {count} entries to {path}")
-
-
-@audit_app.command("head")
-def audit_head(db: Db = None) -> None:
-    """The last entry's seq and hash: publish it, so a rewritten log cannot pass."""
-    with system_at(db) as system, reading(system.db) as conn:
-        seq, digest = auditlog.last_link(conn)
-    out.print(f"{seq} {digest}", markup=False)

@@ -49,9 +49,13 @@ def append(conn: Connection, at: datetime | None, items: Iterable[tuple[str, Any
     return len(entries)
 
 
-def entries(conn: Connection) -> Iterator[Entry]:
-    """The whole log, in order, streamed."""
-    rows = conn.execute(streamed(sa.select(tables.audit).order_by(tables.audit.c.seq)))
+def entries(conn: Connection, *, after: int = 0, upto: int | None = None) -> Iterator[Entry]:
+    """The log (the entries numbered after `after`, up to `upto`), in order, streamed."""
+    a = tables.audit
+    query = sa.select(a).where(a.c.seq > after).order_by(a.c.seq)
+    if upto is not None:
+        query = query.where(a.c.seq <= upto)
+    rows = conn.execute(streamed(query))
     for row in rows:
         at = iso_z(row.at) if row.at is not None else None
         yield Entry(row.seq, at, row.kind, json.loads(row.body), row.prev, row.hash)

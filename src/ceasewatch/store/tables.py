@@ -305,3 +305,39 @@ snapshots = Table(
     Index(None, "position"),
 )
 """The engines' state saved at journal positions, so a process need not replay it all."""
+
+party_keys = Table(
+    "party_keys",
+    metadata,
+    Column("name", String(200), primary_key=True),  # the key name in signature lines
+    Column("key_id", String(8), primary_key=True),  # hex: SHA-256(name, 0x0A, 0x01, key)[:4]
+    Column("party", String(40), nullable=False),
+    Column("public_key", String(64), nullable=False),  # base64 of the 32-byte Ed25519 key
+    Column("added_at", Instant, nullable=False),  # wall-clock time
+    Column("retired_at", Instant, nullable=True),  # replaced by a newer key: signs no more
+    Index(None, "party"),
+)
+"""The parties' public keys: every key ever registered, so old signatures still verify."""
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("size", Seq, primary_key=True, autoincrement=False),  # audit entries covered
+    Column("origin", String(200), nullable=False),  # the log's name, ceasewatch/<id>
+    Column("root", String(64), nullable=False),  # base64 RFC 6962 root of entries 1..size
+    Column("head", String(64), nullable=False),  # hash of entry `size`
+    Column("created_at", Instant, nullable=False),  # wall-clock time
+)
+"""Checkpoints of the audit log (C2SP tlog-checkpoint): what the parties co-sign."""
+
+checkpoint_signatures = Table(
+    "checkpoint_signatures",
+    metadata,
+    Column("size", Seq, primary_key=True, autoincrement=False),
+    Column("name", String(200), primary_key=True),
+    Column("key_id", String(8), primary_key=True),
+    Column("party", String(40), nullable=False),
+    Column("signature", Text, nullable=False),  # base64(key ID || Ed25519 signature)
+    Column("signed_at", Instant, nullable=False),  # wall-clock time it was stored
+)
+"""Each party's signature line on a checkpoint, verified before it was stored."""

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ...services import commands, views
+from ...services import checkpoints, commands, views
 from ...services.tokens import UserRole
 from ...store import queries
 from ...store.database import reading
@@ -41,7 +41,8 @@ def _page(
         case = boards.case_page(conn, case_id, now, who)
     if case is None:
         raise WebError(404, f"No case {case_id}.")
-    return render(request, "case.html", who, status_code=status, case=case, **more)
+    record = checkpoints.case_record(system_of(request), case_id)
+    return render(request, "case.html", who, status_code=status, case=case, record=record, **more)
 
 
 def case_url(case_id: str) -> str:

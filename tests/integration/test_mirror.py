@@ -1,0 +1,229 @@
+"""`ceasewatch mirror`: a copy of a primary, pulled through its API by a real server on
+loopback, re-derived here and compared. An untouched primary agrees; one whose derived
+rows or journal were edited behind its back is named where it parts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from api_world import CASE, World, violation
+from cosigning import cli, decided, execute, ok, party_keys
+from servers import serving
+
+from builders import HOUR, T0, write_jsonl
+from ceasewatch.api.app import create_app
+from ceasewatch.bootstrap import System, open_system
+from ceasewatch.services import mirror
+from ceasewatch.services.clock import tick
+from ceasewatch.services.ingest import ingest
+from ceasewatch.services.remote import Remote
+
+
+@pytest.fixture
+def world(db_url: str, system: System, tmp_path: Path) -> World:
+    """A primary whose parties decided, with a checkpoint US and GB signed."""
+    world = decided(system, tmp_path)
+    keys = party_keys(db_url, tmp_path, "US", "GB")
+    ok("audit", "checkpoint", "--db", db_url)
+    for key in keys.values():
+        ok("audit", "sign", "--key", str(key), "--db", db_url)
+    return world
+
+
+@pytest.fixture
+def primary(world: World) -> Iterator[str]:
+    with serving(create_app(world.system)) as url:
+        yield url
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'copy.db'}"
+
+
+def mirror_of(url: str, world: World, copy: str, who: str = "observer") -> tuple[int, str]:
+    return cli("mirror", url, "--token", world.tokens[who], "--db", copy)
+
+
+def test_a_mirror_of_an_untouched_primary_agrees(primary: str, world: World, copy: str):
+    code, output = mirror_of(primary, world, copy)
+
+    assert code == 0, output
+    assert "agree: the primary's chain holds" in output
+    assert "checkpoint " in output and ": signed by GB, US" in output
+    assert "1 decisions" in output
+
+
+def diverged(url: str, world: World, copy: str, edit: str) -> str:
+    """Edit the primary's database behind its back, mirror it: what the mirror says."""
+    execute(world.system, edit)
+    code, output = mirror_of(url, world, copy)
+    assert code == 1, output
+    return output
+
+
+def test_a_primary_whose_decisions_were_edited_behind_its_back_is_named(
+    primary: str, world: World, copy: str
+):
+    output = diverged(primary, world, copy, "UPDATE decisions SET party = 'GB'")
+
+    assert f"parts at: derived: decisions {CASE} phase 3 party US: stored party GB, derived US" in (
+        output
+    )
+
+
+def test_a_primary_whose_event_was_edited_is_named(primary: str, world: World, copy: str):
+    first = "(SELECT MIN(seq) FROM events WHERE event = 'phase_recommended')"
+    edit = f"UPDATE events SET event = 'case_closed' WHERE seq = {first}"
+
+    output = diverged(primary, world, copy, edit)
+
+    assert "parts at: derived: events cf-1" in output
+    assert "stored event case_closed, derived phase_recommended" in output
+
+
+def test_a_primary_whose_journal_was_edited_is_named(primary: str, world: World, copy: str):
+    edit = "UPDATE reports SET body = REPLACE(body, 'artillery', 'missile_strike') WHERE id = 'v2'"
+
+    output = diverged(primary, world, copy, edit)
+
+    assert "parts at: journal: reports seq " in output
+    assert "(omm/v2): not as audit entry" in output
+
+
+def test_a_mirror_resumes_after_what_it_holds_and_follows_new_entries(
+    primary: str, world: World, copy: str, tmp_path: Path
+):
+    ok("mirror", primary, "--token", world.tokens["observer"], "--db", copy)
+    later = [violation(6, 90), violation(7, 91)]
+    ingest(world.system, [str(write_jsonl(tmp_path / "later.jsonl", later))])
+    tick(world.system, T0 + 100 * HOUR)
+
+    output = ok("mirror", primary, "--token", world.tokens["observer"], "--db", copy)
+
+    assert "pulled from " in output and ": 2 journal entries" in output
+    assert "agree" in output
+
+
+def test_a_primary_that_rewrote_entries_the_mirror_holds_is_named(
+    primary: str, world: World, copy: str
+):
+    ok("mirror", primary, "--token", world.tokens["observer"], "--db", copy)
+    execute(
+        world.system,
+        "UPDATE audit SET hash = :h WHERE seq = (SELECT MAX(seq) FROM audit)",
+        h="0" * 64,
+    )
+
+    code, output = mirror_of(primary, world, copy)
+
+    assert code == 1
+    assert "parts at: chain: audit entry " in output and "the primary rewrote its log" in output
+
+
+def test_follow_keeps_the_mirror_in_step(primary: str, world: World, copy: str, tmp_path: Path):
+    ok("init", "--db", copy)
+    mirrored = open_system(copy)
+    seen: list[mirror.Outcome] = []
+
+    def step(outcome: mirror.Outcome) -> None:
+        seen.append(outcome)
+        if len(seen) == 1:
+            fire = [violation(8, 95)]
+            ingest(world.system, [str(write_jsonl(tmp_path / "next.jsonl", fire))])
+        if len(seen) == 3:
+            execute(world.system, "UPDATE decisions SET reason = 'none'")
+
+    try:
+        with Remote(primary, world.tokens["observer"]) as remote:
+            mirror.follow(
+                remote,
+                mirrored,
+                interval=0,
+                keep_going=lambda: len(seen) < 4,
+                on_outcome=step,
+                sleep=lambda _: None,
+            )
+    finally:
+        mirrored.db.dispose()
+
+    assert [o.agree for o in seen] == [True, True, True, False]
+    assert seen[1].pulled.journal == 1 and seen[2].pulled.journal == 0
+    assert "reason" in seen[3].problems[0]
+
+
+def test_a_revoked_token_reaches_nothing(primary: str, world: World, copy: str):
+    code, output = mirror_of(primary, world, copy, who="revoked")
+
+    assert code == 1 and "401" in output
+
+
+def test_a_party_signs_through_the_api_after_checking_the_chain(
+    primary: str, world: World, db_url: str, tmp_path: Path
+):
+    key = tmp_path / "ua.key"
+    printed = ok("key", "create", "--party", "UA", "--out", str(key), "--print-public")
+    verifier = next(x for x in printed.splitlines() if x.startswith("verifier key: "))
+    ok("key", "register", "--party", "UA", verifier.split(": ")[1], "--db", db_url)
+    ok("audit", "checkpoint", "--db", db_url)
+    token = world.tokens["decision_maker:UA"]
+
+    signed = ok("audit", "sign", "--key", str(key), "--url", primary, "--token", token)
+    again = ok("audit", "sign", "--key", str(key), "--url", primary, "--token", token)
+
+    assert signed.startswith("UA signed checkpoint ")
+    assert again.startswith("UA had already signed checkpoint ")
+    assert "signed by UA" in ok("audit", "checkpoints", "--db", db_url)
+
+
+def test_a_party_will_not_sign_through_the_api_what_the_chain_does_not_give(
+    primary: str, world: World, db_url: str, tmp_path: Path
+):
+    key = tmp_path / "us.key"  # the world's US key
+    ok("audit", "checkpoint", "--db", db_url)
+    execute(world.system, "UPDATE audit SET kind = 'case_closed' WHERE seq = 4")
+    token = world.tokens["decision_maker:US"]
+
+    code, output = cli("audit", "sign", "--key", str(key), "--url", primary, "--token", token)
+
+    assert code == 1 and "will not sign checkpoint" in output and "(seq 4): edited" in output
+
+
+def test_a_mirror_kept_in_postgresql_agrees(primary: str, world: World, pg_url: str):
+    code, output = mirror_of(primary, world, pg_url)
+
+    assert code == 0, output
+    assert "verified: the chain, the journal and every row hold" in ok(
+        "audit", "verify", "--db", pg_url
+    )
+
+
+def test_follow_runs_until_stopped_and_says_when_the_primary_changes(
+    primary: str, world: World, copy: str, tmp_path: Path
+):
+    command = ["mirror", primary, "--db", copy, "--follow", "--interval", "0.2"]
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "ceasewatch", *command],
+        env={**os.environ, "CEASEWATCH_TOKEN": world.tokens["observer"]},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert follower.stdout is not None
+        lines = iter(follower.stdout.readline, "")
+        assert any(line.startswith("agree") for line in lines)
+        ingest(world.system, [str(write_jsonl(tmp_path / "next.jsonl", [violation(8, 95)]))])
+        pulled = next(line for line in lines if line.startswith("pulled from"))
+        assert ": 1 journal entries" in pulled
+        assert any(line.startswith("agree") for line in lines)
+    finally:
+        follower.send_signal(signal.SIGTERM)
+        code = follower.wait(timeout=30)
+    assert code == 0
