@@ -2,13 +2,17 @@
 
     python bench/startup.py --repeat 20
 
-Each command runs `--repeat` times in a fresh process; the best wall time is kept (the
-least disturbed by other work on the machine) and set against `python -c "import typer,
-rich"`, the floor any Typer and Rich command line stands on. Then each command runs once
-more under `python -X importtime`, and the packages it loaded are weighed: a package's
-cost is the cumulative time of its outermost imports (those not under another import of
-the same package), so the table says what each library adds to the start. Both are
-printed as Markdown tables.
+Each command runs `--repeat` times in a fresh process, the commands taking turns; the
+best wall time is kept (the least disturbed by other work on the machine) and set
+against `python -c "import typer, rich"`, the floor any Typer and Rich command line
+stands on. Bytecode is cached as in any installation (PYTHONDONTWRITEBYTECODE is
+dropped, and each command runs once first), so that no run compiles its modules.
+
+Then each command runs a few times more under `python -X importtime` (the least time of
+each package is kept): the heavy libraries it loaded are named, and each top-level
+package is weighed, by the time its own modules took ("own") and by the cumulative time
+of its outermost imports, those not under another import of the same package (with
+what they import). All is printed as Markdown tables.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ HEAVY = {
     "columnar": ("pyarrow",),
 }
 LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def commands(folder: Path) -> list[tuple[str, list[str]]]:
@@ -61,20 +66,40 @@ def commands(folder: Path) -> list[tuple[str, list[str]]]:
     ]
 
 
-def best_time(argv: list[str], repeat: int) -> float:
-    best = float("inf")
+def best_times(commands: list[list[str]], repeat: int) -> list[float]:
+    """Each command's best wall time. The commands take turns, so that a burst of other
+    work on the machine slows the floor as much as the commands set against it."""
+    for argv in commands:  # writes the bytecode
+        subprocess.run([sys.executable, *argv], check=True, capture_output=True, env=ENV)
+    best = [float("inf")] * len(commands)
     for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, *argv], check=True, capture_output=True)
-        best = min(best, time.perf_counter() - start)
+        for n, argv in enumerate(commands):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, *argv], check=True, capture_output=True, env=ENV)
+            best[n] = min(best[n], time.perf_counter() - start)
     return best
 
 
-def import_costs(argv: list[str]) -> tuple[dict[str, tuple[float, float]], set[str]]:
+def import_costs(argv: list[str], runs: int) -> tuple[dict[str, tuple[float, float]], set[str]]:
     """Each top-level package's import seconds, its own modules' and with what they
-    import, and every module loaded."""
+    import (the least of `runs` runs), and every module loaded."""
+    costs: dict[str, tuple[float, float]] = {}
+    modules: set[str] = set()
+    for _ in range(runs):
+        once, modules = _import_costs(argv)
+        for package, (own, cumulative) in once.items():
+            least = costs.get(package, (own, cumulative))
+            costs[package] = (min(own, least[0]), min(cumulative, least[1]))
+    return costs, modules
+
+
+def _import_costs(argv: list[str]) -> tuple[dict[str, tuple[float, float]], set[str]]:
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", *argv], check=True, capture_output=True, text=True
+        [sys.executable, "-X", "importtime", *argv],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=ENV,
     )
     # importtime prints a module after the modules it imported, each one level deeper
     rows: list[tuple[int, int, int, str]] = []
@@ -120,7 +145,10 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=20, help="Runs per command; the best is kept."
     )
-    parser.add_argument("--top", type=int, default=12, help="Packages listed for --help.")
+    parser.add_argument("--top", type=int, default=10, help="Packages listed per command.")
+    parser.add_argument(
+        "--importtime-runs", type=int, default=5, help="-X importtime runs; the least is kept."
+    )
     args = parser.parse_args()
     print(
         f"{platform.python_implementation()} {platform.python_version()}, "
@@ -130,30 +158,28 @@ def main() -> None:
         folder = Path(tmp)
         prepare(folder)
         measured = commands(folder)
-        floor = best_time(measured[0][1], args.repeat)
-        print("| command | best ms | ratio to import typer, rich | heavy libraries loaded |")
-        print("|---|---:|---:|---|")
-        help_costs: dict[str, tuple[float, float]] = {}
-        for label, argv in measured:
-            seconds = floor if argv is measured[0][1] else best_time(argv, args.repeat)
-            costs, modules = import_costs(argv)
-            if label == "ceasewatch --help":
-                help_costs = costs
-            heavy = [
-                f"{kind} ({', '.join(p for p in packages if p in modules)})"
-                for kind, packages in HEAVY.items()
-                if any(p in modules for p in packages)
-            ]
-            print(
-                f"| `{label}` | {seconds * 1000:.0f} | {seconds / floor:.2f} | "
-                f"{'; '.join(heavy) or 'none'} |"
-            )
-    print(f"\nWhat `ceasewatch --help` spends importing, by package (top {args.top}):\n")
-    print("| package | own modules ms | with what they import ms |")
-    print("|---|---:|---:|")
-    ranked = sorted(help_costs.items(), key=lambda kv: -kv[1][1])[: args.top]
-    for package, (own, cumulative) in ranked:
-        print(f"| {package} | {own * 1000:.0f} | {cumulative * 1000:.0f} |")
+        times = best_times([argv for _, argv in measured], args.repeat)
+        weighed = [import_costs(argv, args.importtime_runs) for _, argv in measured]
+    floor = times[0]
+    print("| command | best ms | ratio to import typer, rich | heavy libraries loaded |")
+    print("|---|---:|---:|---|")
+    for (label, _), seconds, (_, modules) in zip(measured, times, weighed, strict=True):
+        heavy = [
+            f"{kind} ({', '.join(p for p in packages if p in modules)})"
+            for kind, packages in HEAVY.items()
+            if any(p in modules for p in packages)
+        ]
+        print(
+            f"| `{label}` | {seconds * 1000:.0f} | {seconds / floor:.2f} | "
+            f"{'; '.join(heavy) or 'none'} |"
+        )
+    for (label, _), (costs, _) in zip(measured[1:], weighed[1:], strict=True):
+        print(f"\nWhat `{label}` spends importing, by package (top {args.top}):\n")
+        print("| package | own modules ms | with what they import ms |")
+        print("|---|---:|---:|")
+        ranked = sorted(costs.items(), key=lambda kv: -kv[1][1])[: args.top]
+        for package, (own, cumulative) in ranked:
+            print(f"| {package} | {own * 1000:.0f} | {cumulative * 1000:.0f} |")
 
 
 if __name__ == "__main__":
