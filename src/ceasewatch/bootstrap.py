@@ -22,8 +22,9 @@ class System:
 
 
 def open_system(url: str | None = None, *, check_schema: bool = True) -> System:
-    """Open the database at `url` (or $CEASEWATCH_DB, or ./ceasewatch.db)."""
-    db = connect(url)
+    """Open the database at `url` (or $CEASEWATCH_DB, or ./ceasewatch.db); one that
+    does not exist is an error (`ceasewatch init` makes it), not an empty file made."""
+    db = connect(url, create=not check_schema)
     if check_schema:
         require_current(db)
     return System(db)

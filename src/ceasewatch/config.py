@@ -35,10 +35,20 @@ def policy_text(name_or_path: str, base: Path | None = None) -> tuple[str, str]:
     path = Path(name_or_path)
     if base is not None and not path.is_absolute():
         path = base / path
-    if not path.is_file():
-        known = ", ".join(shipped_policies())
-        raise ConfigError(f"policy {name_or_path!r}: no such file, nor a shipped policy ({known})")
-    return path.read_text(encoding="utf-8"), str(path)
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except OSError as exc:
+        why = unreadable(name_or_path, path, exc, "policy", shipped_policies())
+        raise ConfigError(why) from None
+
+
+def unreadable(name: str, path: Path, exc: OSError, what: str, shipped: list[str]) -> str:
+    """Why a shipped name or a file cannot be read. A name that looks like a file (a YAML
+    suffix, a folder) is missing as any file is (`FILE: No such file or directory`);
+    another is neither a file nor a shipped one."""
+    if Path(name).suffix in (".yaml", ".yml") or "/" in name or os.sep in name:
+        return f"{path}: {exc.strerror or exc}"
+    return f"{what} {name!r}: no such file, nor a shipped {what} ({', '.join(shipped)})"
 
 
 POLICY_DIR_ENV = "CEASEWATCH_POLICY_DIR"
@@ -105,7 +115,9 @@ def load_ceasefire(path: Path) -> Ceasefire:
     """Read a ceasefire file; a `zone` may be inline GeoJSON or a path beside the file."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except OSError as exc:
+        raise ConfigError(f"{path}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: {exc}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: a ceasefire file is a mapping of id, name, parties, ...")

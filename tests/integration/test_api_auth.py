@@ -221,3 +221,14 @@ def test_a_decision_maker_who_owns_no_such_action_may_not_mark_it_done(
 
 def test_healthz_answers_without_a_token(client: TestClient):
     assert client.get("/healthz").json()["status"] == "ok"
+
+
+def test_a_refused_role_is_named_with_its_article(client: TestClient, world: World):
+    response = client.post(
+        "/api/v1/incidents/cf-1:inc-4/verify",
+        json={"reason": "imagery"},
+        headers=world.headers("observer"),
+    )
+
+    assert response.status_code == 403
+    assert response.json()["error"].startswith("an observer may not do this (it takes: ")

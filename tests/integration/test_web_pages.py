@@ -164,6 +164,15 @@ def test_each_role_sees_the_pages_it_may_use(
     assert ('href="/queue"' in nav) == ("/queue" in allowed)
 
 
+def test_a_refused_page_names_the_role_with_its_article(world: World):
+    http, _ = as_(world, "observer")
+
+    page = http.get("/queue")
+
+    assert page.status_code == 403
+    assert "An observer may not use this page" in page.text
+
+
 def test_the_front_door_leads_each_role_to_its_page(world: World):
     for who, page in (("reporter", "/reports/new"), ("analyst", "/queue"), ("observer", "/cases")):
         http, _ = as_(world, who)

@@ -9,8 +9,9 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..bootstrap import System
+from ..roles import UserRole, with_article
 from ..services import tokens
-from ..services.tokens import Principal, UserRole
+from ..services.tokens import Principal
 from .errors import ApiError
 
 bearer = HTTPBearer(auto_error=False, description="A token from `ceasewatch token create`.")
@@ -45,7 +46,7 @@ def allow(*roles: UserRole) -> Callable[..., Principal]:
     def check(who: Annotated[Principal, Depends(principal)]) -> Principal:
         if who.role not in roles:
             allowed = ", ".join(r.value for r in roles)
-            raise ApiError(403, f"a {who.role.value} may not do this (it takes: {allowed})")
+            raise ApiError(403, f"{with_article(who.role)} may not do this (it takes: {allowed})")
         return who
 
     return check

@@ -10,16 +10,11 @@ from typing import Annotated, Any
 import typer
 
 from ..domain.events import iso_z
-from ..services import auditfiles, checkpoints, clock, proofs, verify
-from ..services.auditfiles import FileError
-from ..services.checkpoints import CheckpointError
-from ..services.keys import KeyRefused, read_private_key
-from ..services.remote import Remote, RemoteError, sign
 from . import app
-from .common import err, fail, out
+from .common import HelpGroup, err, fail, out
 from .store import Db, system_at
 
-audit_app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+audit_app = typer.Typer(cls=HelpGroup, help="The hash-chained audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
 Url = Annotated[
@@ -52,6 +47,8 @@ def audit_verify(
     """Check the hash chain; in the database also the journal against it and every row
     derived from the journal; in an export also its checkpoints and, with --keys, every
     party's signature. Names each problem (exit 1)."""
+    from ..services import verify
+
     if file is not None:
         _verify_export(file, keys, head)
         return
@@ -71,6 +68,9 @@ def audit_verify(
 
 
 def _verify_export(file: Path, keys: Path | None, head: str | None) -> None:
+    from ..services import auditfiles
+    from ..services.auditfiles import FileError
+
     try:
         result = auditfiles.verify_file(file, keys, head)
     except FileError as exc:
@@ -91,6 +91,8 @@ def audit_export(
 ) -> None:
     """Write the audit log, one entry per line, and its checkpoints with the parties'
     signatures beside it (OUT's stem + .checkpoints.jsonl), for anyone to verify offline."""
+    from ..services import auditfiles
+
     with system_at(db) as system:
         done = auditfiles.export(system, path)
     out.print(
@@ -103,6 +105,8 @@ def audit_export(
 @audit_app.command("head")
 def audit_head(db: Db = None) -> None:
     """The last entry's seq and hash: publish it, so a rewritten log cannot pass."""
+    from ..services import checkpoints
+
     with system_at(db) as system:
         seq, digest = checkpoints.head(system)
     out.print(f"{seq} {digest}", markup=False)
@@ -118,6 +122,9 @@ def audit_checkpoint(
 ) -> None:
     """Record the chain's head as a checkpoint (entries, RFC 6962 root, time) for the
     parties to sign; the latest again if the log has not grown."""
+    from ..services import checkpoints, clock
+    from ..services.checkpoints import CheckpointError
+
     with system_at(db) as system:
         try:
             made = checkpoints.create(system, clock.WallClock().now(), origin)
@@ -134,6 +141,8 @@ def audit_checkpoints(
     db: Db = None,
 ) -> None:
     """The checkpoints, and which parties signed which."""
+    from ..services import checkpoints
+
     with system_at(db) as system:
         stored = checkpoints.listed(system)
     if not stored:
@@ -167,6 +176,11 @@ def audit_sign(
 ) -> None:
     """Check the chain up to a checkpoint and its root on this machine, then sign the
     checkpoint with the party's key and store the signature (in --db, or through --url)."""
+    from ..services import checkpoints, clock
+    from ..services.checkpoints import CheckpointError
+    from ..services.keys import KeyRefused, read_private_key
+    from ..services.remote import Remote, RemoteError, sign
+
     try:
         signer = read_private_key(key)
     except KeyRefused as exc:
@@ -203,6 +217,8 @@ def audit_prove(
 ) -> None:
     """Write a proof (C2SP tlog-proof) that a report is in the log at a checkpoint the
     parties signed: its audit entry, the RFC 6962 path to the root, the signed checkpoint."""
+    from ..services import proofs
+
     with system_at(db) as system:
         try:
             proof = proofs.prove(system, report, size)
@@ -224,6 +240,9 @@ def audit_verify_proof(
 ) -> None:
     """Check a proof offline: the entry lists the report, the path leads to the
     checkpoint's root, and parties whose keys are given signed it."""
+    from ..services import proofs
+    from ..services.auditfiles import FileError
+
     try:
         result = proofs.verify_proof(path, keys)
     except FileError as exc:

@@ -7,30 +7,21 @@ import sys
 from collections import Counter
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.progress import (
-    BarColumn,
-    Progress,
-    TaskProgressColumn,
-    TextColumn,
-    TimeRemainingColumn,
-)
 
-from .. import exports
-from ..domain.instants import in_range
-from ..importers import FORMATS, MappingError, file_size, shipped_text
-from ..services.clock import WallClock
-from ..services.imports import ImportResult, import_file
-from ..store.database import reading
-from ..store.exports import Filter
-from ..timezones import zone
 from . import app
-from .common import err, fail, out, parse_instant
+from .common import HelpGroup, err, fail, out, parse_instant
 from .store import Db, _report_rejections, system_at
 
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from ..services.imports import ImportResult
+
 import_app = typer.Typer(
+    cls=HelpGroup,
     help="Import ACLED, UCDP, the air-attack series or any CSV into the store.",
     no_args_is_help=True,
 )
@@ -66,6 +57,10 @@ def _import(
     db: str | None,
     withdraw_missing: bool = True,
 ) -> None:
+    from ..importers import MappingError, file_size
+    from ..services.clock import WallClock
+    from ..services.imports import import_file
+
     with system_at(db) as system, _bars() as bars:
         reading = bars.add_task(f"reading {Path(file).name}", total=file_size(file))
         storing = bars.add_task("storing", total=None, visible=False)
@@ -94,6 +89,14 @@ def _import(
 
 
 def _bars() -> Progress:
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -189,6 +192,8 @@ def import_mapping(
     fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="acled, ucdp or air-attacks.")],
 ) -> None:
     """Print a format's shipped mapping: a starting point for --mapping."""
+    from ..importers import FORMATS, shipped_text
+
     if fmt not in FORMATS or not FORMATS[fmt].shipped:
         shipped = ", ".join(n for n, f in FORMATS.items() if f.shipped)
         fail(f"{fmt!r}: the shipped mappings are {shipped} (csv takes your own)")
@@ -236,6 +241,10 @@ def export_command(
     db: Db = None,
 ) -> None:
     """Export incidents, cases or reports, streamed, with each one's oblast."""
+    from .. import exports
+    from ..store.database import reading
+    from ..store.exports import Filter
+
     if kind not in exports.KINDS:
         fail(f"{kind!r}: export incidents, cases or reports")
     if fmt not in exports.FORMATS:
@@ -263,7 +272,7 @@ def export_command(
 # -- the daily report -----------------------------------------------------------------
 
 report_app = typer.Typer(
-    help="Reports for people: the daily situation report.", no_args_is_help=True
+    cls=HelpGroup, help="Reports for people: the daily situation report.", no_args_is_help=True
 )
 app.add_typer(report_app, name="report")
 
@@ -293,6 +302,10 @@ def report_daily(
     db: Db = None,
 ) -> None:
     """The daily situation report at a fixed cut-off: counts, baselines, map, cases."""
+    from ..domain.instants import in_range
+    from ..store.database import reading
+    from ..timezones import zone
+
     try:
         when = date.fromisoformat(day)
         in_range(datetime.combine(when, time(), UTC))

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import yaml
 
-from ..services import clock, keys
-from ..services.keys import KeyRefused
-from ..tlog.note import NoteError, Signer, b64, parse_verifier_key
 from . import app
-from .common import fail, out
+from .common import HelpGroup, fail, out
 from .store import Db, system_at
 
-key_app = typer.Typer(help="The parties' signing keys.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from ..tlog.note import Signer
+
+key_app = typer.Typer(cls=HelpGroup, help="The parties' signing keys.", no_args_is_help=True)
 app.add_typer(key_app, name="key")
 
 Party = Annotated[str, typer.Option("--party", help="The party's code, e.g. US.")]
@@ -38,6 +37,10 @@ def key_create(
 ) -> None:
     """Make an Ed25519 key pair for a party: the private key goes to --out (mode 0600;
     it stays with the party), the public key to the store's directory (or is printed)."""
+    from ..services import clock, keys
+    from ..services.keys import KeyRefused
+    from ..tlog.note import b64
+
     try:
         signer = keys.new_signer(party, name)
     except KeyRefused as exc:
@@ -67,6 +70,9 @@ def key_create(
 
 
 def _write(path: Path, signer: Signer) -> None:
+    from ..services import keys
+    from ..services.keys import KeyRefused
+
     try:
         keys.write_private_key(path, signer)
     except KeyRefused as exc:
@@ -90,6 +96,10 @@ def key_register(
 ) -> None:
     """Register a party's public key made elsewhere (audited); it retires the party's
     older keys."""
+    from ..services import clock, keys
+    from ..services.keys import KeyRefused
+    from ..tlog.note import NoteError, parse_verifier_key
+
     try:
         verifier = parse_verifier_key(verifier_key)
     except NoteError as exc:
@@ -108,6 +118,8 @@ def key_register(
 @key_app.command("list")
 def key_list(db: Db = None) -> None:
     """Every party's keys, retired ones too."""
+    from ..services import keys
+
     with system_at(db) as system:
         listed = keys.listed(system)
     for stored in listed:
@@ -122,6 +134,10 @@ def key_export(
     db: Db = None,
 ) -> None:
     """Write every party's public keys, for `audit verify --file OUT --keys`."""
+    import yaml
+
+    from ..services import keys
+
     with system_at(db) as system:
         data = keys.exported(system)
     path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")

@@ -5,18 +5,19 @@ from __future__ import annotations
 import signal
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from ..bootstrap import System
-from ..services import auditfiles, mirror, setup
-from ..services.auditfiles import FileError
-from ..services.remote import Remote, RemoteError
-from ..tlog.keyring import Keyring
 from . import app
 from .common import err, fail, out
 from .store import Db, system_at
+
+if TYPE_CHECKING:
+    from ..bootstrap import System
+    from ..services import mirror
+    from ..services.remote import Remote
+    from ..tlog.keyring import Keyring
 
 SHOWN = 20
 """Problems listed in full; the rest are counted."""
@@ -46,6 +47,11 @@ def mirror_command(
     """Pull the primary's journal, audit chain, checkpoints and derived rows into --db,
     re-derive every row with this machine's engines and compare: exit 0 when they agree,
     1 naming the first place they part."""
+    from ..services import auditfiles, mirror, setup
+    from ..services.auditfiles import FileError
+    from ..services.remote import Remote, RemoteError
+    from ..tlog.keyring import Keyring
+
     ring = None
     if keys is not None:
         try:
@@ -74,6 +80,8 @@ def mirror_command(
 def _follow(
     url: str, remote: Remote, system: System, ring: Keyring | None, interval: float
 ) -> mirror.Outcome | None:
+    from ..services import mirror
+
     stopping = False
 
     def stop(_signal: int, _frame: FrameType | None) -> None:

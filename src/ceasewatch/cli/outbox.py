@@ -6,17 +6,14 @@ from typing import Annotated
 
 import typer
 
-from ..render import when
-from ..services import notify, sender
-from ..services.clock import WallClock
-from ..store import outbox as rows
-from ..store.database import reading
 from . import app
-from .common import fail, out, webhook_targets
+from .common import HelpGroup, fail, out, webhook_targets
 from .store import Db, system_at
 
 outbox_app = typer.Typer(
-    help="Notifications to the parties (webhooks and e-mail).", invoke_without_command=True
+    cls=HelpGroup,
+    help="Notifications to the parties (webhooks and e-mail).",
+    invoke_without_command=True,
 )
 app.add_typer(outbox_app, name="outbox")
 
@@ -41,6 +38,10 @@ def outbox_list(
     """The outbox: counts by status, then the messages (dead letters with their errors)."""
     if ctx.invoked_subcommand is not None:
         return
+    from ..render import when
+    from ..store import outbox as rows
+    from ..store.database import reading
+
     with system_at(db) as system, reading(system.db) as conn:
         counts = rows.counts(conn)
         listed = rows.listed(conn, status=status, party=party)
@@ -59,6 +60,9 @@ def outbox_send(
     smtp: Smtp = None, mail_from: MailFrom = "ceasewatch@localhost", db: Db = None
 ) -> None:
     """Send what is due now, once (live mode sends all the time, beside the clock)."""
+    from ..services import notify, sender
+    from ..services.clock import WallClock
+
     transport = notify.NetTransport(smtp, webhooks=webhook_targets())
     with system_at(db) as system:
         done = sender.deliver_due(system, transport, WallClock().now(), mail_from=mail_from)
@@ -73,6 +77,8 @@ def outbox_retry(
     message: Annotated[int, typer.Argument(help="The message's number.")], db: Db = None
 ) -> None:
     """Send a dead message again, from its first attempt."""
+    from ..services import notify
+
     with system_at(db) as system:
         if not notify.retry(system, message):
             fail(f"no message #{message}", 1)
@@ -86,6 +92,9 @@ def outbox_ack(
     db: Db = None,
 ) -> None:
     """Acknowledge a message: its retries stop (an overdue action's deadline does not)."""
+    from ..services import notify
+    from ..services.clock import WallClock
+
     with system_at(db) as system:
         if not notify.acknowledge(system, message, by, WallClock().now()):
             fail(f"no message #{message}", 1)

@@ -8,12 +8,12 @@ from typing import Annotated
 
 import typer
 
-from ..config import ConfigError, policy_text
-from ..domain.policy import PolicyInvalid, parse_policy
 from . import app
-from .common import err, fail, out
+from .common import HelpGroup, complain, err, fail, out
 
-policy_app = typer.Typer(help="Check and show response policies.", no_args_is_help=True)
+policy_app = typer.Typer(
+    cls=HelpGroup, help="Check and show response policies.", no_args_is_help=True
+)
 app.add_typer(policy_app, name="policy")
 
 
@@ -22,12 +22,14 @@ def policy_check(
     files: Annotated[list[Path], typer.Argument(help="Policy files to validate.")],
 ) -> None:
     """Validate policy files; print each problem with its line."""
+    from ..domain.policy import PolicyInvalid, parse_policy
+
     bad = False
     for path in files:
         try:
             policy = parse_policy(path.read_text(encoding="utf-8"), str(path))
         except OSError as exc:
-            err.print(f"{path}: {exc.strerror or exc}", markup=False)
+            complain(f"{path}: {exc.strerror or exc}")
             bad = True
         except PolicyInvalid as exc:
             for problem in exc.problems:
@@ -46,6 +48,8 @@ def policy_show(
     ] = "three-phase",
 ) -> None:
     """Print a policy: the default one unless named."""
+    from ..config import ConfigError, policy_text
+
     try:
         text, _ = policy_text(name)
     except ConfigError as exc:

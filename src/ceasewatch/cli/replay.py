@@ -6,20 +6,20 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import BaseModel
 
-from ..config import ConfigError, load_ceasefire, load_policy, load_sources
-from ..domain.reports import Report
-from ..importers import FORMATS, MappingError, Skipped, mapping_for
-from ..importers import read as read_imported
-from ..intake import Rejection, read_reports
-from ..render import print_replay
-from ..services.replay import ReplayResult, replay
 from . import app
 from .common import err, fail, out, parse_instant
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from ..domain.reports import Report
+    from ..importers import Skipped
+    from ..intake import Rejection
+    from ..services.replay import ReplayResult
 
 
 def print_events_json(result: ReplayResult) -> None:
@@ -42,6 +42,8 @@ def report_rejections(rejected: list[Rejection]) -> None:
 
 
 REPLAY_FORMATS = ("jsonl", "csv", "acled", "ucdp", "air-attacks")
+IMPORTED = REPLAY_FORMATS[1:]
+"""The formats read by an importer (`ceasewatch.importers`), through a mapping."""
 
 
 @app.command("replay")
@@ -88,6 +90,10 @@ def replay_command(
     ] = None,
 ) -> None:
     """Run the protocol over REPORTS on a simulated clock and print what it does."""
+    from ..config import ConfigError, load_ceasefire, load_policy, load_sources
+    from ..intake import read_reports
+    from ..services.replay import replay
+
     stop = parse_instant(until)
     try:
         cf = load_ceasefire(ceasefire)
@@ -98,17 +104,15 @@ def replay_command(
         fail(str(exc))
     if fmt not in (None, *REPLAY_FORMATS):
         fail(f"--format {fmt!r}: use one of {', '.join(REPLAY_FORMATS)}")
-    curated = fmt in FORMATS and FORMATS[fmt].curated
-    trusted = curated if trust_input is None else trust_input
     skipped: list[Skipped] = []
     try:
-        if fmt in FORMATS:
-            records = _imported(fmt, str(reports), mapping_for(fmt, mapping), skipped)
+        if fmt in IMPORTED:
+            assert fmt is not None
+            records, curated = _imported(fmt, str(reports), mapping, skipped)
         else:
-            records = read_reports(str(reports), fmt)
+            records, curated = read_reports(str(reports), fmt), False
+        trusted = curated if trust_input is None else trust_input
         result = replay(cf, chosen, records, trust_input=trusted, until=stop, sources=registry)
-    except MappingError as exc:
-        fail(str(exc))
     except OSError as exc:
         fail(f"{reports}: {exc.strerror or exc}")
     report_rejections(result.rejected)
@@ -117,16 +121,33 @@ def replay_command(
     if as_json:
         print_events_json(result)
     else:
+        from ..render import print_replay
+
         print_replay(out, result)
     if result.rejected:
         raise typer.Exit(1)
 
 
 def _imported(
+    fmt: str, path: str, override: Path | None, skipped: list[Skipped]
+) -> tuple[Iterator[Report | Rejection], bool]:
+    """An importer's records, with its skips set aside, and whether the format is curated
+    (its records trusted unless told otherwise)."""
+    from ..importers import FORMATS, MappingError, mapping_for
+
+    try:
+        mapping = mapping_for(fmt, override)
+    except MappingError as exc:
+        fail(str(exc))
+    return _kept(fmt, path, mapping, skipped), FORMATS[fmt].curated
+
+
+def _kept(
     fmt: str, path: str, mapping: BaseModel, skipped: list[Skipped]
 ) -> Iterator[Report | Rejection]:
-    """An importer's records, with its skips set aside."""
-    for record in read_imported(fmt, path, mapping):
+    from ..importers import Skipped, read
+
+    for record in read(fmt, path, mapping):
         if isinstance(record, Skipped):
             skipped.append(record)
         else:
@@ -154,8 +175,11 @@ def demo(
     ] = True,
 ) -> None:
     """Replay the bundled scenario: a breach that escalates through all three phases."""
+    from ..config import load_policy
+    from ..render import print_replay
     from ..scenarios.demo import build_demo, write_demo
     from ..services.demo import store_demo
+    from ..services.replay import replay
 
     scenario = build_demo(seed)
     result = replay(scenario.ceasefire, load_policy(scenario.ceasefire.policy), scenario.reports)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from ..api.settings import ApiSettings
-from ..store import database
+from ..store.location import ENV_VAR
 from . import app
 from .common import fail
 from .store import Db, system_at
@@ -23,14 +23,19 @@ def serve(
     db: Db = None,
 ) -> None:
     """Serve the web dashboard (sign in at /login) and the API (OpenAPI at /openapi.json)."""
+    from ..api.settings import ApiSettings
+
     try:
         ApiSettings.from_env()  # fail now, clearly, if a setting cannot be read
     except ValueError as exc:
         fail(str(exc))
     with system_at(db):
         pass  # ... or if the database is not ready
+    check_port(host, port)  # ... or if the port is taken
     if db is not None:
-        os.environ[database.ENV_VAR] = db
+        os.environ[ENV_VAR] = db
+    import uvicorn
+
     uvicorn.run(
         "ceasewatch.api.app:create_from_env",
         factory=True,
@@ -39,3 +44,22 @@ def serve(
         workers=workers,
         log_level="info",
     )
+
+
+def check_port(host: str, port: int) -> None:
+    """Bind the address as uvicorn will, and let it go; fail in one line if it cannot be
+    had. Uvicorn itself finds a taken port only after its application has started up,
+    and says so in a log record among others."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                fail(
+                    f"port {port} is in use: something already listens on {host}:{port} "
+                    "(stop it, or serve on another --port)",
+                    1,
+                )
+            fail(f"cannot listen on {host}:{port}: {exc.strerror or exc}", 1)

@@ -7,28 +7,19 @@ import shlex
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 from .. import __version__
-from ..config import ConfigError, load_policy
-from ..sim.catalogue import ScenarioNotFound, load_scenario, shipped_scenarios
-from ..sim.generate import generate_run
-from ..sim.montecarlo import Experiment, Row, policy_variants
-from ..sim.report import ReportContext, render_report
-from ..sim.results import experiment_metadata, write_results
-from ..sim.runfiles import write_run
-from ..sim.runner import ClusterError, run_experiment
-from ..sim.runner import Progress as Tell
-from ..sim.scenario import Scenario, ScenarioInvalid
-from ..sim.summary import summarise
-from ..sim.sweep import Sweep, SweepError, parse_sweep
 from . import app
 from .common import err, fail, out
+
+if TYPE_CHECKING:
+    from ..sim.montecarlo import Experiment, Row
+    from ..sim.runner import Progress as Tell
+    from ..sim.scenario import Scenario
+    from ..sim.sweep import Sweep
 
 
 @app.command("simulate")
@@ -70,6 +61,8 @@ def simulate_command(
     ] = False,
 ) -> None:
     """Run SCENARIO many times under each policy and report how the policies fare."""
+    from ..sim.runner import ClusterError, run_experiment
+
     if list_shipped:
         _list_scenarios()
         return
@@ -98,6 +91,10 @@ def simulate_command(
 
 
 def _list_scenarios() -> None:
+    from rich.table import Table
+
+    from ..sim.catalogue import load_scenario, shipped_scenarios
+
     table = Table("scenario", "title", box=None)
     for name in shipped_scenarios():
         table.add_row(name, load_scenario(name).title)
@@ -105,6 +102,9 @@ def _list_scenarios() -> None:
 
 
 def _scenario(name_or_path: str) -> Scenario:
+    from ..sim.catalogue import ScenarioNotFound, load_scenario
+    from ..sim.scenario import ScenarioInvalid
+
     try:
         return load_scenario(name_or_path)
     except (ScenarioNotFound, ScenarioInvalid) as exc:
@@ -114,6 +114,8 @@ def _scenario(name_or_path: str) -> Scenario:
 def _sweep(text: str | None) -> Sweep | None:
     if text is None:
         return None
+    from ..sim.sweep import SweepError, parse_sweep
+
     try:
         return parse_sweep(text)
     except SweepError as exc:
@@ -123,6 +125,10 @@ def _sweep(text: str | None) -> Sweep | None:
 def _experiment(
     scenario: Scenario, names: list[str], sweep: Sweep | None, seed: int, runs: int
 ) -> Experiment:
+    from ..config import ConfigError, load_policy
+    from ..sim.montecarlo import Experiment, policy_variants
+    from ..sim.sweep import SweepError
+
     try:
         variants = policy_variants([(name, load_policy(name)) for name in names], sweep)
         return Experiment(scenario, variants, seed, runs)
@@ -135,6 +141,14 @@ def _progress(runs: int, shown: bool) -> Iterator[Tell]:
     if not shown:
         yield lambda _: None
         return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     columns = (
         TextColumn("simulating"),
         BarColumn(),
@@ -160,6 +174,9 @@ def _command(scenario: str, policies: list[str], runs: int, seed: int, sweep: st
 def _write(
     folder: Path, rows: list[Row], experiment: Experiment, command: str, sweep: str | None
 ) -> None:
+    from ..sim.report import ReportContext, render_report
+    from ..sim.results import experiment_metadata, write_results
+
     folder.mkdir(parents=True, exist_ok=True)
     scenario = experiment.scenario
     metadata = experiment_metadata(experiment, command, sweep, __version__)
@@ -178,6 +195,11 @@ def _write(
 
 
 def _print_summary(rows: list[Row]) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from ..sim.summary import summarise
+
     summaries = summarise(rows)
     swept = summaries[0].sweep_param
     title = (
@@ -207,6 +229,9 @@ def _print_summary(rows: list[Row]) -> None:
 
 def _save_run(scenario: Scenario, seed: int, run: int, folder: Path) -> None:
     """One run's files, to replay with `ceasewatch replay` or inspect: no simulation."""
+    from ..sim.generate import generate_run
+    from ..sim.runfiles import write_run
+
     paths = write_run(scenario, generate_run(scenario, seed, run), folder)
     names = ", ".join(p.name for p in paths)
     err.print(

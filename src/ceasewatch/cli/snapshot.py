@@ -7,9 +7,6 @@ from datetime import UTC, datetime
 import typer
 
 from ..domain.events import iso_z
-from ..services import snapshots
-from ..store import journal
-from ..store.database import reading
 from . import app
 from .common import out
 from .store import Db, system_at
@@ -23,6 +20,10 @@ def snapshot_command(
     """Save the engines' state at the journal's end: a process then starts from it and
     feeds its engines only what was journaled after. A cache of the journal, never the
     truth: one made by other code, or for other ceasefires, is passed over."""
+    from ..services import snapshots
+    from ..store import journal
+    from ..store.database import reading
+
     with system_at(db) as system:
         if show:
             with reading(system.db) as conn:

@@ -8,13 +8,14 @@ from typing import Annotated
 
 import typer
 
-from ..services import sources
 from . import app
-from .common import fail, out
+from .common import HelpGroup, fail, out
 from .store import Db, system_at
 
 source_app = typer.Typer(
-    help="The source registry: kinds, grades and independence groups.", no_args_is_help=True
+    cls=HelpGroup,
+    help="The source registry: kinds, grades and independence groups.",
+    no_args_is_help=True,
 )
 app.add_typer(source_app, name="source")
 
@@ -27,6 +28,8 @@ def source_import(
     db: Db = None,
 ) -> None:
     """Declare or regrade the sources of a file (others stay as they are); journaled."""
+    from ..services import sources
+
     try:
         listed = sources.read(path)
     except sources.SourcesError as exc:
@@ -42,6 +45,8 @@ def source_list(
     db: Db = None,
 ) -> None:
     """The registry: id, kind, reliability, credibility, independence group."""
+    from ..services import sources
+
     with system_at(db) as system:
         registry = sources.registry(system)
     if as_json:

@@ -3,48 +3,51 @@
 from __future__ import annotations
 
 import json
-import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-from ..bootstrap import System, open_system
-from ..domain.events import ProtocolEvent, iso_z
-from ..intake import Rejection
-from ..render import cases_table, describe, stored_case_panel, tick_line, when
-from ..services import checkpoints, clock, commands, notify, sender, setup
-from ..services.ingest import ingest
-from ..store import database, queries
-from ..store.database import reading
+from ..domain.events import iso_z
+from ..services import delivery
+from ..store.location import ENV_VAR
 from . import app
-from .common import err, fail, out, parse_instant, webhook_targets
+from .common import HelpGroup, err, fail, out, parse_instant, webhook_targets
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from ..bootstrap import System
+    from ..domain.events import ProtocolEvent
+    from ..intake import Rejection
+    from ..services.sender import Sender
 
 Db = Annotated[
     str | None,
     typer.Option(
         "--db",
-        envvar=database.ENV_VAR,
+        envvar=ENV_VAR,
         help="Database URL (sqlite:///file.db or postgresql://user@host:port/db).",
         show_default="sqlite:///ceasewatch.db",
     ),
 ]
 At = Annotated[str | None, typer.Option("--at", help="When (ISO 8601); default: the stored clock.")]
 
-db_app = typer.Typer(help="The database schema.", no_args_is_help=True)
+db_app = typer.Typer(cls=HelpGroup, help="The database schema.", no_args_is_help=True)
 ceasefire_app = typer.Typer(
-    help="Ceasefires the store weighs reports against.", no_args_is_help=True
+    cls=HelpGroup, help="Ceasefires the store weighs reports against.", no_args_is_help=True
 )
-party_app = typer.Typer(help="The stakeholder directory.", no_args_is_help=True)
-case_app = typer.Typer(help="One case.", no_args_is_help=True)
-action_app = typer.Typer(help="Actions of a case.", no_args_is_help=True)
-incident_app = typer.Typer(help="Analysts' verdicts on incidents.", no_args_is_help=True)
+party_app = typer.Typer(cls=HelpGroup, help="The stakeholder directory.", no_args_is_help=True)
+case_app = typer.Typer(cls=HelpGroup, help="One case.", no_args_is_help=True)
+action_app = typer.Typer(cls=HelpGroup, help="Actions of a case.", no_args_is_help=True)
+incident_app = typer.Typer(
+    cls=HelpGroup, help="Analysts' verdicts on incidents.", no_args_is_help=True
+)
 for sub, name in (
     (db_app, "db"),
     (ceasefire_app, "ceasefire"),
@@ -58,20 +61,30 @@ for sub, name in (
 
 @contextmanager
 def system_at(db: str | None) -> Iterator[System]:
-    """The system on the database, or a clear error (not initialised, behind, unreachable)."""
+    """The system on the database, or a clear error (not initialised, behind, unreachable,
+    or gone while the command ran)."""
+    from sqlalchemy.exc import OperationalError
+
+    from ..bootstrap import open_system
+    from ..store.database import StoreError, reason
+
     try:
         system = open_system(db)
-    except database.StoreError as exc:
+    except StoreError as exc:
         fail(str(exc))
-    except Exception as exc:  # the driver's own errors: bad URL, server down
-        fail(f"cannot open the database: {exc}")
+    except Exception as exc:  # the driver's own errors: server down, no such database
+        fail(f"cannot open the database: {reason(exc)}")
     try:
         yield system
+    except OperationalError as exc:
+        fail(f"the database failed: {reason(exc)}", 1)
     finally:
         system.db.dispose()
 
 
 def print_events(events: list[ProtocolEvent], as_json: bool) -> None:
+    from ..render import describe, when
+
     if as_json:
         for event in events:
             sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
@@ -87,10 +100,15 @@ def print_events(events: list[ProtocolEvent], as_json: bool) -> None:
 @app.command()
 def init(db: Db = None) -> None:
     """Create the database, or migrate it to this version's schema."""
+    from ..services import setup
+    from ..store.database import StoreError, reason
+
     try:
         url = setup.init(db)
-    except Exception as exc:
-        fail(f"cannot initialise the database: {exc}")
+    except StoreError as exc:
+        fail(str(exc))
+    except Exception as exc:  # the driver's own errors: server down, no permission
+        fail(f"cannot initialise the database: {reason(exc)}")
     out.print(f"ready: {url}", markup=False)
 
 
@@ -105,6 +123,8 @@ def ceasefire_add(
     path: Annotated[Path, typer.Argument(help="The ceasefire file.")], db: Db = None
 ) -> None:
     """Store a ceasefire; its engine runs over every report already stored."""
+    from ..services import setup
+
     with system_at(db) as system:
         try:
             added = setup.add_ceasefire(system, path)
@@ -119,6 +139,9 @@ def ceasefire_add(
 @ceasefire_app.command("list")
 def ceasefire_list(db: Db = None) -> None:
     """The stored ceasefires."""
+    from ..store import queries
+    from ..store.database import reading
+
     with system_at(db) as system, reading(system.db) as conn:
         for row in queries.ceasefires(conn):
             d = row["definition"]
@@ -137,6 +160,8 @@ def party_import(
     db: Db = None,
 ) -> None:
     """Add or update parties of the stakeholder directory."""
+    from ..services import setup
+
     try:
         parties = setup.read_parties(path)
     except setup.SetupError as exc:
@@ -153,6 +178,9 @@ def party_import(
 @party_app.command("list")
 def party_list(db: Db = None) -> None:
     """The stakeholder directory."""
+    from ..store import queries
+    from ..store.database import reading
+
     with system_at(db) as system, reading(system.db) as conn:
         for row in queries.parties(conn):
             out.print(f"{row['code']:6} {row['name']}  {', '.join(row['roles'])}", markup=False)
@@ -170,10 +198,13 @@ def ingest_command(
     rejects: Annotated[
         Path | None, typer.Option("--rejects", help="Also write rejected records here (JSONL).")
     ] = None,
-    batch_size: Annotated[int, typer.Option(min=1, help="Reports per transaction.")] = 10_000,
+    batch_size: Annotated[int, typer.Option(min=1, help="Reports per transaction.")] = 2000,
     db: Db = None,
 ) -> None:
     """Validate, store and feed reports; exit 1 if any record was rejected."""
+    from ..services import clock
+    from ..services.ingest import ingest
+
     with system_at(db) as system, _progress() as bar:
         task = bar.add_task("ingesting", total=None)
         try:
@@ -209,6 +240,8 @@ def ingest_command(
 
 
 def _progress() -> Progress:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
     return Progress(
         *Progress.get_default_columns()[:1],
         BarColumn(),
@@ -241,6 +274,9 @@ def tick_command(
     """Advance the stored clock, firing every timer due by then (once, whoever else ticks).
 
     A time past the wall clock is allowed (a what-if database), with a warning."""
+    from ..render import tick_line
+    from ..services import clock
+
     stop = parse_instant(until)
     assert stop is not None
     wall = clock.WallClock().now()
@@ -268,12 +304,12 @@ def run_command(
     send_timeout: Annotated[
         float,
         typer.Option(min=0.1, help="Seconds a receiver has to connect and to answer each part."),
-    ] = notify.TIMEOUT,
+    ] = delivery.TIMEOUT,
     per_endpoint: Annotated[
         int, typer.Option(min=1, help="Messages sent at once to one webhook URL or SMTP server.")
-    ] = sender.PER_ENDPOINT,
+    ] = delivery.PER_ENDPOINT,
     senders: Annotated[int, typer.Option(min=1, help="Messages sent at once in all.")] = (
-        sender.SENDERS
+        delivery.SENDERS
     ),
     smtp: Annotated[
         str | None,
@@ -296,6 +332,10 @@ def run_command(
     and send the parties their notifications beside it (a slow receiver never holds the
     clock back); with --checkpoint-every or --checkpoint-hours, checkpoint the audit log
     for the parties to sign."""
+    import signal
+
+    from ..services import clock, notify, sender
+
     stopping = False
     sending: sender.Sender | None = None
 
@@ -341,14 +381,17 @@ def run_command(
 
 
 def _after_tick(
-    system: System, sending: sender.Sender | None, every: int | None, hours: float | None
+    system: System, sending: Sender | None, every: int | None, hours: float | None
 ) -> None:
+    from ..services import checkpoints
+    from ..services.clock import WallClock
+
     if sending is not None:
         sending.wake()
     if every is None and hours is None:
         return
     try:
-        made = checkpoints.periodic(system, clock.WallClock().now(), every=every, hours=hours)
+        made = checkpoints.periodic(system, WallClock().now(), every=every, hours=hours)
     except checkpoints.CheckpointError as exc:
         err.print(f"checkpoint: {exc}", markup=False)
         return
@@ -368,6 +411,9 @@ def events_command(
     db: Db = None,
 ) -> None:
     """The stored protocol events, in time order, as `replay` prints them."""
+    from ..store import queries
+    from ..store.database import reading
+
     start = parse_instant(since, "--since")
     with system_at(db) as system, reading(system.db) as conn:
         print_events(
@@ -385,6 +431,10 @@ def cases_command(
     db: Db = None,
 ) -> None:
     """The cases, oldest first, each with its next deadline as of the stored clock."""
+    from ..render import cases_table
+    from ..store import queries
+    from ..store.database import reading
+
     with system_at(db) as system, reading(system.db) as conn:
         if as_json:
             for row in queries.cases(conn, open_only=open_only):
@@ -405,6 +455,10 @@ def case_show(
     db: Db = None,
 ) -> None:
     """A case: timeline, actions and deadlines, decisions, incidents with their reports."""
+    from ..render import stored_case_panel
+    from ..store import queries
+    from ..store.database import reading
+
     with system_at(db) as system, reading(system.db) as conn:
         case = queries.case(conn, case_id)
         now = queries.clock(conn)
@@ -437,6 +491,8 @@ def action_done(
     db: Db = None,
 ) -> None:
     """Mark an action of a case done (audited); one done after its deadline stays overdue."""
+    from ..services import commands
+
     with system_at(db) as system:
         try:
             events = commands.action_done(
@@ -462,6 +518,8 @@ def decide_command(
     db: Db = None,
 ) -> None:
     """A party authorises or declines a recommended phase (audited); the quorum may settle it."""
+    from ..services import commands
+
     with system_at(db) as system:
         try:
             events = commands.decide(
@@ -486,6 +544,8 @@ def _on_incident(
     command: Callable[[System], list[ProtocolEvent]],
 ) -> None:
     """Run an analyst's command on an incident; a refusal is one line and exit 1."""
+    from ..services import commands
+
     with system_at(db) as system:
         try:
             events = command(system)
@@ -504,6 +564,8 @@ def _review(
     at: str | None,
     db: str | None,
 ) -> None:
+    from ..services import commands
+
     when = parse_instant(at, "--at")
     _on_incident(
         ceasefire,
@@ -557,6 +619,8 @@ def incident_count_as_violation(
 ) -> None:
     """Count a defensive response (rule 7) as a violation after all (audited): it counts
     from now, toward a case of its own side."""
+    from ..services import commands
+
     when = parse_instant(at, "--at")
     _on_incident(
         ceasefire,
@@ -575,6 +639,9 @@ def stats_command(
     db: Db = None,
 ) -> None:
     """Counts of reports, incidents, cases and pending timers, and the stored clock."""
+    from ..store import queries
+    from ..store.database import reading
+
     with system_at(db) as system, reading(system.db) as conn:
         counts: dict[str, Any] = queries.stats(conn)
         now = queries.clock(conn)

@@ -7,21 +7,25 @@ from typing import Annotated
 
 import typer
 
-from ..domain.durations import parse_duration
-from ..render import when
-from ..services import tokens
-from ..services.clock import WallClock
+from ..roles import UserRole, listed
 from . import app
-from .common import err, fail, out
+from .common import HelpGroup, err, fail, out
 from .store import Db, system_at
 
-token_app = typer.Typer(help="API tokens (stored only as SHA-256 digests).", no_args_is_help=True)
+token_app = typer.Typer(
+    cls=HelpGroup, help="API tokens (stored only as SHA-256 digests).", no_args_is_help=True
+)
 app.add_typer(token_app, name="token")
 
 
 @token_app.command("create")
 def token_create(
-    role: Annotated[tokens.UserRole, typer.Option(help="What the token may do.")],
+    role: Annotated[
+        str,
+        typer.Option(
+            metavar="ROLE", help=f"What the token may do: {listed()}.", show_default=False
+        ),
+    ],
     name: Annotated[str, typer.Option(help="A name for it, to list and revoke it by.")],
     party: Annotated[
         str | None,
@@ -42,13 +46,20 @@ def token_create(
     db: Db = None,
 ) -> None:
     """Make a token; it is printed once, alone on the last line, and never stored."""
+    from ..services import tokens
+    from ..services.clock import WallClock
+
+    try:
+        held = UserRole(role)
+    except ValueError:
+        fail(f"--role {role!r}: the roles are {listed()}")
     lifetime = _lifetime(expires)
     with system_at(db) as system:
         try:
             token = tokens.create(
                 system,
                 name=name,
-                role=role,
+                role=held,
                 party=party,
                 now=WallClock().now(),
                 sources=source or (),
@@ -58,13 +69,15 @@ def token_create(
             fail(str(exc))
     bound = f" for {party}" if party else (f" as {', '.join(source)}" if source else "")
     until = f", expires in {expires}" if expires else ""
-    err.print(f"token {name} ({role.value}{bound}{until}); keep it secret:", markup=False)
+    err.print(f"token {name} ({role}{bound}{until}); keep it secret:", markup=False)
     print(token)
 
 
 def _lifetime(text: str | None) -> timedelta | None:
     if text is None:
         return None
+    from ..domain.durations import parse_duration
+
     try:
         value = parse_duration(text)
     except ValueError as exc:
@@ -76,6 +89,9 @@ def _lifetime(text: str | None) -> timedelta | None:
 @token_app.command("revoke")
 def token_revoke(name: Annotated[str, typer.Argument()], db: Db = None) -> None:
     """Revoke a token: every request with it is refused from now on."""
+    from ..services import tokens
+    from ..services.clock import WallClock
+
     with system_at(db) as system:
         try:
             tokens.revoke(system, name, WallClock().now())
@@ -87,6 +103,10 @@ def token_revoke(name: Annotated[str, typer.Argument()], db: Db = None) -> None:
 @token_app.command("list")
 def token_list(db: Db = None) -> None:
     """The tokens: name, role, party or sources, created, expiry, revoked."""
+    from ..render import when
+    from ..services import tokens
+    from ..services.clock import WallClock
+
     now = WallClock().now()
     with system_at(db) as system:
         for row in tokens.listed(system):

@@ -5,16 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from functools import cached_property
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import shapely
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
-from shapely.geometry import shape
-from shapely.geometry.base import BaseGeometry
 
 from .instants import Instant
 from .reports import EventType, Target
 from .text import Code, Key, Name
+
+if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
 
 PartyCode = Code
 
@@ -62,6 +62,8 @@ class Ceasefire(BaseModel):
     @classmethod
     def _zone_is_an_area(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
         if value is not None:
+            import shapely
+
             geometry = _geometry(value)
             if geometry.is_empty or geometry.geom_type not in ("Polygon", "MultiPolygon"):
                 raise ValueError("zone must be a GeoJSON Polygon or MultiPolygon")
@@ -83,6 +85,8 @@ class Ceasefire(BaseModel):
     def _zone_geometry(self) -> BaseGeometry | None:
         if self.zone is None:
             return None
+        import shapely
+
         geometry = _geometry(self.zone)
         shapely.prepare(geometry)
         return geometry
@@ -95,10 +99,19 @@ class Ceasefire(BaseModel):
 
     def in_zone(self, lat: float, lon: float) -> bool:
         zone = self._zone_geometry
-        return zone is None or bool(zone.covers(shapely.Point(lon, lat)))
+        if zone is None:
+            return True
+        import shapely
+
+        return bool(zone.covers(shapely.Point(lon, lat)))
 
 
 def _geometry(geojson: dict[str, Any]) -> BaseGeometry:
+    """The zone's shape. Shapely (and NumPy under it) is imported only for a ceasefire
+    that has a zone: a replay over one without starts without them."""
+    import shapely
+    from shapely.geometry import shape
+
     kind = geojson.get("type")
     try:
         if kind == "FeatureCollection":

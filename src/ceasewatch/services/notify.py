@@ -23,6 +23,7 @@ import httpx
 from ..bootstrap import System
 from ..store import outbox
 from ..store.database import writing_rows
+from .delivery import TIMEOUT
 from .webhook_targets import TargetRefused, WebhookTargets
 
 SIGNATURE = "X-Ceasewatch-Signature"
@@ -30,8 +31,6 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_WAIT = timedelta(hours=1)
 CLAIM = timedelta(minutes=2)
-TIMEOUT = 10.0
-"""Seconds a receiver has to connect, and then for each part of its answer."""
 
 
 class DeliveryFailed(Exception):

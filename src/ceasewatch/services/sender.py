@@ -33,10 +33,8 @@ from ..bootstrap import System
 from ..store import outbox, queries
 from ..store.database import writing_rows
 from .clock import Clock
+from .delivery import PER_ENDPOINT, SENDERS
 from .notify import CLAIM, MAX_ATTEMPTS, DeliveryFailed, Transport, backoff, send
-
-PER_ENDPOINT = 4
-SENDERS = 32
 
 
 @dataclass

@@ -104,7 +104,9 @@ def read_parties(path: Path) -> list[Party]:
     """A directory file: a list of {code, name, roles}, or a mapping with `parties:`."""
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except OSError as exc:
+        raise SetupError(f"{path}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
         raise SetupError(f"{path}: {exc}") from None
     if isinstance(data, dict):
         data = data.get("parties")

@@ -13,29 +13,16 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from ..bootstrap import System
+from ..roles import UserRole as UserRole  # re-exported for its importers
 from ..store import queries, tables
 from ..store.database import reading
 
 PREFIX = "cw_"
-
-
-class UserRole(StrEnum):
-    REPORTER = "reporter"
-    """Submits reports (field monitors, sensor feeds)."""
-    ANALYST = "analyst"
-    """Verifies, rejects, disputes, merges and splits incidents."""
-    DECISION_MAKER = "decision_maker"
-    """Decides for one party: authorises or declines what the policy lets that party decide."""
-    OBSERVER = "observer"
-    """Reads."""
-    ADMIN = "admin"
-    """Runs the system: ceasefires, the directory, the outbox."""
 
 
 @dataclass(frozen=True, slots=True)

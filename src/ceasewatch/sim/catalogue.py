@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from ..config import unreadable
 from .scenario import Scenario, ScenarioInvalid, parse_scenario
 
 
@@ -24,12 +25,11 @@ def scenario_text(name_or_path: str) -> tuple[str, str]:
         resource = resources.files("ceasewatch") / "sim" / "scenarios" / f"{name_or_path}.yaml"
         return resource.read_text(encoding="utf-8"), f"{name_or_path} (shipped)"
     path = Path(name_or_path)
-    if not path.is_file():
-        known = ", ".join(shipped_scenarios())
-        raise ScenarioNotFound(
-            f"scenario {name_or_path!r}: no such file, nor a shipped scenario ({known})"
-        )
-    return path.read_text(encoding="utf-8"), str(path)
+    try:
+        return path.read_text(encoding="utf-8"), str(path)
+    except OSError as exc:
+        why = unreadable(name_or_path, path, exc, "scenario", shipped_scenarios())
+        raise ScenarioNotFound(why) from None
 
 
 def load_scenario(name_or_path: str) -> Scenario:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,12 +15,11 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.sql.expression import Executable
 
 from . import tables
-
-DEFAULT_URL = "sqlite:///ceasewatch.db"
-ENV_VAR = "CEASEWATCH_DB"
+from .location import chosen, not_a_url
 
 
 class StoreError(RuntimeError):
@@ -29,23 +28,53 @@ class StoreError(RuntimeError):
 
 def database_url(url: str | None = None) -> URL:
     """`--db`, else `$CEASEWATCH_DB`, else ./ceasewatch.db; a plain postgresql:// URL works."""
-    text = url or os.environ.get(ENV_VAR) or DEFAULT_URL
-    parsed = make_url(text)
+    text = chosen(url)
+    try:
+        parsed = make_url(text)
+    except ArgumentError:
+        raise StoreError(not_a_url(text)) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
 
 
-def connect(url: str | URL | None = None) -> Engine:
-    """A SQLAlchemy engine with ceasewatch's settings for SQLite or PostgreSQL."""
+def reason(exc: BaseException) -> str:
+    """What went wrong, in the driver's words: without SQLAlchemy's "Background on this
+    error" link, and for a driver's error without SQLAlchemy's wrapping."""
+    if isinstance(exc, DBAPIError) and exc.orig is not None:
+        return str(exc.orig).strip()
+    if isinstance(exc, SQLAlchemyError):
+        return str(exc.args[0]) if exc.args else type(exc).__name__
+    return str(exc)
+
+
+def connect(url: str | URL | None = None, *, create: bool = True) -> Engine:
+    """A SQLAlchemy engine with ceasewatch's settings for SQLite or PostgreSQL.
+
+    A SQLite file whose folder is missing is refused by name (the driver says only that
+    it is "unable to open database file"); one that does not exist yet is made on first
+    use unless `create` is false, when it is refused instead of left behind empty.
+    """
     parsed = url if isinstance(url, URL) else database_url(url)
     if parsed.get_backend_name() == "sqlite":
+        _check_sqlite_file(parsed, create)
         return _sqlite(parsed)
     if parsed.get_backend_name() == "postgresql":
         return sa.create_engine(
             parsed, connect_args={"options": "-c timezone=UTC"}, pool_pre_ping=True
         )
     raise StoreError(f"{parsed.get_backend_name()}: ceasewatch stores in SQLite or PostgreSQL")
+
+
+def _check_sqlite_file(url: URL, create: bool) -> None:
+    name = url.database
+    if not name or name == ":memory:" or name.startswith("file:") or url.query.get("uri"):
+        return  # in memory, or a URI the driver reads
+    path = Path(name)
+    if not path.parent.is_dir():
+        raise StoreError(f"cannot open {name}: there is no folder {path.parent}")
+    if not create and not path.exists():
+        raise StoreError(f"there is no database at {name}: run `ceasewatch init`")
 
 
 def _sqlite(url: URL) -> Engine:

@@ -14,8 +14,9 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from ..bootstrap import System
+from ..roles import UserRole, with_article
 from ..services import signins
-from ..services.tokens import Principal, UserRole
+from ..services.tokens import Principal
 from .sessions import CSRF_FIELD, CSRF_HEADER, Session, Sessions
 
 EVERYONE = tuple(UserRole)
@@ -80,7 +81,8 @@ def require(request: Request, *roles: UserRole, data: bool = False) -> Visitor:
         raise SignInNeeded(target)
     if found.role not in roles:
         allowed = ", ".join(r.value for r in roles)
-        raise WebError(403, f"A {found.role.value} may not use this page (it takes: {allowed}).")
+        who = with_article(found.role).capitalize()
+        raise WebError(403, f"{who} may not use this page (it takes: {allowed}).")
     return found
 
 
