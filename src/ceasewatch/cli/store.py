@@ -19,11 +19,12 @@ from .. import audit
 from ..bootstrap import System, open_system
 from ..domain.events import ProtocolEvent, iso_z
 from ..intake import Rejection
-from ..render import cases_table, describe, stored_case_panel, tick_line, when
+from ..render import Sheet, cases_table, clock_time, events_grid, stored_case_panel
 from ..services import clock, commands, notify, sender, setup, verify
 from ..services.ingest import ingest
 from ..store import auditlog, database, queries
 from ..store.database import reading
+from ..timeline import tick_line
 from . import app
 from .common import err, fail, out, parse_instant, webhook_targets
 
@@ -80,8 +81,8 @@ def print_events(events: list[ProtocolEvent], as_json: bool) -> None:
             sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
         sys.stdout.flush()
         return
-    for event in events:
-        out.print(f"{when(event.at)}  {event.case}  {describe(event)}", markup=False)
+    if events:
+        out.print(events_grid(events))
 
 
 # -- set-up ---------------------------------------------------------------------------
@@ -408,12 +409,16 @@ def _jsonable(value: Any) -> Any:
 def action_done(
     case: Annotated[str, typer.Argument(help="The case id.")],
     action: Annotated[str, typer.Argument(help="The action id, e.g. diplomatic_warning.")],
-    by: Annotated[str, typer.Option(help="Who did it (a party code).")],
+    by: Annotated[
+        str,
+        typer.Option(help="The party that did it: one of the action's owners (a party code)."),
+    ],
     note: Annotated[str, typer.Option(help="What was done; evidence.")] = "",
     at: At = None,
     db: Db = None,
 ) -> None:
-    """Mark an action of a case done (audited); one done after its deadline stays overdue."""
+    """Mark an action of an open case done (audited), for a party that owns it; one done
+    after its deadline stays overdue."""
     with system_at(db) as system:
         try:
             events = commands.action_done(
@@ -555,12 +560,15 @@ def stats_command(
     with system_at(db) as system, reading(system.db) as conn:
         counts: dict[str, Any] = queries.stats(conn)
         now = queries.clock(conn)
-    counts["clock"] = iso_z(now) if now else None
     if as_json:
+        counts["clock"] = iso_z(now) if now else None
         sys.stdout.write(json.dumps(counts) + "\n")
-    else:
-        for key, value in counts.items():
-            out.print(f"{key:15} {value}", markup=False)
+        return
+    sheet = Sheet(None, ["what", "count"], show_header=False)
+    for key, value in counts.items():
+        sheet.add(key.replace("_", " "), f"{value:,}")
+    sheet.add("stored clock", clock_time(now))
+    out.print(sheet)
 
 
 # -- the audit log --------------------------------------------------------------------
