@@ -1,15 +1,27 @@
-"""Readable timelines and summaries of a replay, for a terminal (Rich)."""
+"""Readable timelines and tables for a terminal (Rich): a replay's cases, the store's.
+
+Tables fit the terminal by wrapping words (an identifier too long for its column folds;
+nothing is cut off with an ellipsis) and show every instant whole: `2026-04-16 06:02`
+where there is room, `04-16 06:02` where columns are narrow (the year then in the
+title). Timelines say what happened in words (`timeline.describe`), the reminders of an
+overdue action folded into one line.
+"""
 
 from __future__ import annotations
 
+import textwrap
+from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from rich.console import Console, Group
-from rich.panel import Panel
-from rich.table import Table
+from rich.cells import cell_len
+from rich.console import Console, ConsoleOptions, Group, RenderableType
+from rich.measure import Measurement
+from rich.rule import Rule
+from rich.segment import Segment
 from rich.text import Text
 
 from .domain import events as ev
@@ -20,7 +32,9 @@ from .domain.incidents import Incident, Status
 from .domain.reports import Report
 from .domain.severity import Severity
 from .domain.sources import Source, weighed
+from .domain.stamps import short_stamp, stamp
 from .services.replay import ReplayResult
+from .timeline import STAMP, describe, fold_reminders, words
 
 Grading = Callable[[Report], Source | None]
 """The registry's entry a report was judged by (`Engine.grading`)."""
@@ -41,12 +55,16 @@ EVENT_STYLE = {
     ev.PHASE_DECLINED: "magenta",
     ev.PHASE_RECOMMENDED: "bold magenta",
     ev.ACTION_OVERDUE: "red",
+    ev.ACTION_STILL_OVERDUE: "red",
     ev.CASE_CLOSED: "green",
 }
+WIDE = 120
+"""From this many columns on, tables give each instant its year."""
 
 
 def when(at: datetime | None) -> str:
-    return "—" if at is None else at.strftime("%Y-%m-%d %H:%M:%SZ")
+    """An instant whole, for a line of its own: `2026-04-16 06:02`."""
+    return "—" if at is None else stamp(at)
 
 
 def clock_time(at: datetime | None) -> str:
@@ -58,54 +76,197 @@ def clock_time(at: datetime | None) -> str:
     )
 
 
-def tick_line(start: datetime | None, end: datetime | None, events: list[ProtocolEvent]) -> str:
-    """What a tick did, in one line: `clock A → B: 2 events (2 action_overdue)`."""
-    kinds = Counter(e.event for e in events)
-    listed = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
-    fired = (
-        f"{len(events)} event{'' if len(events) == 1 else 's'} ({listed})"
-        if events
-        else "no events"
-    )
-    return f"clock {clock_time(start)} → {clock_time(end)}: {fired}"
+@dataclass(frozen=True, slots=True)
+class Stamps:
+    """How one table shows its instants: whole, the year left out when `short`."""
+
+    short: bool
+    year: int | None
+
+    def __call__(self, at: datetime | None) -> str:
+        if at is None:
+            return "—"
+        return short_stamp(at) if self.short else stamp(at)
+
+    def titled(self, title: str) -> str:
+        """The title, with the year its instants leave out (times are UTC)."""
+        return f"{title} ({self.year}, UTC)" if self.short and self.year else f"{title} (UTC)"
 
 
-def describe(event: ProtocolEvent) -> str:
-    d = event.details
-    match event.event:
-        case ev.CASE_OPENED:
-            return f"case opened at phase {d['phase']} by {d['incident']} ({d['severity']})"
-        case ev.VIOLATION_ADDED:
-            return f"further violation {d['incident']} ({d['severity']})"
-        case ev.SEVERITY_RAISED:
-            return f"{d['incident']} raised to {d['severity']}"
-        case ev.PHASE_RECOMMENDED:
-            return (
-                f"PHASE {d['phase']} RECOMMENDED ({d['reason'].replace('_', ' ')}, {d['incident']})"
-            )
-        case ev.ACTION_OVERDUE:
-            return f"action {d['action']} overdue (due {d['due']}; {', '.join(d['owners'])})"
-        case ev.CASE_CLOSED:
-            return f"case closed ({d['reason']}) at phase {d['phase']}"
-        case ev.ACTION_DONE:
-            return f"action {d['action']} done by {d['by']}"
-        case ev.DECISION_RECORDED:
-            return f"{d['party']}: {d['decision']} phase {d['phase']} ({d.get('reason', '')})"
-        case ev.PHASE_AUTHORISED:
-            return f"PHASE {d['phase']} AUTHORISED"
-        case ev.PHASE_DECLINED:
-            return f"phase {d['phase']} declined"
-        case ev.DEFENSIVE_RESPONSE:
-            return (
-                f"{d['party']} fire at {d['occurred_at'][11:16]} ({d['incident']}), "
-                f"{d['distance_km']:g} km from {d['breach']}: halting the breach"
-            )
-        case ev.RESPONSE_RECLASSIFIED:
-            return f"{d['incident']} counted as a violation by {d['by']} ({d['reason']})"
-    return event.event
+def stamps_for(width: int, instants: Iterable[datetime | None]) -> Stamps:
+    """Short instants in a narrow table whose instants all fall in one year."""
+    years = {at.year for at in instants if at is not None}
+    year = next(iter(years)) if len(years) == 1 else None
+    return Stamps(width < WIDE and len(years) <= 1, year)
 
 
-def print_replay(console: Console, result: ReplayResult) -> None:
+class Fitted:
+    """A table built when it is drawn, for the width it is drawn in (see `stamps_for`)."""
+
+    def __init__(
+        self, build: Callable[[Stamps], RenderableType], instants: Iterable[datetime | None]
+    ) -> None:
+        self.build = build
+        self.instants = list(instants)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Any]:
+        yield self.build(stamps_for(options.max_width, self.instants))
+
+
+GLUE = "\u00a0"
+"""Holds an instant's date and time together: a space of one cell that `textwrap` keeps."""
+GAP = 2
+"""Columns between two of a table's columns: one of padding, one of the (blank) rule."""
+
+
+class Said:
+    """Words that wrap at their spaces, never inside an instant they hold; a word longer
+    than the line (an identifier, a URI) folds onto the next rather than being cut off."""
+
+    def __init__(self, text: str, style: str = "") -> None:
+        self.text = text
+        self.style = style
+        glued = STAMP.sub(lambda m: m.group(0).replace(" ", GLUE), text)
+        self.lines = glued.splitlines() or [""]
+        width = len if text.isascii() else cell_len
+        self.least = max(width(word) for line in self.lines for word in line.split(" "))
+        """The longest word (or instant): the narrowest it can be without folding one."""
+        self.most = max(map(width, self.lines))
+
+    def wrap(self, width: int) -> list[str]:
+        if self.most <= width:
+            return [line.replace(GLUE, " ") for line in self.lines]
+        return [
+            part.replace(GLUE, " ")
+            for line in self.lines
+            for part in textwrap.wrap(line, max(width, 1), break_on_hyphens=False) or [""]
+        ]
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(self.least, self.most)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        for line in self.wrap(options.max_width):
+            yield Text(line, style=self.style, end="\n")
+
+
+def said(cell: str | Text | None) -> Said:
+    return Said(cell.plain, str(cell.style)) if isinstance(cell, Text) else Said(cell or "—")
+
+
+FLOOR = 10
+"""The narrowest a column is cut to before the next is cut (see `fit`)."""
+
+
+def fit(
+    least: list[int], most: list[int], room: int, lines: list[list[int]] | None = None
+) -> list[int]:
+    """Columns' widths within `room`: each as wide as its longest line, if they all fit;
+    else each at least as wide as its longest word, and the room left given a column at
+    a time to the one with the most `lines` (the widths of its cells' lines, headers left
+    out) still longer than it is, so that wrapping costs the fewest lines; a header
+    wraps before a cell does. Else (a word too long for the room, such as a URI) the
+    widest column is cut down first, to no less than `FLOOR`, so that the fewest words
+    fold."""
+    if sum(most) <= room:
+        return list(most)
+    if sum(least) > room:
+        widths = list(least)
+        for i in sorted(range(len(widths)), key=lambda i: -least[i]):
+            floor = min(widths[i], FLOOR)
+            widths[i] -= min(widths[i] - floor, sum(widths) - room)
+        return widths if sum(widths) <= room else [max(1, n * room // sum(least)) for n in least]
+    widths = list(least)
+    longest = [sorted(column) for column in (lines or [[] for _ in least])]
+    for _ in range(room - sum(least)):
+        longer = [len(c) - bisect_right(c, w) for c, w in zip(longest, widths, strict=True)]
+        wanting = [i for i in range(len(widths)) if widths[i] < most[i]]
+        if not wanting:
+            break
+        i = max(wanting, key=lambda i: (longer[i], widths[i] - most[i]))
+        widths[i] += 1
+    return widths
+
+
+class Sheet:
+    """A table laid out when it is drawn: its columns as wide as the width allows, each at
+    least as wide as its longest word where they all fit, so that words wrap whole. Lines
+    carry no trailing spaces: a rule under the header, no walls."""
+
+    def __init__(
+        self,
+        title: str | None,
+        headers: list[str],
+        *,
+        caption: str | None = None,
+        show_header: bool = True,
+    ) -> None:
+        self.title = title
+        self.headers = headers
+        self.caption = caption
+        self.show_header = show_header
+        self.rows: list[list[Said]] = []
+
+    def add(self, *cells: str | Text | None) -> None:
+        self.rows.append([said(c) for c in cells])
+
+    def __rich_console__(
+        self, console: Console, options: ConsoleOptions
+    ) -> Iterator[Text | Said | Segment]:
+        heads = [Said(h, "bold") for h in self.headers]
+        columns = list(zip(heads, *self.rows, strict=True))
+        least = [max(c.least for c in cells) for cells in columns]
+        most = [max(c.most for c in cells) for cells in columns]
+        lines = [[cell_len(x) for c in cells[1:] for x in c.lines] for cells in columns]
+        widths = fit(least, most, options.max_width - GAP * (len(columns) - 1), lines)
+        if self.title:
+            yield Said(self.title, "bold")
+        if self.show_header:
+            yield from _lines(console, heads, widths)
+            yield Text("─" * (sum(widths) + GAP * (len(widths) - 1)))
+        for cells in self.rows:
+            yield from _lines(console, cells, widths)
+        if self.caption:
+            yield Said(self.caption)
+
+
+def _lines(console: Console, cells: list[Said], widths: list[int]) -> Iterator[Segment]:
+    """One row of a sheet: its cells side by side, each wrapped to its column, as the
+    segments of its lines (no trailing spaces)."""
+    wrapped = [cell.wrap(width) for cell, width in zip(cells, widths, strict=True)]
+    for k in range(max(len(lines) for lines in wrapped)):
+        parts = [(lines[k] if k < len(lines) else "") for lines in wrapped]
+        last = max((i for i, part in enumerate(parts) if part), default=0)
+        pad = 0
+        for i, (cell, part, width) in enumerate(zip(cells, parts, widths, strict=True)):
+            if i > last:
+                break
+            if pad or i:
+                yield Segment(" " * (pad + (GAP if i else 0)))
+            yield Segment(part, console.get_style(cell.style) if cell.style else None)
+            pad = width - cell_len(part)
+        yield Segment.line()
+
+
+def events_grid(events: list[ProtocolEvent]) -> Sheet:
+    """Events one a line, in words: when, the case, what happened (wrapped under itself)."""
+    sheet = Sheet(None, ["at", "case", "what happened"], show_header=False)
+    for event in events:
+        sheet.add(when(event.at), event.case, _said_event(event))
+    return sheet
+
+
+def _said_event(event: ProtocolEvent) -> Text:
+    return Text(describe(event), style=EVENT_STYLE.get(event.event, ""))
+
+
+def print_replay(
+    console: Console, result: ReplayResult, *, title: str | None = None, intro: str = ""
+) -> None:
+    """A replay's cases, each with its timeline, actions and incidents; then a summary.
+    `title` and `intro` head it (the demo's scenario)."""
+    if title is not None:
+        console.print(Rule(style="dim"), Said(title, "bold"), Said(intro), "")
     by_case: defaultdict[str, list[ProtocolEvent]] = defaultdict(list)
     for event in result.events:
         by_case[event.case].append(event)
@@ -117,12 +278,24 @@ def print_replay(console: Console, result: ReplayResult) -> None:
     console.print(summary_table(result))
 
 
-def case_panel(case: Case, events: list[ProtocolEvent], grading: Grading = _undeclared) -> Panel:
-    state = f"closed ({case.close_reason}) {when(case.closed_at)}" if case.closed_at else "OPEN"
-    title = f"[bold]{case.id}[/bold] · violator {case.violator} · phase {case.phase} · {state}"
+def _state(closed_at: datetime | None, reason: str | None) -> str:
+    return f"closed ({reason}, {when(closed_at)})" if closed_at else "OPEN"
+
+
+def heading(case_id: str, violator: str, phase: int, state: str, *more: str) -> Group:
+    """A case's heading, above its tables."""
+    said = Said(f"{case_id} · violator {violator} · phase {phase} · {state}", "bold")
+    return Group(said, *(Said(line, "dim") for line in more))
+
+
+def case_panel(case: Case, events: list[ProtocolEvent], grading: Grading = _undeclared) -> Group:
+    """A replayed case: its heading, timeline, actions, incidents and defensive responses."""
+    state = _state(case.closed_at, case.close_reason)
     parts: list[Any] = [
+        Rule(style="dim"),
+        heading(case.id, case.violator, case.phase, state),
         timeline_table(events),
-        actions_table(case.actions),
+        actions_table(case.actions, closed=not case.is_open),
         incidents_table(case.incidents, grading),
     ]
     if case.responses:
@@ -132,63 +305,72 @@ def case_panel(case: Case, events: list[ProtocolEvent], grading: Grading = _unde
                 for i in case.responses
             )
         )
-    return Panel(Group(*parts), title=title, title_align="left")
+    return Group(*parts)
 
 
-def timeline_table(events: list[ProtocolEvent]) -> Table:
-    table = Table(title="Timeline", title_justify="left", expand=True, show_edge=False)
-    table.add_column("at", no_wrap=True)
-    table.add_column("event")
-    for event in events:
-        table.add_row(when(event.at), Text(describe(event), style=EVENT_STYLE.get(event.event, "")))
-    return table
+def timeline_table(events: list[ProtocolEvent]) -> Fitted:
+    """A case's events in words, each overdue action's reminders folded into one line."""
+    shown = fold_reminders(events)
+
+    def build(stamps: Stamps) -> Sheet:
+        sheet = Sheet(stamps.titled("Timeline"), ["at", "what happened"])
+        for event in shown:
+            sheet.add(stamps(event.at), _said_event(event))
+        return sheet
+
+    return Fitted(build, (e.at for e in shown))
 
 
-def actions_table(actions: list[Action]) -> Table:
-    table = Table(title="Actions", title_justify="left", expand=True, show_edge=False)
-    for column in ("phase", "action", "owners", "due", "status"):
-        table.add_column(column)
-    for action in actions:
-        if action.done:
-            status = Text(f"done {when(action.done_at)} by {action.done_by}", style="green")
-        elif action.overdue_at is not None:
-            status = Text(f"OVERDUE since {when(action.overdue_at)}", style="bold red")
-        else:
-            status = Text("pending" if action.due else "on decision", style="dim")
-        owners = ", ".join(action.owners)
-        table.add_row(str(action.phase), action.id, owners, when(action.due), status)
-    return table
+ACTION_COLUMNS = ["phase", "action", "owners", "due", "status"]
 
 
-def incidents_table(incidents: list[Incident], grading: Grading = _undeclared) -> Table:
-    table = Table(title="Incidents", title_justify="left", expand=True, show_edge=False)
-    for column in ("incident", "occurred", "type", "severity", "sources", "evidence"):
-        table.add_column(column)
-    for incident in incidents:
-        table.add_row(
-            incident.id,
-            when(incident.violation_at),
-            ", ".join(sorted(t.value for t in incident.event_types)),
-            Text(incident.severity.label, style=SEVERITY_STYLE[incident.severity]),
-            sources_text(incident, grading),
-            evidence_text(incident),
-        )
-    return table
+def actions_table(actions: list[Action], *, closed: bool = False) -> Fitted:
+    def build(stamps: Stamps) -> Sheet:
+        sheet = Sheet(stamps.titled("Actions"), ACTION_COLUMNS)
+        for action in actions:
+            if action.done:
+                status = Text(f"done {stamps(action.done_at)} by {action.done_by}", style="green")
+            elif action.overdue_at is not None:
+                status = Text("was overdue" if closed else "OVERDUE", style="bold red")
+            else:
+                status = Text("pending" if action.due else "on decision", style="dim")
+            owners = ", ".join(action.owners)
+            sheet.add(str(action.phase), action.id, owners, stamps(action.due), status)
+        return sheet
+
+    return Fitted(build, (a.due for a in actions))
 
 
-def responses_table(rows: Iterable[tuple[str, datetime, str | None, list[str]]]) -> Table:
+def incidents_table(incidents: list[Incident], grading: Grading = _undeclared) -> Fitted:
+    def build(stamps: Stamps) -> Sheet:
+        headers = ["incident", "occurred", "type", "severity", "sources; evidence"]
+        sheet = Sheet(stamps.titled("Incidents"), headers)
+        for incident in incidents:
+            evidence = evidence_text(incident)
+            sheet.add(
+                incident.id,
+                stamps(incident.violation_at),
+                "\n".join(sorted(words(kind.value) for kind in incident.event_types)),
+                Text(words(incident.severity.label), style=SEVERITY_STYLE[incident.severity]),
+                sources_text(incident, grading) + (f"\nevidence:\n{evidence}" if evidence else ""),
+            )
+        return sheet
+
+    return Fitted(build, (i.violation_at for i in incidents))
+
+
+def responses_table(rows: Iterable[tuple[str, datetime, str | None, list[str]]]) -> Fitted:
     """The other side's fire that halted the case's breaches (rule 7): no violations."""
-    table = Table(
-        title="Defensive responses (halting the breach; not violations)",
-        title_justify="left",
-        expand=True,
-        show_edge=False,
-    )
-    for column in ("incident", "occurred", "party", "type"):
-        table.add_column(column)
-    for incident, occurred, party, types in rows:
-        table.add_row(incident, when(occurred), party or "—", ", ".join(types))
-    return table
+    listed = list(rows)
+
+    def build(stamps: Stamps) -> Sheet:
+        title = stamps.titled("Defensive responses (halting the breach; not violations)")
+        sheet = Sheet(title, ["incident", "occurred", "party", "type"])
+        for incident, occurred, party, types in listed:
+            sheet.add(incident, stamps(occurred), party or "—", ", ".join(map(words, types)))
+        return sheet
+
+    return Fitted(build, (occurred for _, occurred, _, _ in listed))
 
 
 def sources_text(incident: Incident, grading: Grading = _undeclared) -> str:
@@ -214,30 +396,16 @@ def evidence_text(incident: Incident, shown: int = 3) -> str:
     lines = uris[:shown]
     if len(uris) > shown:
         lines.append(f"+{len(uris) - shown} more")
-    return "\n".join(lines) or "—"
+    return "\n".join(lines)
 
 
-def summary_table(result: ReplayResult) -> Table:
+def summary_table(result: ReplayResult) -> Fitted:
     engine = result.engine
-    table = Table(title="Summary", title_justify="left")
-    for column in ("case", "violator", "opened", "phases", "closed", "violations", "overdue"):
-        table.add_column(column, no_wrap=column in ("case", "phases"))
-    for case in sorted(engine.cases.values(), key=lambda c: (c.opened_at, c.seq)):
-        phases = " → ".join(["1", *(str(p) for p in sorted(case.recommended))])
-        overdue = sum(1 for a in case.actions if a.overdue_at is not None)
-        table.add_row(
-            case.id,
-            case.violator,
-            when(case.opened),
-            phases,
-            f"{when(case.closed_at)} ({case.close_reason})" if case.closed_at else "open",
-            str(len(case.incidents)),
-            str(overdue),
-        )
+    cases = sorted(engine.cases.values(), key=lambda c: (c.opened_at, c.seq))
     statuses = Counter(i.status for i in engine.incidents.values())
     recommendations = sum(1 for e in result.events if e.event == ev.PHASE_RECOMMENDED)
     responses = sum(len(c.responses) for c in engine.cases.values())
-    table.caption = (
+    caption = (
         f"{result.reports} reports ({result.duplicates} duplicates ignored, "
         f"{len(result.rejected)} rejected) → {len(engine.incidents)} incidents: "
         f"{statuses[Status.VERIFIED]} verified, {statuses[Status.CORROBORATED]} corroborated "
@@ -245,7 +413,26 @@ def summary_table(result: ReplayResult) -> Table:
         f"{len(engine.cases)} cases, {recommendations} phase recommendations"
         + (f"; {responses} defensive responses (no violations)" if responses else "")
     )
-    return table
+
+    def build(stamps: Stamps) -> Sheet:
+        headers = ["case", "violator", "opened", "phases", "closed", "violations", "overdue"]
+        sheet = Sheet(stamps.titled("Summary"), headers, caption=caption)
+        for case in cases:
+            phases = " → ".join(["1", *(str(p) for p in sorted(case.recommended))])
+            overdue = sum(1 for a in case.actions if a.overdue_at is not None)
+            closed = f"{stamps(case.closed_at)} ({case.close_reason})" if case.closed_at else "open"
+            sheet.add(
+                case.id,
+                case.violator,
+                stamps(case.opened),
+                phases,
+                closed,
+                str(len(case.incidents)),
+                str(overdue),
+            )
+        return sheet
+
+    return Fitted(build, (at for c in cases for at in (c.opened, c.closed_at)))
 
 
 # -- stored cases (read models) -----------------------------------------------------
@@ -260,43 +447,48 @@ def next_deadline(case: dict[str, Any], now: datetime | None) -> str:
     return countdown(min(dues), now)
 
 
-def cases_table(rows: list[dict[str, Any]], now: datetime | None) -> Table:
+def cases_table(rows: list[dict[str, Any]], now: datetime | None) -> Fitted:
     """The cases, each with its next deadline as of `now`, the stored clock."""
-    table = Table(title=f"Cases, as of the stored clock {clock_time(now)}", title_justify="left")
-    columns = ("case", "violator", "phase", "severity", "opened", "last violation", "deadline")
-    for column in (*columns, "state"):
-        table.add_column(column, no_wrap=column in ("case", "deadline"))
-    for row in rows:
-        state = (
-            f"closed {when(row['closed_at'])} ({row['close_reason']})"
-            if row["closed_at"]
-            else "OPEN"
-        )
-        deadline = next_deadline(row, now)
-        table.add_row(
-            row["id"],
-            row["violator"],
-            str(row["phase"]),
-            row["severity"],
-            when(row["opened"]),
-            when(row["last_violation"]),
-            Text(deadline, style="bold red" if deadline.startswith("overdue") else ""),
-            state,
-        )
-    return table
+
+    def build(stamps: Stamps) -> Sheet:
+        headers = ["case", "phase", "severity", "opened", "last violation", "next deadline"]
+        sheet = Sheet(f"Cases, as of the stored clock {clock_time(now)}", [*headers, "state"])
+        for case in rows:
+            state = (
+                f"closed {stamps(case['closed_at'])} ({case['close_reason']})"
+                if case["closed_at"]
+                else "OPEN"
+            )
+            deadline = next_deadline(case, now)
+            sheet.add(
+                case["id"],
+                str(case["phase"]),
+                words(case["severity"]),
+                stamps(case["opened"]),
+                stamps(case["last_violation"]),
+                Text(deadline, style="bold red" if deadline.startswith("overdue") else ""),
+                state,
+            )
+        return sheet
+
+    instants = (at for r in rows for at in (r["opened"], r["last_violation"], r["closed_at"]))
+    return Fitted(build, instants)
 
 
-def stored_case_panel(case: dict[str, Any], now: datetime | None) -> Panel:
+def stored_case_panel(case: dict[str, Any], now: datetime | None) -> Group:
     """A stored case; its deadlines counted against `now`, the stored clock."""
-    state = (
-        f"closed ({case['close_reason']}) {when(case['closed_at'])}"
-        if case["closed_at"]
-        else "OPEN"
-    )
-    title = (
-        f"[bold]{case['id']}[/bold] · violator {case['violator']} · phase {case['phase']} · {state}"
-    )
-    parts: list[Any] = [timeline_table(case["events"]), stored_actions_table(case["actions"], now)]
+    state = _state(case["closed_at"], case["close_reason"])
+    parts: list[Any] = [
+        heading(
+            case["id"],
+            case["violator"],
+            case["phase"],
+            state,
+            f"as of the stored clock {clock_time(now)}",
+        ),
+        timeline_table(case["events"]),
+        stored_actions_table(case["actions"], now, closed=case["closed_at"] is not None),
+    ]
     if case["decisions"]:
         parts.append(decisions_table(case["decisions"], case["settled"]))
     parts.append(stored_incidents_table(case["incidents"]))
@@ -307,66 +499,84 @@ def stored_case_panel(case: dict[str, Any], now: datetime | None) -> Panel:
                 for i in case["responses"]
             )
         )
-    return Panel(
-        Group(*parts),
-        title=title,
-        title_align="left",
-        subtitle=f"as of the stored clock {clock_time(now)}",
-        subtitle_align="left",
-    )
+    return Group(*parts)
 
 
-def stored_actions_table(actions: list[dict[str, Any]], now: datetime | None) -> Table:
-    table = Table(title="Actions", title_justify="left", expand=True, show_edge=False)
-    for column in ("phase", "action", "owners", "due", "status"):
-        table.add_column(column, no_wrap=column == "status")
-    for a in actions:
-        if a["done_at"] is not None:
-            status = Text(f"done {when(a['done_at'])} by {a['done_by']}", style="green")
-            if a["overdue_at"] is not None:
-                status.append(" (late)", style="red")
-        elif a["due"] is None:
-            status = Text("on decision", style="dim")
-        elif now is None:
-            status = Text("pending", style="dim")
-        elif a["overdue_at"] is not None or a["due"] <= now:
-            status = Text(countdown(a["due"], now), style="bold red")
-        else:
-            status = Text(f"pending, {countdown(a['due'], now)}", style="dim")
-        table.add_row(
-            str(a["phase"]), a["action_id"], ", ".join(a["owners"]), when(a["due"]), status
-        )
-    return table
+def stored_actions_table(
+    actions: list[dict[str, Any]], now: datetime | None, *, closed: bool = False
+) -> Fitted:
+    """A case's actions; an open case's deadlines counted against `now`, a closed case's
+    left as they stood when it closed."""
+
+    def build(stamps: Stamps) -> Sheet:
+        sheet = Sheet(stamps.titled("Actions"), ACTION_COLUMNS)
+        for a in actions:
+            sheet.add(
+                str(a["phase"]),
+                a["action_id"],
+                ", ".join(a["owners"]),
+                stamps(a["due"]),
+                _action_status(a, now, closed, stamps),
+            )
+        return sheet
+
+    return Fitted(build, (a["due"] for a in actions))
 
 
-def decisions_table(decisions: list[dict[str, Any]], settled: dict[str, Any]) -> Table:
-    table = Table(title="Decisions", title_justify="left", expand=True, show_edge=False)
-    for column in ("phase", "party", "decision", "reason", "at"):
-        table.add_column(column)
-    for d in decisions:
-        verdict = (
-            Text("authorise", style="green") if d["authorise"] else Text("decline", style="red")
-        )
-        table.add_row(str(d["phase"]), d["party"], verdict, d["reason"], when(d["at"]))
-    table.caption = "; ".join(f"phase {p}: {s[0]}" for p, s in sorted(settled.items())) or None
-    return table
+def _action_status(a: dict[str, Any], now: datetime | None, closed: bool, stamps: Stamps) -> Text:
+    if a["done_at"] is not None:
+        status = Text(f"done {stamps(a['done_at'])} by {a['done_by']}", style="green")
+        if a["overdue_at"] is not None:
+            status.append(" (late)", style="red")
+        return status
+    if a["due"] is None:
+        return Text("on decision", style="dim")
+    if closed:
+        if a["overdue_at"] is None:
+            return Text("not done", style="dim")
+        return Text("was overdue", style="red")
+    if now is None:
+        return Text("pending", style="dim")
+    if a["overdue_at"] is not None or a["due"] <= now:
+        return Text(countdown(a["due"], now), style="bold red")
+    return Text(f"pending, {countdown(a['due'], now)}", style="dim")
 
 
-def stored_incidents_table(incidents: list[dict[str, Any]]) -> Table:
-    table = Table(title="Incidents", title_justify="left", expand=True, show_edge=False)
-    for column in ("incident", "occurred", "type", "severity", "reports"):
-        table.add_column(column)
-    for i in incidents:
-        sources = "\n".join(
-            f"{r['source']} {r.get('source_kind', '')} {r.get('reliability', 'F')}"
-            f"{r.get('credibility', 6)}: {r['id']}"
-            for r in i["records"]
-        )
-        table.add_row(
-            i["id"],
-            when(i["violation_at"] or i["occurred_at"]),
-            ", ".join(i["event_types"]),
-            Text(i["severity"], style=SEVERITY_STYLE[Severity.from_label(i["severity"])]),
-            sources,
-        )
-    return table
+def decisions_table(decisions: list[dict[str, Any]], settled: dict[str, Any]) -> Fitted:
+    caption = "; ".join(f"phase {p}: {s[0]}" for p, s in sorted(settled.items())) or None
+
+    def build(stamps: Stamps) -> Sheet:
+        headers = ["phase", "party", "decision", "reason", "at"]
+        sheet = Sheet(stamps.titled("Decisions"), headers, caption=caption)
+        for d in decisions:
+            verdict = (
+                Text("authorise", style="green") if d["authorise"] else Text("decline", style="red")
+            )
+            sheet.add(str(d["phase"]), d["party"], verdict, d["reason"], stamps(d["at"]))
+        return sheet
+
+    return Fitted(build, (d["at"] for d in decisions))
+
+
+def stored_incidents_table(incidents: list[dict[str, Any]]) -> Fitted:
+    def build(stamps: Stamps) -> Sheet:
+        headers = ["incident", "occurred", "type", "severity", "reports"]
+        sheet = Sheet(stamps.titled("Incidents"), headers)
+        for i in incidents:
+            reports = "\n".join(
+                f"{r['source']} ({r.get('source_kind') or 'unknown'} {r.get('reliability', 'F')}"
+                f"{r.get('credibility', 6)}): {r['id']}"
+                for r in i["records"]
+            )
+            sheet.add(
+                i["id"],
+                stamps(i["violation_at"] or i["occurred_at"]),
+                "\n".join(map(words, i["event_types"])),
+                Text(
+                    words(i["severity"]), style=SEVERITY_STYLE[Severity.from_label(i["severity"])]
+                ),
+                reports,
+            )
+        return sheet
+
+    return Fitted(build, (i["violation_at"] or i["occurred_at"] for i in incidents))

@@ -127,7 +127,7 @@ def test_timeline_shows_phases_actions_and_evidence(tmp_path: Path, ceasefire_fi
         app, ["replay", "-c", str(ceasefire_file), str(reports)], env={"COLUMNS": "200"}
     )
     assert result.exit_code == 0, result.output
-    for expected in ("cf-test/RU/1", "PHASE 2 RECOMMENDED", "OVERDUE", "photo.jpg", "Summary"):
+    for expected in ("cf-test/RU/1", "PHASE 2 RECOMMENDED", "was overdue", "photo.jpg", "Summary"):
         assert expected in result.stdout
 
 

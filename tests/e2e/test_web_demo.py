@@ -44,7 +44,7 @@ def test_the_demo_database_shows_its_cases_on_the_board_and_its_incidents_on_the
 
     assert board.status_code == 200
     assert "cf-demo/RU/1" in board.text and "cf-demo/UA/1" in board.text
-    assert "Phase 3" in case.text and "phase recommended" in case.text
+    assert "Phase 3 recommended" in case.text and "PHASE 3 RECOMMENDED" in case.text
     with reading(system.db) as conn:
         verified = [i for i in queries.incident_page(conn, limit=1000) if i["status"] == "verified"]
     assert data.json()["total"] == len(verified) > 0

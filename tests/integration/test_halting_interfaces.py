@@ -12,7 +12,7 @@ import pytest
 from api_world import CASE, World, build, defend
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
-from web_client import FixedClock, client, sign_in
+from web_client import FixedClock, client, sign_in, words_of
 
 from builders import HOUR, T0
 from ceasewatch.api.app import create_app
@@ -23,7 +23,7 @@ from ceasewatch.store import queries
 from ceasewatch.store.database import reading
 
 RESPONSE = "cf-1:inc-5"
-HALTING = "UA fire at 00:30, 2.7 km from inc-3: halting the breach"
+HALTING = "UA fire at 00:30 (inc-5), 2.7 km from inc-3: halting the breach"
 """How the RU case's timeline words the world's defensive response."""
 UA_CASE = "cf-1/UA/1"
 
@@ -55,7 +55,7 @@ class Cli:
         self.db = db
 
     def __call__(self, *args: str, code: int = 0) -> str:
-        result = CliRunner().invoke(app, [*args, "--db", self.db])
+        result = CliRunner().invoke(app, [*args, "--db", self.db], env={"COLUMNS": "120"})
         assert result.exit_code == code, result.output
         return result.output
 
@@ -73,7 +73,7 @@ def test_an_analyst_counts_a_defensive_response_as_a_violation_from_the_command_
     )
 
     assert "inc-5 counted as a violation by ana (hit a school)" in output
-    assert f"{UA_CASE}  case opened at phase 1 by inc-5" in output
+    assert f"{UA_CASE}  case opened at phase 1 on inc-5" in output
     assert output.endswith("inc-5 of cf-1: counted as a violation\n")
     found = incident(world)
     assert (found["response_to"], found["case_id"]) == (None, UA_CASE)
@@ -194,7 +194,7 @@ def test_the_violators_case_page_shows_the_defensive_response_in_words(world: Wo
     http, _ = as_(world, "observer")
     page = http.get(f"/cases/{CASE}").text
 
-    assert HALTING in page
+    assert HALTING in words_of(page)
     assert f'<a href="/map/incidents/{RESPONSE}" data-panel>inc-5</a>' in page
     assert "<h2>Defensive responses</h2>" in page
     assert "Review" not in page.split("<h2>Defensive responses</h2>")[1]  # analysts only
@@ -227,7 +227,7 @@ def test_the_queue_lists_defensive_responses_and_counts_one_as_a_violation(world
     assert incident(world)["case_id"] == UA_CASE
     assert [a["by"] for a in audited(world, "response_reclassified")] == ["analyst"]
     case_page = http.get(f"/cases/{CASE}").text
-    assert "inc-5 counted as a violation after all" in case_page
+    assert "inc-5 counted as a violation by analyst (a school)" in words_of(case_page)
     assert "<h2>Defensive responses</h2>" not in case_page
 
 

@@ -82,7 +82,7 @@ def test_imported_sources_are_listed_with_their_groups(store: Store):
         {"id": "chan-b", "kind": "media", "reliability": "F", "group": "newsroom-1"},
         {"id": "omm-3", "kind": "monitor", "reliability": "A", "group": "omm"},
     ]
-    assert "omm-3                monitor           A -  group omm" in store("source", "list")
+    assert "omm-3   monitor  A            as reported  omm" in store("source", "list")
 
 
 def test_importing_the_same_file_again_journals_nothing(store: Store):
@@ -102,7 +102,7 @@ def test_a_bad_sources_file_names_the_entry_and_field_and_declares_nothing(store
     output = store("source", "import", path, code=2)
 
     assert "bad.yaml:3: sources.1 (x): field kind" in output
-    assert store("source", "list") == ""
+    assert store("source", "list") == "no sources declared\n"
 
 
 def test_two_sources_of_one_group_do_not_corroborate(store: Store):

@@ -74,7 +74,7 @@ def test_case_show_gives_timeline_actions_and_incidents_with_their_reports(cli: 
 def test_an_action_marked_done_is_recorded_with_who_and_when(cli: Cli):
     output = cli("action", "done", CASE, "coordinated_response", "--by", "US", "--note", "sent")
 
-    assert "action coordinated_response done by US" in output
+    assert "coordinated_response done by US" in output
     [action] = [
         a
         for a in cli.json("case", "show", CASE)["actions"]

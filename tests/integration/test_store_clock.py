@@ -129,7 +129,7 @@ runner = CliRunner()
 
 def cli(world: World, *args: str) -> str:
     url = world.system.db.url.render_as_string(hide_password=False)
-    result = runner.invoke(cli_app, [*args, "--db", url])
+    result = runner.invoke(cli_app, [*args, "--db", url], env={"COLUMNS": "120"})
     assert result.exit_code == 0, result.output
     return result.stdout
 
@@ -152,12 +152,10 @@ def test_case_show_counts_deadlines_against_the_stored_clock(world: World):
 def test_tick_prints_one_line_from_to_and_how_many_events(world: World):
     output = cli(world, "tick", "--until", "2026-03-05T22:00:00Z")
 
-    assert output == (
-        "clock 2026-03-05 11:00Z → 2026-03-05 22:00Z: 2 events (2 action_still_overdue)\n"
-    )
+    assert output == "clock 2026-03-05 11:00 → 22:00 UTC: 2 reminders of overdue actions\n"
 
 
 def test_a_tick_that_fires_nothing_says_so(world: World):
     output = cli(world, "tick", "--until", "2026-03-05T11:30:00Z")
 
-    assert output == "clock 2026-03-05 11:00Z → 2026-03-05 11:30Z: no events\n"
+    assert output == "clock 2026-03-05 11:00 → 11:30 UTC: nothing fell due\n"

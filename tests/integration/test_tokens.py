@@ -101,7 +101,7 @@ def test_a_bound_token_and_its_expiry_are_listed(db: str):
     _, listed = cli(db, "token", "list")
     [line] = [line for line in listed.splitlines() if line.startswith("omm-2")]
     assert " omm " in line
-    assert "live, expires " in line
+    assert "live, expires" in line
 
 
 def test_a_lifetime_is_written_as_the_policys_durations(db: str):

@@ -10,9 +10,11 @@ from api_world import CASE, NOW, World, build, violation
 from starlette.testclient import TestClient
 from web_client import FixedClock, client, csrf_of, sign_in
 
-from builders import HOUR, T0
+from builders import HOUR, T0, write_jsonl
 from ceasewatch.bootstrap import System
 from ceasewatch.domain.events import iso_z
+from ceasewatch.services import commands
+from ceasewatch.services.ingest import ingest
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
 from ceasewatch.web.sessions import COOKIE
@@ -200,6 +202,31 @@ def test_the_board_shows_open_cases_with_phase_deadlines_and_quorum(world: World
     assert 'class="countdown overdue"' in page  # phase-1 deadlines passed at T0 + 24 h
     assert "Authorisation so far" in page
     assert "role:coalition_lead" in page
+
+
+def badge(page: str) -> str:
+    [found] = re.findall(r'<span class="badge phase-3[^"]*">([^<]+)</span>', page)
+    return found
+
+
+def test_the_board_tells_a_recommended_phase_from_an_authorised_one(world: World):
+    http, _ = as_(world, "observer")
+    recommended = badge(http.get("/cases").text)
+    for party in ("US", "GB"):
+        commands.decide(world.system, CASE, 3, party=party, authorise=True, reason="confirmed")
+
+    assert (recommended, badge(http.get("/cases").text)) == (
+        "Phase 3 recommended",
+        "Phase 3 authorised",
+    )
+    assert badge(http.get(f"/cases/{CASE}").text) == "Phase 3 authorised"
+
+
+def test_the_board_shows_a_declined_phase_as_declined(world: World):
+    http, _ = as_(world, "observer")
+    commands.decide(world.system, CASE, 3, party="US", authorise=False, reason="not yet")
+
+    assert badge(http.get("/cases").text) == "Phase 3 declined"
 
 
 def test_a_decision_maker_authorises_a_phase_and_the_quorum_shows_it(world: World):
@@ -470,6 +497,34 @@ def test_an_incidents_panel_shows_its_reports(world: World):
     assert "<html" not in panel.text
     assert "omm" in panel.text and "graded A1" in panel.text
     assert http.get("/map/incidents/cf-1:inc-999").status_code == 404
+
+
+def verified(http: TestClient, key: str) -> str:
+    panel = http.get(f"/map/incidents/{key}", headers={"X-Fragment": "1"}).text
+    found = re.search(r"<dt>Verified</dt><dd>[^<]* UTC (by [^<]+)</dd>", panel)
+    assert found, panel
+    return found.group(1).replace("&#39;", "'")
+
+
+def test_an_incidents_panel_says_how_it_was_verified(world: World, tmp_path: Path):
+    http, _ = as_(world, "observer")
+    commands.review_incident(world.system, "cf-1", "inc-4", "verify", by="ana", reason="video")
+    near = {"lat": 47.0, "lon": 36.0, "perpetrator": "RU", "event_type": "artillery"}
+    two = [
+        {**violation(20, 70), **near, "source": src, "source_kind": "osint", "reliability": "C"}
+        for src in ("osint-a", "media-b")
+    ]
+    two[1]["id"] = "v21"
+    curated = {**violation(22, 70), "lat": 46.5, "source": "acled", "source_kind": "osint"}
+    ingest(world.system, [str(write_jsonl(tmp_path / "two.jsonl", two))])
+    ingest(world.system, [str(write_jsonl(tmp_path / "acled.jsonl", [curated]))], trusted=True)
+
+    assert [verified(http, f"cf-1:inc-{n}") for n in (1, 4, 5, 6)] == [
+        "by a monitor's graded report (omm, A1)",
+        "by analyst ana",
+        "by corroboration",
+        "by trusted input",
+    ]
 
 
 def test_the_base_layers_are_served_by_the_app(world: World):

@@ -39,3 +39,9 @@ def sign_in(http: TestClient, token: str) -> str:
     response = http.post("/login", data={"token": token, "csrf": csrf_of(page.text), "next": "/"})
     assert response.status_code == 303, response.text
     return csrf_of(http.get("/cases").text)
+
+
+def words_of(html: str) -> str:
+    """A page's text as a reader sees it: no tags, spaces (and no-break spaces) as one."""
+    text = re.sub(r"<[^>]+>", "", html).replace("&nbsp;", " ").replace("\u00a0", " ")
+    return " ".join(text.split())

@@ -87,7 +87,14 @@ class IncidentOut(Out):
     event_types: list[str]
     verified_at: datetime | None
     violation_at: datetime | None
-    verified_by: str | None
+    verified_by: str | None = Field(
+        description="The analyst, the source whose graded report verified it alone, or "
+        "`trusted input`; none for corroboration."
+    )
+    verified_how: str | None = Field(
+        description="corroboration, graded_report, analyst or trusted_input (none for an "
+        "incident verified by rule 6 before this was recorded)"
+    )
     reviewed_by: str | None
     review_reason: str | None
     case_id: str | None = Field(description="The case it counts toward as a violation.")

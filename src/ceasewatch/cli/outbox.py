@@ -38,7 +38,7 @@ def outbox_list(
     """The outbox: counts by status, then the messages (dead letters with their errors)."""
     if ctx.invoked_subcommand is not None:
         return
-    from ..render import when
+    from ..render import Fitted, Sheet, Stamps
     from ..store import outbox as rows
     from ..store.database import reading
 
@@ -46,13 +46,26 @@ def outbox_list(
         counts = rows.counts(conn)
         listed = rows.listed(conn, status=status, party=party)
     out.print(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "the outbox is empty")
-    for m in listed:
-        error = f"  ({m['last_error']})" if m["last_error"] else ""
-        out.print(
-            f"#{m['id']:<6} {m['status']:12} {m['party']:5} {m['channel']:7} {m['kind']:16} "
-            f"{m['case_id']}  tries {m['attempts']}  next {when(m['next_attempt_at'])}{error}",
-            markup=False,
-        )
+    if not listed:
+        return
+
+    def build(stamps: Stamps) -> Sheet:
+        headers = ["#", "status", "to", "about", "case", "tries", "next try", "last error"]
+        sheet = Sheet(stamps.titled("Messages"), headers)
+        for m in listed:
+            sheet.add(
+                str(m["id"]),
+                m["status"],
+                f"{m['party']} by {m['channel']}",
+                m["kind"].replace("_", " "),
+                m["case_id"],
+                str(m["attempts"]),
+                stamps(m["next_attempt_at"]),
+                m["last_error"] or "",
+            )
+        return sheet
+
+    out.print(Fitted(build, (m["next_attempt_at"] for m in listed)))
 
 
 @outbox_app.command("send")

@@ -190,10 +190,8 @@ def demo(
     if as_json:
         print_events_json(result)
     else:
-        out.rule(f"ceasewatch demo · {scenario.ceasefire.name}")
-        out.print(scenario.description)
-        out.print()
-        print_replay(out, result)
+        title = f"ceasewatch demo · {scenario.ceasefire.name}"
+        print_replay(out, result, title=title, intro=scenario.description)
     if store and result.engine.now is not None:
         url = store_demo(scenario, result.engine.now, db)
         err.print(

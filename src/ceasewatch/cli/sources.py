@@ -45,6 +45,7 @@ def source_list(
     db: Db = None,
 ) -> None:
     """The registry: id, kind, reliability, credibility, independence group."""
+    from ..render import Sheet
     from ..services import sources
 
     with system_at(db) as system:
@@ -52,10 +53,12 @@ def source_list(
     if as_json:
         print(json.dumps([s.as_record() for s in registry], ensure_ascii=False))
         return
+    if not registry:
+        out.print("no sources declared")
+        return
+    sheet = Sheet(None, ["source", "kind", "reliability", "credibility", "group"])
     for s in registry:
-        kind = s.kind.value if s.kind else "-"
-        credibility = str(s.credibility) if s.credibility is not None else "-"
-        out.print(
-            f"{s.id:20} {kind:17} {s.reliability} {credibility}  group {s.independence_group}",
-            markup=False,
-        )
+        kind = s.kind.value.replace("_", " ") if s.kind else "—"
+        credibility = str(s.credibility) if s.credibility is not None else "as reported"
+        sheet.add(s.id, kind, s.reliability, credibility, s.independence_group)
+    out.print(sheet)

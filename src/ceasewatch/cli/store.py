@@ -83,15 +83,15 @@ def system_at(db: str | None) -> Iterator[System]:
 
 
 def print_events(events: list[ProtocolEvent], as_json: bool) -> None:
-    from ..render import describe, when
+    from ..render import events_grid
 
     if as_json:
         for event in events:
             sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
         sys.stdout.flush()
         return
-    for event in events:
-        out.print(f"{when(event.at)}  {event.case}  {describe(event)}", markup=False)
+    if events:
+        out.print(events_grid(events))
 
 
 # -- set-up ---------------------------------------------------------------------------
@@ -274,8 +274,8 @@ def tick_command(
     """Advance the stored clock, firing every timer due by then (once, whoever else ticks).
 
     A time past the wall clock is allowed (a what-if database), with a warning."""
-    from ..render import tick_line
     from ..services import clock
+    from ..timeline import tick_line
 
     stop = parse_instant(until)
     assert stop is not None
@@ -485,12 +485,16 @@ def _jsonable(value: Any) -> Any:
 def action_done(
     case: Annotated[str, typer.Argument(help="The case id.")],
     action: Annotated[str, typer.Argument(help="The action id, e.g. diplomatic_warning.")],
-    by: Annotated[str, typer.Option(help="Who did it (a party code).")],
+    by: Annotated[
+        str,
+        typer.Option(help="The party that did it: one of the action's owners (a party code)."),
+    ],
     note: Annotated[str, typer.Option(help="What was done; evidence.")] = "",
     at: At = None,
     db: Db = None,
 ) -> None:
-    """Mark an action of a case done (audited); one done after its deadline stays overdue."""
+    """Mark an action of an open case done (audited), for a party that owns it; one done
+    after its deadline stays overdue."""
     from ..services import commands
 
     with system_at(db) as system:
@@ -639,15 +643,19 @@ def stats_command(
     db: Db = None,
 ) -> None:
     """Counts of reports, incidents, cases and pending timers, and the stored clock."""
+    from ..render import Sheet, clock_time
     from ..store import queries
     from ..store.database import reading
 
     with system_at(db) as system, reading(system.db) as conn:
         counts: dict[str, Any] = queries.stats(conn)
         now = queries.clock(conn)
-    counts["clock"] = iso_z(now) if now else None
     if as_json:
+        counts["clock"] = iso_z(now) if now else None
         sys.stdout.write(json.dumps(counts) + "\n")
-    else:
-        for key, value in counts.items():
-            out.print(f"{key:15} {value}", markup=False)
+        return
+    sheet = Sheet(None, ["what", "count"], show_header=False)
+    for key, value in counts.items():
+        sheet.add(key.replace("_", " "), f"{value:,}")
+    sheet.add("stored clock", clock_time(now))
+    out.print(sheet)

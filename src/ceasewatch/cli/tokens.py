@@ -102,25 +102,32 @@ def token_revoke(name: Annotated[str, typer.Argument()], db: Db = None) -> None:
 
 @token_app.command("list")
 def token_list(db: Db = None) -> None:
-    """The tokens: name, role, party or sources, created, expiry, revoked."""
-    from ..render import when
+    """The tokens: name, role, party or sources, created, and whether each still works."""
+    from ..render import Fitted, Sheet, Stamps
     from ..services import tokens
     from ..services.clock import WallClock
 
     now = WallClock().now()
     with system_at(db) as system:
-        for row in tokens.listed(system):
+        rows = tokens.listed(system)
+    if not rows:
+        out.print("no tokens")
+        return
+
+    def build(stamps: Stamps) -> Sheet:
+        sheet = Sheet(stamps.titled("Tokens"), ["name", "role", "for", "created", "state"])
+        for row in rows:
             if row["revoked_at"]:
-                state = f"revoked {when(row['revoked_at'])}"
+                state = f"revoked {stamps(row['revoked_at'])}"
             elif row["expires_at"] and row["expires_at"] <= now:
-                state = f"expired {when(row['expires_at'])}"
+                state = f"expired {stamps(row['expires_at'])}"
             elif row["expires_at"]:
-                state = f"live, expires {when(row['expires_at'])}"
+                state = f"live, expires {stamps(row['expires_at'])}"
             else:
                 state = "live, never expires"
-            bound = row["party"] or ",".join(row["sources"]) or "-"
-            out.print(
-                f"{row['name']:20} {row['role']:15} {bound:5} "
-                f"created {when(row['created_at'])}  {state}",
-                markup=False,
-            )
+            bound = row["party"] or ", ".join(row["sources"]) or "—"
+            sheet.add(row["name"], row["role"], bound, stamps(row["created_at"]), state)
+        return sheet
+
+    instants = (r[k] for r in rows for k in ("created_at", "expires_at", "revoked_at"))
+    out.print(Fitted(build, instants))

@@ -8,6 +8,7 @@ from datetime import datetime
 from .decisions import Decision, Standing
 from .incidents import Incident
 from .severity import Severity
+from .stamps import stamp
 
 
 @dataclass(eq=False, slots=True)
@@ -55,6 +56,11 @@ class Case:
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+    @property
+    def closed_note(self) -> str:
+        """Why and when it closed, as a refusal says it: `quiet, 2026-04-16 06:02`."""
+        return "" if self.closed_at is None else f"{self.close_reason}, {stamp(self.closed_at)}"
 
     @property
     def severity(self) -> Severity:

@@ -22,7 +22,7 @@ from .ceasefire import Ceasefire
 from .decisions import Decision, Standing, Who, standing, tally
 from .events import ProtocolEvent
 from .geo import EARTH_RADIUS_KM
-from .incidents import CorroborationIndex, Incident, Status, precision_km
+from .incidents import CorroborationIndex, Incident, Status, Verification, precision_km
 from .policy import Authorisation, Policy, Repeat
 from .reports import Report
 from .severity import Severity, SeverityTable
@@ -31,6 +31,10 @@ from .spacetime import KM_PER_DEGREE_LAT, SLACK_KM, Timelines, micros
 
 TRUSTED_INPUT = "trusted input"
 """Who verified an incident made of a trusted report (curated data, --trust-input)."""
+
+
+How = tuple[Verification, str | None]
+"""How an incident was verified, and by whom (see `Verification`)."""
 
 
 class TimerKind(IntEnum):
@@ -57,6 +61,10 @@ class UnknownRecord(KeyError):
 
 class CommandRefused(ValueError):
     """A command the protocol does not allow now, with why (e.g. a phase not recommended)."""
+
+
+class NotAnOwner(CommandRefused):
+    """A party marks done an action the policy does not give it."""
 
 
 @dataclass(slots=True)
@@ -269,9 +277,8 @@ class Engine:
             raise CommandRefused(f"incident {incident_id} is rejected")
         self._move_clock(at)
         if not incident.verified:
-            incident.verified_by = by
             incident.reviewed_by, incident.review_reason = by, reason
-            self._verify(incident)
+            self._verify(incident, (Verification.ANALYST, by))
         return self._flush()
 
     def dispute_incident(
@@ -381,8 +388,10 @@ class Engine:
         if was_verified:
             if target.severity > before:
                 self._severity_rose(target)
-        elif any_verified or (target.status is not Status.DISPUTED and self._qualifies(target)):
-            self._verify(target)
+        elif any_verified:
+            self._verify(target, next(p.verification for p in parts if p.verification))
+        elif target.status is not Status.DISPUTED and (how := self._qualifies(target)):
+            self._verify(target, how)
         elif target.status is Status.UNVERIFIED:
             target.status = Status.CORROBORATED
         return self._flush()
@@ -429,8 +438,8 @@ class Engine:
         self._changes.incidents[split.id] = split
         for report in leaving:
             self._index.move(report, split)
-        if self._qualifies(split):
-            self._verify(split)
+        if how := self._qualifies(split):
+            self._verify(split, how)
         elif len(leaving) > 1:
             split.status = Status.CORROBORATED
         return self._flush()
@@ -455,6 +464,30 @@ class Engine:
             action.evidence = evidence
             self._emit(case, ev.ACTION_DONE, action=action.id, phase=action.phase, by=by)
         return self._flush()
+
+    def check_action_done(
+        self, case_id: str, action_id: str, party: str | None, roles: frozenset[str]
+    ) -> None:
+        """Whether an action may be marked done now, asked before the command is taken (the
+        clock moved first): its case is open, and `party`, when given, is one of its owners
+        (a party code, a directory role it holds, or `violator`/`defender` of this case).
+        Raises UnknownRecord, CommandRefused or NotAnOwner.
+
+        `mark_action_done` itself takes what a journal holds, as the rules of its day let
+        it through.
+        """
+        case = self._case(case_id)
+        action = case.action(action_id)
+        if action is None:
+            raise UnknownRecord(f"case {case_id} has no action {action_id}")
+        if not case.is_open:
+            raise CommandRefused(f"case {case.id} is closed ({case.closed_note})")
+        who = Who(party or "", roles, case.violator, self.ceasefire.parties)
+        if party is not None and not any(who.is_(owner) for owner in action.owners):
+            raise NotAnOwner(
+                f"{party} is not an owner of {action_id} of case {case.id}: "
+                f"its owners are {', '.join(action.owners)}"
+            )
 
     def decide(
         self,
@@ -504,7 +537,7 @@ class Engine:
         authorisation = self.policy.phase(phase).authorisation if phase in (1, 2, 3) else None
         refusal = None
         if not case.is_open:
-            refusal = f"case {case.id} is closed"
+            refusal = f"case {case.id} is closed ({case.closed_note})"
         elif phase not in case.recommended:
             refusal = f"phase {phase} of case {case.id} has not been recommended"
         elif authorisation is None or not authorisation.all_rules:
@@ -555,9 +588,8 @@ class Engine:
     def _accept(self, report: Report, trusted: bool) -> None:
         if trusted:
             incident = self._new_incident(report)
-            incident.verified_by = TRUSTED_INPUT
             incident.severity = self._severity(incident)
-            self._verify(incident)
+            self._verify(incident, (Verification.TRUSTED_INPUT, TRUSTED_INPUT))
             return
         match = self._index.find(report)
         while match is not None and match.merged_into is not None:
@@ -577,8 +609,8 @@ class Engine:
                 self._severity_rose(incident)
         elif incident.status in (Status.REJECTED, Status.DISPUTED, Status.MERGED):
             return
-        elif self._corroborated(incident, report):
-            self._verify(incident)
+        elif how := self._corroborated(incident, report):
+            self._verify(incident, how)
         elif len(incident.reports) > 1 and incident.status is Status.UNVERIFIED:
             incident.status = Status.CORROBORATED
 
@@ -589,17 +621,18 @@ class Engine:
         self._changes.incidents[incident.id] = incident
         return incident
 
-    def _corroborated(self, incident: Incident, report: Report) -> bool:
+    def _corroborated(self, incident: Incident, report: Report) -> How | None:
         """Rule 6, as a report arrives: independent groups, or this report graded well."""
         if len(incident.groups) >= self.policy.corroboration.independent_groups:
-            return True
-        return self._verifies_alone(report)
+            return Verification.CORROBORATION, None
+        return (Verification.GRADED_REPORT, report.source) if self._verifies_alone(report) else None
 
-    def _qualifies(self, incident: Incident) -> bool:
+    def _qualifies(self, incident: Incident) -> How | None:
         """Rule 6 over all of an incident's reports (after an analyst regrouped them)."""
         if len(incident.groups) >= self.policy.corroboration.independent_groups:
-            return True
-        return any(self._verifies_alone(r) for r in incident.reports)
+            return Verification.CORROBORATION, None
+        alone = next((r for r in incident.reports if self._verifies_alone(r)), None)
+        return None if alone is None else (Verification.GRADED_REPORT, alone.source)
 
     def _verifies_alone(self, report: Report) -> bool:
         """One report graded well enough, from a kind of source trusted to verify alone
@@ -635,7 +668,8 @@ class Engine:
 
     # -- incidents into cases ----------------------------------------------
 
-    def _verify(self, incident: Incident) -> None:
+    def _verify(self, incident: Incident, how: How) -> None:
+        incident.verified_how, incident.verified_by = how
         incident.status = Status.VERIFIED
         incident.verified_at = self._now
         incident.violation_at = incident.occurred_at

@@ -25,6 +25,20 @@ class Status(StrEnum):
     """Its reports moved into another incident (`merged_into`) by an analyst."""
 
 
+class Verification(StrEnum):
+    """How an incident came to be verified (rule 6, an analyst, or curated input)."""
+
+    CORROBORATION = "corroboration"
+    """Reports from enough independence groups."""
+    GRADED_REPORT = "graded_report"
+    """One report graded well enough, from a kind of source trusted to verify alone (a
+    monitor, sensor or satellite): `verified_by` names its source."""
+    ANALYST = "analyst"
+    """An analyst's verdict: `verified_by` names the analyst."""
+    TRUSTED_INPUT = "trusted_input"
+    """A record of curated data taken as a verified incident (`--trust-input`)."""
+
+
 @dataclass(eq=False, slots=True)
 class Incident:
     """One real-world event and the reports that describe it.
@@ -45,6 +59,9 @@ class Incident:
     violation_at: datetime | None = None
     """`occurred_at` as it stood at verification: the protocol's clocks run from it."""
     verified_by: str | None = None
+    """The analyst, the source whose graded report verified it alone, or `trusted input`;
+    none for corroboration (the sources are its reports')."""
+    verified_how: Verification | None = None
     reviewed_by: str | None = None
     """Who last set the status by hand (verified, disputed, rejected), and why."""
     review_reason: str | None = None
@@ -58,6 +75,11 @@ class Incident:
     """The most killed that any of its reports gives; likewise `injured`."""
     injured: int = field(init=False)
     _types: set[EventType] = field(init=False, repr=False)
+
+    @property
+    def verification(self) -> tuple[Verification, str | None] | None:
+        """How it was verified, and by whom; None if it never was."""
+        return None if self.verified_how is None else (self.verified_how, self.verified_by)
 
     @classmethod
     def of(cls, report: Report, id: str, seq: int) -> Incident:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from ..bootstrap import System
+from ..domain.engine import Engine
 from ..domain.events import ProtocolEvent
 from ..store import queries
-from .engines import Batch
+from .engines import Batch, Refusal
 
 Body = dict[str, Any] | Callable[[Batch], dict[str, Any]]
 """A command's arguments, or how to work them out inside its transaction."""
@@ -17,6 +19,17 @@ Body = dict[str, Any] | Callable[[Batch], dict[str, Any]]
 
 class Refused(ValueError):
     """The command was not carried out: unknown case, or not allowed now; says why."""
+
+
+class Unknown(Refused):
+    """The command names a case, action, incident or ceasefire the store does not hold."""
+
+
+class Forbidden(Refused):
+    """The party may not do this at all: it does not own the action."""
+
+
+REFUSALS: dict[str, type[Refused]] = {"unknown": Unknown, "forbidden": Forbidden}
 
 
 def action_done(
@@ -28,9 +41,18 @@ def action_done(
     note: str = "",
     evidence: list[dict[str, str]] | None = None,
     at: datetime | None = None,
+    cell: bool = False,
 ) -> list[ProtocolEvent]:
+    """Mark an action of an open case done. `by` is the party that did it, and must be one
+    of the action's owners (its roles read from the directory); with `cell`, an admin of
+    the coordination cell records it under their own name instead."""
+
+    def check(batch: Batch, engine: Engine) -> None:
+        roles = frozenset() if cell else queries.party_roles(batch.conn, by) or frozenset()
+        engine.check_action_done(case, action, None if cell else by, roles)
+
     body = {"case": case, "action": action, "by": by, "note": note, "evidence": evidence or []}
-    return _on_case(system, case, "action_done", body, at)
+    return _run(system, "action_done", body, at, case=case, check=check)
 
 
 def decide(
@@ -136,6 +158,7 @@ def _run(
     *,
     ceasefire: str | None = None,
     case: str | None = None,
+    check: Callable[[Batch, Engine], None] | None = None,
 ) -> list[ProtocolEvent]:
     """One command in one transaction; a refusal is raised after the clock move commits."""
     with system.engines.transaction() as batch:
@@ -143,14 +166,14 @@ def _run(
             ceasefire = queries.case_ceasefire(batch.conn, case)
         when = at or batch.now
         if ceasefire is None:
-            refusal: str | None = f"no case {case}"
+            refusal: Refusal | None = Refusal(f"no case {case}", "unknown")
         elif when is None:
-            refusal = "the stored clock has not started: ingest reports or tick first"
+            refusal = Refusal("the stored clock has not started: ingest reports or tick first")
         else:
             args = body(batch) if callable(body) else body
-            outcome = batch.command(ceasefire, kind, args, when)
-            refusal = None if outcome is None else outcome.message
+            asked = None if check is None else partial(check, batch)
+            refusal = batch.command(ceasefire, kind, args, when, check=asked)
         events = [e for cf, e in batch.events if cf == ceasefire]
     if refusal is not None:
-        raise Refused(refusal)
+        raise REFUSALS.get(refusal.why, Refused)(refusal.message)
     return events

@@ -15,19 +15,19 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import groupby
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..config import ceasefire_from_dict
 from ..domain import events as ev
-from ..domain.engine import CommandRefused, Engine
+from ..domain.engine import CommandRefused, Engine, NotAnOwner
 from ..domain.events import ProtocolEvent
 from ..domain.notices import notices_for
 from ..domain.policy import parse_policy
@@ -345,6 +345,9 @@ def _at(body: dict[str, Any]) -> datetime:
 @dataclass
 class Refusal:
     message: str
+    why: Literal["unknown", "forbidden", "not now"] = "not now"
+    """An unknown record; a party that may not do this at all (not an owner); or a command
+    the protocol does not allow now."""
 
 
 @dataclass
@@ -400,20 +403,33 @@ class Batch:
             host.now = until
 
     def command(
-        self, ceasefire: str, kind: str, body: dict[str, Any], at: datetime
+        self,
+        ceasefire: str,
+        kind: str,
+        body: dict[str, Any],
+        at: datetime,
+        check: Callable[[Engine], None] | None = None,
     ) -> Refusal | None:
-        """Run a command at `at` (or now, if later); a refusal changes nothing but the clock."""
+        """Run a command at `at` (or now, if later); a refusal changes nothing but the clock.
+
+        `check` asks the engine, once the clock has moved, whether the command may be taken
+        now (rules that a journal written under older ones need not meet on its replay)."""
         engine = self.host.engines.get(ceasefire)
         if engine is None:
-            return Refusal(f"no ceasefire {ceasefire}")
+            return Refusal(f"no ceasefire {ceasefire}", "unknown")
         self.advance(at)
         at = max(at, self.host.now or at)
         body = {**body, "at": at.isoformat()}
         clock = self.host.now
         try:
+            if check is not None:
+                check(engine)
             events = run_command(engine, kind, body, at)
         except (CommandRefused, KeyError) as exc:
-            return Refusal(str(exc.args[0]) if exc.args else str(exc))
+            message = str(exc.args[0]) if exc.args else str(exc)
+            if isinstance(exc, KeyError):
+                return Refusal(message, "unknown")
+            return Refusal(message, "forbidden" if isinstance(exc, NotAnOwner) else "not now")
         self.host.position += 1
         item = CommandInput(self.host.position, clock, ceasefire, kind, body)
         journal.append_command(self.conn, item)

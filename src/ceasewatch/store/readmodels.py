@@ -77,6 +77,7 @@ def incident_row(ceasefire: str, incident: Incident) -> dict[str, Any]:
         "verified_at": incident.verified_at,
         "violation_at": incident.violation_at,
         "verified_by": incident.verified_by,
+        "verified_how": incident.verified_how and incident.verified_how.value,
         "case_id": incident.case,
         "response_to": incident.response_to,
         "reports": [[r.source, r.id] for r in incident.reports],

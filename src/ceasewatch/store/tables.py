@@ -125,6 +125,7 @@ incidents = Table(
     Column("verified_at", Instant, nullable=True),
     Column("violation_at", Instant, nullable=True),
     Column("verified_by", String(200), nullable=True),
+    Column("verified_how", String(20), nullable=True),  # domain.incidents.Verification
     Column("case_id", String(300), nullable=True),
     Column("reports", JSON, nullable=False),  # (source, id) of each of its reports
     Column("reviewed_by", String(200), nullable=True),  # who last set the status by hand

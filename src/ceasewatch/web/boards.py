@@ -54,6 +54,16 @@ def _recommended(case: dict[str, Any], evidence: dict[int, dict[str, Any]]) -> l
     return sorted(out, key=lambda r: r["phase"], reverse=True)
 
 
+def _phase_state(phase: int, recommendations: list[dict[str, Any]]) -> str:
+    """How the case's phase stands: `recommended` (awaiting its authorisation),
+    `authorised` or `declined`; `in force` for a phase that needs no authorisation (phase
+    1, or one the policy lets begin on its recommendation)."""
+    found = next((r for r in recommendations if r["phase"] == phase), None)
+    if found is None or (found["quorum"] is None and found["pending"]):
+        return "in force"
+    return "recommended" if found["standing"] == "pending" else str(found["standing"])
+
+
 def _responses(case: dict[str, Any]) -> list[dict[str, Any]]:
     """The case's defensive responses, each with the breach it answered and how far from it
     (as its `defensive_response` event says)."""
@@ -75,11 +85,13 @@ def _arrange(
     conn: Connection, case: dict[str, Any], evidence: dict[int, dict[str, Any]], now: datetime
 ) -> dict[str, Any]:
     case["quorum"] = views.quorum(conn, case)
+    recommendations = _recommended(case, evidence)
     return {
         **case,
         "open": case["closed_at"] is None,
         "actions": _actions(case, now),
-        "recommendations": _recommended(case, evidence),
+        "recommendations": recommendations,
+        "phase_state": _phase_state(case["phase"], recommendations),
     }
 
 
@@ -118,7 +130,8 @@ def case_page(conn: Connection, case_id: str, now: datetime, who: Visitor) -> di
     arranged["may_mark"] = {
         a["action_id"]
         for a in arranged["actions"]
-        if not a["done"]
+        if arranged["open"]  # a closed case offers no action
+        and not a["done"]
         and a["due"] is not None  # in force: an action of a phase not yet begun has no due
         and (
             who.role is UserRole.ADMIN

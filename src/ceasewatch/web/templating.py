@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..domain.durations import span
-from ..domain.events import iso_z
+from ..domain.events import ProtocolEvent, iso_z
 from ..services.lag import ClockLag, clock_lag
 from ..services.tokens import UserRole
+from ..timeline import STAMP, describe, fold_reminders
 from .access import ANALYSTS, EVERYONE, REPORTERS, Visitor
 from .settings import WebSettings
 
@@ -51,7 +54,57 @@ def label(value: str | None) -> str:
     return value.replace("_", " ") if value else ""
 
 
-templates.env.filters.update(when=when, iso=iso, label=label, span=span)
+def told(event: ProtocolEvent, ceasefire: str) -> Markup:
+    """An event in words (`timeline.describe`, as the command line says it), each incident
+    it names a link to its panel; an instant or a span of time it holds kept on one line."""
+    text = str(escape(describe(event)))
+    text = STAMP.sub(lambda m: f'<span class="stamp">{m.group(0)}</span>', text)
+    named = sorted({str(escape(event.details[k])) for k in INCIDENTS if event.details.get(k)})
+    if named:
+        ids = re.compile(rf"(?<![\w-])({'|'.join(map(re.escape, named))})(?![\w-])")
+        place = escape(ceasefire)
+        text = ids.sub(
+            lambda m: f'<a href="/map/incidents/{place}:{m[1]}" data-panel>{m[1]}</a>', text
+        )
+    return Markup(text)
+
+
+INCIDENTS = ("incident", "breach", "into")
+"""The details of an event that name an incident."""
+
+
+def verification(incident: dict[str, Any]) -> str:
+    """How an incident was verified, in words: `by corroboration`, `by analyst ann`, `by a
+    monitor's graded report (omm-3, A1)`, `by trusted input`."""
+    how, by = incident.get("verified_how"), incident.get("verified_by")
+    if how == "corroboration":
+        return "by corroboration"
+    if how == "graded_report":
+        graded = [r for r in incident.get("records", ()) if r.get("source") == by]
+        if not graded:
+            return f"by a graded report from {by}"
+        best = min(graded, key=lambda r: f"{r.get('reliability', 'F')}{r.get('credibility', 6)}")
+        kind = best.get("source_kind") or "source"
+        grade = f"{best.get('reliability', 'F')}{best.get('credibility', 6)}"
+        return (
+            f"by a{'n' if kind[0] in 'aeiou' else ''} {label(kind)}'s graded report ({by}, {grade})"
+        )
+    if how == "analyst":
+        return f"by analyst {by}"
+    if how == "trusted_input":
+        return "by trusted input"
+    return f"by {by}" if by else "by the corroboration rule"
+
+
+templates.env.filters.update(
+    when=when,
+    iso=iso,
+    label=label,
+    span=span,
+    verification=verification,
+    told=told,
+    fold_reminders=fold_reminders,
+)
 
 
 def clock_of(request: Request) -> ClockLag:

@@ -13,7 +13,7 @@ from fastapi import Query
 from ...domain.events import ProtocolEvent
 from ...domain.instants import Instant
 from ...domain.text import NO_NUL
-from ...services.commands import Refused
+from ...services.commands import Forbidden, Refused, Unknown
 from ..errors import ApiError, FieldProblem
 from ..schemas import EventOut
 
@@ -88,11 +88,10 @@ def events_out(events: Iterable[ProtocolEvent]) -> list[EventOut]:
 
 
 def refused(exc: Refused) -> ApiError:
-    """A command the protocol does not allow now: 404 for an unknown record, else 409."""
-    message = str(exc)
-    return ApiError(
-        404 if message.startswith(("no case", "no incident", "no ceasefire")) else 409, message
-    )
+    """A command the protocol does not allow: 404 for an unknown record, 403 for a party
+    that may not do it at all, else (not now) 409."""
+    status = 404 if isinstance(exc, Unknown) else 403 if isinstance(exc, Forbidden) else 409
+    return ApiError(status, str(exc))
 
 
 def since_until(since: datetime | None, until: datetime | None) -> None:

@@ -103,7 +103,7 @@ async def decide(request: Request, case_id: str) -> Response:
             )
         )
     except commands.Refused as exc:
-        return _page(request, who, case_id, 409, error=str(exc))
+        return _page(request, who, case_id, 409, error=_sentence(str(exc)))
     return RedirectResponse(f"{case_url(case_id)}?done={decision}", 303)
 
 
@@ -113,22 +113,22 @@ async def action_done(request: Request, case_id: str, action: str) -> Response:
     who = require(request, UserRole.DECISION_MAKER, UserRole.ADMIN)
     form = await checked_form(request, who)
     system = system_of(request)
-    with reading(system.db) as conn:
-        case = queries.case_overview(conn, case_id, incidents=0, count_to=0)
-        if case is None:
-            raise WebError(404, f"No case {case_id}.")
-        found = next((a for a in case["actions"] if a["action_id"] == action), None)
-        if found is None:
-            raise WebError(404, f"Case {case_id} has no action {action}.")
-        party = who.principal.party or ""
-        if who.role is UserRole.DECISION_MAKER and not views.owns_action(conn, case, found, party):
-            raise WebError(403, f"{party} is not an owner of {action}.")
-    by = party if who.role is UserRole.DECISION_MAKER else who.principal.name
+    cell = who.role is UserRole.ADMIN
+    by = who.principal.name if cell else who.principal.party or ""
     note = _note(form.get("note"))
     try:
         await run_in_threadpool(
-            lambda: commands.action_done(system, case_id, action, by=by, note=note)
+            lambda: commands.action_done(system, case_id, action, by=by, note=note, cell=cell)
         )
+    except commands.Unknown as exc:
+        raise WebError(404, _sentence(str(exc))) from None
+    except commands.Forbidden as exc:
+        raise WebError(403, _sentence(str(exc))) from None
     except commands.Refused as exc:
-        return _page(request, who, case_id, 409, error=str(exc))
+        return _page(request, who, case_id, 409, error=_sentence(str(exc)))
     return RedirectResponse(f"{case_url(case_id)}?done=action", 303)
+
+
+def _sentence(text: str) -> str:
+    """A refusal as the pages say it: `Case cf-1/RU/1 is closed (…).`"""
+    return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
