@@ -88,6 +88,17 @@ def test_report_daily_markdown_and_its_errors(db: str):
     assert run("report", "daily", "--date", "2026-03-05", "--format", "pdf", "--db", db)[0] == 2
 
 
+def test_a_daily_report_before_the_ceasefire_took_effect_says_there_is_nothing_to_count(db: str):
+    code, out, err = run("report", "daily", "--date", "2026-02-20", "--format", "md", "--db", db)
+
+    assert code == 0
+    warning = (
+        "2026-02-20 is before cf-1 took effect (2026-03-01T00:00:00Z): there is nothing to count"
+    )
+    assert f"warning: {warning}" in err
+    assert f"> {warning[0].upper()}{warning[1:]}." in out
+
+
 def test_import_mapping_prints_the_shipped_mapping():
     code, out, _ = run("import", "mapping", "air-attacks")
     assert code == 0 and "Shahed-136/131" in out

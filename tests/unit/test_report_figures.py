@@ -69,3 +69,11 @@ def test_a_chart_with_no_violation_has_no_legend_and_says_so():
     assert axes.get_legend() is None
     assert [t.get_text() for t in axes.texts] == ["no violations"]
     assert daily_chart(series({}, {}), ["RU", "UA"]).startswith(b"\x89PNG")
+
+
+def test_a_chart_with_no_day_shows_no_made_up_dates():
+    figure = daily_figure([], ["RU", "UA"])
+    FigureCanvasAgg(figure).draw()
+    [axes] = figure.axes
+
+    assert [t.get_text() for t in axes.get_xticklabels() if t.get_text()] == []

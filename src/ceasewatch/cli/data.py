@@ -341,6 +341,8 @@ def report_daily(
         fail(str(exc))
     except OSError as exc:
         fail(f"{output}: {exc.strerror or exc}")
+    if made.warning:
+        err.print(f"warning: {made.warning}", markup=False)
     if output is not None:
         out.print(f"wrote {output}", markup=False)
 

@@ -29,6 +29,7 @@ from sqlalchemy.engine import Connection
 
 from ..config import ceasefire_from_dict
 from ..domain.ceasefire import Ceasefire
+from ..domain.events import iso_z
 from ..domain.reports import EventType, Target
 from ..domain.severity import Severity
 from ..oblasts import Area, areas
@@ -167,6 +168,21 @@ class DailyReport:
     def incomplete(self) -> bool:
         """The store's clock had not reached the cut-off: later news may still come."""
         return self.clock is None or self.clock < self.windows.cutoff
+
+    @property
+    def before_start(self) -> bool:
+        """The cut-off comes before the ceasefire took effect: nothing can be counted."""
+        return self.windows.cutoff <= self.ceasefire.effective_from
+
+    @property
+    def warning(self) -> str | None:
+        """What a reader must know before the figures, or None."""
+        if self.before_start:
+            return (
+                f"{self.day.isoformat()} is before {self.ceasefire.id} took effect "
+                f"({iso_z(self.ceasefire.effective_from)}): there is nothing to count"
+            )
+        return None
 
 
 def cutoff_of(day: date, tz: ZoneInfo, at: time | None) -> datetime:

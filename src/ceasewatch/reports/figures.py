@@ -66,6 +66,8 @@ def daily_figure(series: list[tuple[date, Counter[str]]], parties: list[str]) ->
     axes.xaxis.set_major_formatter(DateFormatter("%d %b"))  # type: ignore[no-untyped-call]
     if len(days):
         axes.set_xlim(days[0] - 0.6, days[-1] + 0.6)
+    else:  # no day to show: no made-up dates on the axis either
+        axes.set_xticks([])
     if any(bottom):
         shown = len(axes.get_legend_handles_labels()[1])
         axes.legend(

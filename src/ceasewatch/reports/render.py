@@ -140,6 +140,8 @@ def markdown(report: DailyReport, figures_dir: Path | None = None, stem: str = "
         f"{md_text(cf.name)} ({md_text(cf.id)}). Cut-off {show(w.cutoff)} "
         f"({md_text(report.tz)}); the last 24 h are {show(w.day[0])} to {show(w.day[1])}."
     )
+    if report.warning:
+        lines += ["", f"> {md_text(report.warning[0].upper() + report.warning[1:])}."]
     if report.revised:
         lines += [
             "",
