@@ -10,10 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..domain.cases import Case
-from ..domain.engine import Changes, Timer
 from ..domain.events import ProtocolEvent
 from ..domain.incidents import Incident
 from ..domain.sources import Source
+from ..domain.state import Changes
+from ..domain.timers import Timer
 from . import bulk, tables
 
 

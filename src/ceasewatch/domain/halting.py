@@ -1,0 +1,139 @@
+"""Rule 7, halting the breach: the other side's fire near a breach, soon after it.
+
+Such fire is recorded on the violator's case instead of counting as a violation of its
+own. It is judged once, as the incident is verified, against the cases open then.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from math import asin, cos, radians, sin, sqrt
+from typing import NamedTuple
+
+from . import events as ev
+from .cases import Case
+from .geo import EARTH_RADIUS_KM
+from .incidents import Incident, Status, precision_km
+from .spacetime import KM_PER_DEGREE_LAT, SLACK_KM, Timelines, micros
+from .state import State
+
+
+class _Breach(NamedTuple):
+    """A violation of a case, filed where rule 7 looks for the fire that answered it."""
+
+    incident: Incident
+    at_us: int
+    lat: float
+    lon: float
+    precision_km: float
+    cos_lat: float
+    """cos of the latitude, for the haversine worked out once."""
+
+
+class Halting:
+    """The breaches of open cases, filed by place and time, and the search among them."""
+
+    def __init__(self, state: State) -> None:
+        self._state = state
+        self._rule = state.policy.defensive_response
+        self._enabled = self._rule.enabled
+        self._within_us = self._rule.within // timedelta(microseconds=1)
+        self._never = (
+            frozenset(self._rule.excluded_event_types),
+            frozenset(self._rule.excluded_targets),
+        )
+        self._breaches: Timelines[_Breach] = Timelines()
+        """The violations of open cases, by case number (rule 7's search)."""
+
+    def halts_breach(self, incident: Incident) -> bool:
+        """Whether this verified fire halts a breach of an open case: if so, it is filed
+        on that case (a `defensive_response` event) and counts as no violation."""
+        if not self._enabled or not self._state.open:
+            return False
+        types, targets = self._never
+        if any(r.event_type in types or r.target in targets for r in incident.reports):
+            return False
+        found = self._breach_answered(incident)
+        if found is None:
+            return False
+        case, breach, gap = found
+        incident.response_to = case.id
+        case.responses.append(incident)
+        self._state.emit(
+            case,
+            ev.DEFENSIVE_RESPONSE,
+            incident=incident.id,
+            party=incident.perpetrator,
+            occurred_at=ev.iso_z(incident.occurred_at),
+            breach=breach.id,
+            distance_km=round(gap, 1),
+        )
+        return True
+
+    def _breach_answered(self, incident: Incident) -> tuple[Case, Incident, float] | None:
+        """The open case (oldest first) with a violation this fire may answer, the
+        nearest such violation (ties: the older), and the distance between them.
+
+        The distance is `haversine_km`'s, worked out inline with the cosines of the
+        breaches' latitudes kept from when they were filed (the same arithmetic, so the
+        same figures): this search runs for every verified fire while cases are open.
+        """
+        assert incident.violation_at is not None
+        first = incident.first
+        at_us = micros(incident.violation_at)
+        precision = precision_km(first)
+        radius, within_us = self._rule.radius_km, self._within_us
+        others = sorted(
+            (c for v, c in self._state.open.items() if v != incident.perpetrator),
+            key=lambda c: c.seq,
+        )
+        lat, lon = first.lat, first.lon
+        p1 = radians(lat)
+        cos_p1 = cos(p1)
+        # the distance is at least the difference in latitude: rule most out cheaply
+        reach_deg = (radius + precision + SLACK_KM) / KM_PER_DEGREE_LAT
+        for case in others:
+            best: tuple[float, int, Incident] | None = None
+            candidates = self._breaches.between(
+                case.seq, lat, lon, at_us - within_us, at_us, radius + precision
+            )
+            for breach in candidates:
+                breach_lat = breach.lat
+                if abs(breach_lat - lat) > reach_deg + breach.precision_km / KM_PER_DEGREE_LAT:
+                    continue
+                other = breach.incident
+                if other.status is not Status.VERIFIED:
+                    continue
+                a = (
+                    sin((radians(breach_lat) - p1) / 2) ** 2
+                    + cos_p1 * breach.cos_lat * sin(radians(breach.lon - lon) / 2) ** 2
+                )
+                gap = 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(a)))
+                gap = max(0.0, gap - precision - breach.precision_km)
+                if gap <= radius and (best is None or (gap, other.seq) < best[:2]):
+                    best = (gap, other.seq, other)
+            if best is not None:
+                return case, best[2], best[0]
+        return None
+
+    def file(self, case: Case, incident: Incident) -> None:
+        """File a violation of an open case where later fire is searched against."""
+        if not self._enabled:
+            return
+        assert incident.violation_at is not None
+        first = incident.first
+        breach = _Breach(
+            incident,
+            micros(incident.violation_at),
+            first.lat,
+            first.lon,
+            precision_km(first),
+            cos(radians(first.lat)),
+        )
+        self._breaches.add(
+            case.seq, first.lat, first.lon, breach.at_us, breach.precision_km, breach
+        )
+
+    def drop(self, case: Case) -> None:
+        """A case closed: its breaches are answered by no later fire."""
+        self._breaches.drop(case.seq)
