@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from replay import generate  # the replay benchmark's seeded generator
 
 from ceasewatch.bootstrap import open_system
-from ceasewatch.services import engines, ingest
+from ceasewatch.services import ingest, unit_of_work
 from ceasewatch.services.setup import add_ceasefire, init
 from ceasewatch.store import journal, readmodels
 
@@ -60,11 +60,11 @@ def main() -> int:
     add_ceasefire(system, folder / "cf.yaml")
 
     timed(ingest, "in_arrival_order", "read, validate, sort")
-    timed(engines.Batch, "take_reports", "engine")
+    timed(unit_of_work.Batch, "take_reports", "engine")
     timed(journal, "append_reports", "journal rows")
     timed(readmodels, "write_changes", "incidents, membership, cases")
     timed(readmodels, "write_events", "events")
-    timed(engines.Batch, "write", "write (all)")
+    timed(unit_of_work.Batch, "write", "write (all)")
     began = time.perf_counter()
     ingest.ingest(system, [str(path)], trusted=not args.untrusted)
     total = time.perf_counter() - began

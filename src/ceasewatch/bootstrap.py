@@ -6,19 +6,20 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from .services.engines import Engines
+from .services.live_protocol import LiveProtocol
 from .store.database import connect, require_current
 
 
 @dataclass
 class System:
-    """One process's view of a ceasewatch database: the connection pool and the engines."""
+    """One process's view of a ceasewatch database: the connection pool (SQLAlchemy's
+    engine, always called `db`) and the live protocol state (every ceasefire's `Engine`)."""
 
     db: sa.Engine
-    engines: Engines = field(init=False)
+    protocol: LiveProtocol = field(init=False)
 
     def __post_init__(self) -> None:
-        self.engines = Engines(self.db)
+        self.protocol = LiveProtocol(self.db)
 
 
 def open_system(url: str | None = None, *, check_schema: bool = True) -> System:

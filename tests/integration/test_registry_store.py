@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from builders import write_jsonl
 from ceasewatch.bootstrap import open_system
 from ceasewatch.cli import app
+from ceasewatch.services import unit_of_work
 from ceasewatch.store import queries, tables
 from ceasewatch.store.database import reading
 
@@ -168,8 +169,9 @@ def test_a_fresh_process_rebuilding_from_the_journal_gives_the_same_incidents(st
     stored = store.incidents()
 
     fresh = open_system(store.db)
-    with fresh.engines.transaction():
-        rebuilt = {i.id: i.status.value for i in fresh.engines.engines["cf-1"].incidents.values()}
+    with unit_of_work.protocol(fresh):
+        engine = fresh.protocol.engines["cf-1"]
+        rebuilt = {i.id: i.status.value for i in engine.incidents.values()}
 
     assert rebuilt == stored == {"inc-1": "verified", "inc-2": "unverified"}
 

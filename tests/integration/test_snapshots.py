@@ -20,10 +20,10 @@ from builders import HOUR, T0, write_jsonl
 from ceasewatch.audit import sha256_hex
 from ceasewatch.bootstrap import System, open_system
 from ceasewatch.cli import app
-from ceasewatch.services import commands, setup, snapshots
+from ceasewatch.services import commands, setup, snapshots, unit_of_work
 from ceasewatch.services.clock import tick
-from ceasewatch.services.engines import SnapshotEvery
 from ceasewatch.services.ingest import ingest
+from ceasewatch.services.live_protocol import SnapshotEvery
 from ceasewatch.services.setup import init
 from ceasewatch.store import tables
 from ceasewatch.store.database import reading
@@ -112,10 +112,10 @@ def run(url: str, steps: list[Step], *, snapshot_each: bool) -> list[int | None]
         system = fresh(url)
         try:
             if snapshot_each:
-                system.engines.snapshot(datetime.now(UTC))
+                unit_of_work.snapshot(system, datetime.now(UTC))
                 system = _reopen(system, url)
             step(system)
-            started.append(system.engines.started_from)
+            started.append(system.protocol.started_from)
         finally:
             system.db.dispose()
     return started
@@ -143,7 +143,7 @@ def test_processes_started_from_snapshots_store_what_rebuilt_ones_do(
 def test_a_snapshot_is_taken_once_the_journal_has_grown_enough(db_url: str, tmp_path: Path):
     init(db_url)
     system = open_system(db_url)
-    system.engines.snapshot_every = SnapshotEvery(entries=5, minutes=None)
+    system.protocol.snapshot_every = SnapshotEvery(entries=5, minutes=None)
     steps = a_day_of_work(tmp_path)
     for step in steps[:3]:
         step(system)
@@ -162,7 +162,7 @@ def snapshotted(db_url: str, tmp_path: Path) -> str:
     init(db_url)
     run(db_url, a_day_of_work(tmp_path)[:-1], snapshot_each=False)
     system = fresh(db_url)
-    system.engines.snapshot(datetime.now(UTC))
+    unit_of_work.snapshot(system, datetime.now(UTC))
     system.db.dispose()
     return db_url
 
@@ -172,7 +172,7 @@ def started_from(url: str) -> tuple[int | None, list[Any]]:
     system = fresh(url)
     try:
         events = tick(system, T0 + 60 * 24 * HOUR)
-        return system.engines.started_from, events
+        return system.protocol.started_from, events
     finally:
         system.db.dispose()
 

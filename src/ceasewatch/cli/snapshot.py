@@ -20,7 +20,7 @@ def snapshot_command(
     """Save the engines' state at the journal's end: a process then starts from it and
     feeds its engines only what was journaled after. A cache of the journal, never the
     truth: one made by other code, or for other ceasefires, is passed over."""
-    from ..services import snapshots
+    from ..services import snapshots, unit_of_work
     from ..store import journal
     from ..store.database import reading
 
@@ -40,7 +40,7 @@ def snapshot_command(
             if not saved:
                 out.print("no snapshots", markup=False)
             return
-        made = system.engines.snapshot(datetime.now(UTC))
+        made = unit_of_work.snapshot(system, datetime.now(UTC))
     clock = iso_z(made.clock) if made.clock else "-"
     out.print(
         f"snapshot {made.seq}: journal entry {made.position}, clock {clock}, {made.size:,} bytes",

@@ -28,11 +28,12 @@ from ..bootstrap import System
 from ..store import auditlog
 from ..store import checkpoints as store
 from ..store.checkpoints import StoredCheckpoint
-from ..store.database import reading, snapshot, writing_rows
+from ..store.database import reading, snapshot
 from ..tlog import merkle
 from ..tlog.checkpoint import ORIGIN_PREFIX, Checkpoint, check_origin
 from ..tlog.exported import check_prefix
 from ..tlog.note import NoteError, Signature, Signer
+from . import unit_of_work
 from .keys import NotTheirs
 
 
@@ -85,7 +86,7 @@ def create(system: System, now: datetime, origin: str | None = None) -> Created:
         return Created(latest[0], new=False)
     checkpoint = Checkpoint(chosen, tree.size, tree.root())
     try:
-        with writing_rows(system.db) as conn:
+        with unit_of_work.rows(system) as conn:
             store.add_checkpoint(conn, checkpoint, heads[0], now)
     except IntegrityError:  # another process made this one meanwhile
         return Created(get(system, tree.size), new=False)
@@ -171,7 +172,7 @@ def add_signature(
     """Store a party's signature on a checkpoint, if it verifies under a live key of the
     party. `as_party`: the caller may add that party's signatures only."""
     try:
-        with writing_rows(system.db) as conn:
+        with unit_of_work.rows(system) as conn:
             party = _signer_party(conn, size, signature, as_party)
             new = store.add_signature(conn, size, party, signature, now)
     except IntegrityError:  # the same signature, stored meanwhile by another request

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from ..bootstrap import System
 from ..domain.events import ProtocolEvent
+from . import unit_of_work
 
 Stored = list[tuple[str, ProtocolEvent]]
 """Protocol events with the ceasefire each is for."""
@@ -38,7 +39,7 @@ class Ticked:
 def advance_to(system: System, until: datetime) -> Ticked:
     """Advance the stored clock to `until` (never back), firing every timer due by then,
     once; says from where to where it went."""
-    with system.engines.transaction() as batch:
+    with unit_of_work.protocol(system) as batch:
         start = batch.now
         batch.advance(until)
         return Ticked(start, batch.now, list(batch.events))

@@ -1,20 +1,37 @@
-"""What people do to a case: mark an action done, decide a phase, verify, close."""
+"""What people do to a case or an incident: mark an action done, decide a phase, close a
+case; verify, dispute, reject, merge or split incidents.
+
+Each builds its typed command (`domain.commands`) and runs it in one unit of work; a
+command the protocol refuses is raised as `Refused` once the clock move commits.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 from functools import partial
-from typing import Any
 
 from ..bootstrap import System
+from ..domain.commands import (
+    ActionDone,
+    CeasefireCommand,
+    Close,
+    CountAsViolation,
+    Decide,
+    Dispute,
+    Merge,
+    Reject,
+    Split,
+    Verify,
+)
 from ..domain.engine import Engine
 from ..domain.events import ProtocolEvent
 from ..store import queries
-from .engines import Batch, Refusal
+from . import unit_of_work
+from .unit_of_work import Batch, Refusal
 
-Body = dict[str, Any] | Callable[[Batch], dict[str, Any]]
-"""A command's arguments, or how to work them out inside its transaction."""
+Built = CeasefireCommand | Callable[[Batch], CeasefireCommand]
+"""A command, or how to make it inside its transaction (from what the store holds)."""
 
 
 class Refused(ValueError):
@@ -31,6 +48,13 @@ class Forbidden(Refused):
 
 REFUSALS: dict[str, type[Refused]] = {"unknown": Unknown, "forbidden": Forbidden}
 
+VERDICTS: dict[str, type[Verify | Dispute | Reject]] = {
+    "verify": Verify,
+    "dispute": Dispute,
+    "reject": Reject,
+}
+"""An analyst's verdicts on an incident, by name."""
+
 
 def action_done(
     system: System,
@@ -45,14 +69,16 @@ def action_done(
 ) -> list[ProtocolEvent]:
     """Mark an action of an open case done. `by` is the party that did it, and must be one
     of the action's owners (its roles read from the directory); with `cell`, an admin of
-    the coordination cell records it under their own name instead."""
+    the coordination cell records it under their own name instead. `evidence`: each
+    item's `uri` and `sha256`."""
 
     def check(batch: Batch, engine: Engine) -> None:
         roles = frozenset() if cell else queries.party_roles(batch.conn, by) or frozenset()
         engine.check_action_done(case, action, None if cell else by, roles)
 
-    body = {"case": case, "action": action, "by": by, "note": note, "evidence": evidence or []}
-    return _run(system, "action_done", body, at, case=case, check=check)
+    shown = tuple((e["uri"], e["sha256"]) for e in evidence or ())
+    command = ActionDone(case, action, by, note, shown)
+    return _run(system, command, at, case=case, check=check)
 
 
 def decide(
@@ -67,22 +93,15 @@ def decide(
 ) -> list[ProtocolEvent]:
     """A party's decision on a recommended phase, with its roles from the directory."""
 
-    def body(batch: Batch) -> dict[str, Any]:
+    def command(batch: Batch) -> Decide:
         roles = queries.party_roles(batch.conn, party) or frozenset()
-        return {
-            "case": case,
-            "phase": phase,
-            "party": party,
-            "authorise": authorise,
-            "reason": reason,
-            "roles": sorted(roles),
-        }
+        return Decide(case, phase, party, authorise, reason, frozenset(roles))
 
-    return _on_case(system, case, "decide", body, at)
+    return _run(system, command, at, case=case)
 
 
 def close_case(system: System, case: str, *, at: datetime | None = None) -> list[ProtocolEvent]:
-    return _on_case(system, case, "close", {"case": case}, at)
+    return _run(system, Close(case), at, case=case)
 
 
 def review_incident(
@@ -96,10 +115,10 @@ def review_incident(
     at: datetime | None = None,
 ) -> list[ProtocolEvent]:
     """An analyst's verdict on an incident: `verify`, `dispute` or `reject`, with a reason."""
-    if verdict not in ("verify", "dispute", "reject"):
+    if verdict not in VERDICTS:
         raise ValueError(f"unknown verdict {verdict!r}")
-    body = {"incident": incident, "by": by, "reason": reason}
-    return _run(system, verdict, body, at, ceasefire=ceasefire)
+    command = VERDICTS[verdict](incident, by, reason)
+    return _run(system, command, at, ceasefire=ceasefire)
 
 
 def count_as_violation(
@@ -112,8 +131,7 @@ def count_as_violation(
     at: datetime | None = None,
 ) -> list[ProtocolEvent]:
     """An analyst counts a defensive response (rule 7) as a violation after all."""
-    body = {"incident": incident, "by": by, "reason": reason}
-    return _run(system, "count_as_violation", body, at, ceasefire=ceasefire)
+    return _run(system, CountAsViolation(incident, by, reason), at, ceasefire=ceasefire)
 
 
 def merge_incidents(
@@ -126,8 +144,7 @@ def merge_incidents(
     reason: str,
     at: datetime | None = None,
 ) -> list[ProtocolEvent]:
-    body = {"incident": incident, "others": others, "by": by, "reason": reason}
-    return _run(system, "merge", body, at, ceasefire=ceasefire)
+    return _run(system, Merge(incident, tuple(others), by, reason), at, ceasefire=ceasefire)
 
 
 def split_incident(
@@ -140,28 +157,21 @@ def split_incident(
     reason: str,
     at: datetime | None = None,
 ) -> list[ProtocolEvent]:
-    body = {"incident": incident, "reports": [list(r) for r in reports], "by": by, "reason": reason}
-    return _run(system, "split", body, at, ceasefire=ceasefire)
-
-
-def _on_case(
-    system: System, case: str, kind: str, body: Body, at: datetime | None
-) -> list[ProtocolEvent]:
-    return _run(system, kind, body, at, case=case)
+    leaving = tuple((source, rid) for source, rid in reports)
+    return _run(system, Split(incident, leaving, by, reason), at, ceasefire=ceasefire)
 
 
 def _run(
     system: System,
-    kind: str,
-    body: Body,
+    command: Built,
     at: datetime | None,
     *,
     ceasefire: str | None = None,
     case: str | None = None,
     check: Callable[[Batch, Engine], None] | None = None,
 ) -> list[ProtocolEvent]:
-    """One command in one transaction; a refusal is raised after the clock move commits."""
-    with system.engines.transaction() as batch:
+    """One command in one unit of work; a refusal is raised after the clock move commits."""
+    with unit_of_work.protocol(system) as batch:
         if ceasefire is None and case is not None:
             ceasefire = queries.case_ceasefire(batch.conn, case)
         when = at or batch.now
@@ -170,9 +180,9 @@ def _run(
         elif when is None:
             refusal = Refusal("the stored clock has not started: ingest reports or tick first")
         else:
-            args = body(batch) if callable(body) else body
+            made = command(batch) if callable(command) else command
             asked = None if check is None else partial(check, batch)
-            refusal = batch.command(ceasefire, kind, args, when, check=asked)
+            refusal = batch.command(ceasefire, made, when, check=asked)
         events = [e for cf, e in batch.events if cf == ceasefire]
     if refusal is not None:
         raise REFUSALS.get(refusal.why, Refused)(refusal.message)

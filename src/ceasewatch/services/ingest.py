@@ -11,6 +11,7 @@ from itertools import chain, islice
 from ..bootstrap import System
 from ..domain.reports import Report, ahead_of_receipt
 from ..intake import Rejection, read_reports
+from . import unit_of_work
 from .clock import Clock
 from .replay import in_arrival_order, paused_gc
 
@@ -82,7 +83,7 @@ def take(
         if on_start is not None:
             on_start(len(arrivals.reports))
         for batch in _batches(arrivals.reports, batch_size):
-            with system.engines.transaction() as tx:
+            with unit_of_work.protocol(system) as tx:
                 taken = len(tx.take_reports(batch, trusted=trusted))
                 result.events.update(e.event for _, e in tx.events)
                 result.late.extend(tx.late)

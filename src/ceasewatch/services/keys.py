@@ -24,6 +24,7 @@ from ..store.checkpoints import StoredKey
 from ..store.database import reading
 from ..tlog.keyring import PartyKey
 from ..tlog.note import NoteError, Signer, Verifier, check_name, parse_signer_key
+from . import unit_of_work
 
 KEY_ADDED = "party_key_added"
 """The audit entry of a registration."""
@@ -83,7 +84,7 @@ def register(
     again changes nothing. `as_party`: the caller may register keys of this party only."""
     if as_party is not None and as_party != party:
         raise NotTheirs(f"{as_party} may register its own keys only, not {party}'s")
-    with system.engines.transaction() as batch:
+    with unit_of_work.protocol(system) as batch:
         conn = batch.conn
         if queries.party_roles(conn, party) is None:
             raise KeyRefused(

@@ -34,10 +34,10 @@ from ..bootstrap import System
 from ..domain.events import iso_z
 from ..store import auditlog, mirroring, tables
 from ..store import checkpoints as store
-from ..store.database import reading, snapshot, writing
+from ..store.database import reading, snapshot
 from ..tlog.exported import SignedCheckpoint, check_export
 from ..tlog.keyring import Keyring
-from . import verify
+from . import unit_of_work, verify
 from .remote import Remote, RemoteError
 
 PAGE = 1000
@@ -170,7 +170,7 @@ def _pull_journal(remote: Remote, system: System, pulled: Pulled) -> None:
         items = [i for i in page["items"] if int(i["row"]["seq"]) <= end]
         if not items:
             return
-        with writing(system.db) as conn:
+        with unit_of_work.locked(system) as conn:
             for table in mirroring.JOURNAL:
                 mirroring.append(conn, table, [i["row"] for i in items if i["table"] == table.name])
         after = int(items[-1]["row"]["seq"])
@@ -193,7 +193,7 @@ def _pull_chain(remote: Remote, system: System, pulled: Pulled, problems: list[s
             return False
     after = held
     for page in _audit_pages(remote, after, size):
-        with writing(system.db) as conn:
+        with unit_of_work.locked(system) as conn:
             mirroring.append_audit(conn, page)
         pulled.audit += len(page)
     return True
@@ -215,7 +215,7 @@ def _write_state(
 ) -> None:
     """The snapshot's ceasefires (new ones added; a changed one named), derived rows
     (replacing the copy's) and clock, in one transaction."""
-    with writing(system.db) as conn:
+    with unit_of_work.locked(system) as conn:
         held = {row["id"]: row for row in mirroring.rows(conn, tables.ceasefires)}
         for table in mirroring.DERIVED:
             mirroring.clear(conn, table)
@@ -269,7 +269,7 @@ def _pull_checkpoints(remote: Remote, system: System, pulled: Pulled, problems: 
     """Add the keys, checkpoints and signatures the copy lacks; name a changed one."""
     keys = remote.get("/api/v1/keys")["keys"]
     served = remote.get("/api/v1/audit/checkpoints")
-    with writing(system.db) as conn:
+    with unit_of_work.locked(system) as conn:
         held_keys = {
             (k.key.verifier.name, k.key.verifier.key_id.hex()): k for k in store.keys(conn)
         }

@@ -17,7 +17,7 @@ from ..domain.parties import Party
 from ..domain.policy import PolicyInvalid, parse_policy
 from ..store import bulk, database, journal, queries, tables
 from ..store.journal import StoredCeasefire
-from . import withdrawals
+from . import unit_of_work, withdrawals
 from .webhook_targets import TargetRefused, WebhookTargets
 
 
@@ -71,7 +71,7 @@ def store_ceasefire(
     except PolicyInvalid as exc:
         raise SetupError(str(exc)) from None
     definition = ceasefire.model_dump(mode="json")
-    with system.engines.transaction() as batch:
+    with unit_of_work.protocol(system) as batch:
         stored = {c.id: c for c in journal.stored_ceasefires(batch.conn)}
         known = stored.get(ceasefire.id)
         if known is not None:
@@ -128,7 +128,7 @@ def import_parties(
     (default: public addresses only) does not allow."""
     check_webhooks(parties, webhooks or WebhookTargets())
     rows = [party_row(p) for p in parties]
-    with system.engines.transaction() as batch:
+    with unit_of_work.protocol(system) as batch:
         known = {r["code"]: dict(r) for r in queries.parties(batch.conn)}
         changed = [row for row in rows if known.get(row["code"]) != row]
         bulk.upsert(batch.conn, tables.parties, changed)

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from ..bootstrap import System
 from ..store import tables
 from ..store.database import reading
-from . import tokens
+from . import tokens, unit_of_work
 from .tokens import Principal, digest
 
 
@@ -26,7 +26,7 @@ def start(system: System, token_digest: str, now: datetime, lasts: timedelta) ->
     Sessions started more than `lasts` ago, whose cookies have expired, are cleared."""
     session = secrets.token_urlsafe(32)
     s = tables.web_sessions
-    with system.db.begin() as conn:
+    with unit_of_work.rows(system) as conn:
         conn.execute(sa.delete(s).where(s.c.started_at < now - lasts))
         conn.execute(
             sa.insert(s).values(digest=digest(session), token_digest=token_digest, started_at=now)
@@ -36,7 +36,7 @@ def start(system: System, token_digest: str, now: datetime, lasts: timedelta) ->
 
 def end(system: System, session: str) -> None:
     s = tables.web_sessions
-    with system.db.begin() as conn:
+    with unit_of_work.rows(system) as conn:
         conn.execute(sa.delete(s).where(s.c.digest == digest(session)))
 
 

@@ -1,8 +1,8 @@
 """Engine snapshots: the engines' state saved at a journal position.
 
-A process that opens a store feeds its engines the whole journal (`Engines._catch_up`):
+A process that opens a store feeds its engines the whole journal (`LiveProtocol.catch_up`):
 seconds per million reports, paid by every CLI command and API worker. A snapshot saves
-the engines (every ceasefire's, with what `Engines` knows of the journal: the reports
+the engines (every ceasefire's, with what `LiveProtocol` knows of the journal: the reports
 seen, the latest arrival) after journal entry N, at the stored clock then; a process
 starts from the newest usable one and feeds only the entries after N. The journal stays
 the truth: a snapshot is a cache of it, `audit verify` never reads one, and dropping
@@ -54,11 +54,12 @@ FORMAT = 1
 
 _SOURCES = (
     ("ceasewatch.domain", None),
-    ("ceasewatch.services", "engines.py"),
+    ("ceasewatch.services", "live_protocol.py"),
+    ("ceasewatch.services", "handlers.py"),
     ("ceasewatch", "config.py"),
 )
 """The source files that decide the engines' state: the domain, feeding the journal to
-the engines, and building a stored ceasefire's engine."""
+the engines (each command to its handler), and building a stored ceasefire's engine."""
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ def ceasefire_digests(stored: list[StoredCeasefire]) -> dict[str, str]:
 
 @dataclass
 class State:
-    """What a snapshot holds: the engines and `Engines`' record of the journal."""
+    """What a snapshot holds: the engines and `LiveProtocol`'s record of the journal."""
 
     engines: dict[str, Engine]
     position: int

@@ -14,6 +14,7 @@ from ..config import ConfigError, load_sources
 from ..domain.sources import Source
 from ..store import queries
 from ..store.database import reading
+from . import unit_of_work
 
 
 class SourcesError(ValueError):
@@ -30,7 +31,7 @@ def read(path: Path) -> list[Source]:
 def declare(system: System, sources: list[Source]) -> list[Source]:
     """Add or regrade sources (those not listed stay as they are); returns those that
     changed. The same list again changes nothing and journals nothing."""
-    with system.engines.transaction() as batch:
+    with unit_of_work.protocol(system) as batch:
         return batch.declare_sources(sources)
 
 

@@ -19,6 +19,7 @@ from ..domain.reports import Report, ReportRejected, ahead_of_receipt, parse_rep
 from ..domain.sources import self_graded_problems
 from ..store import queries
 from ..store.database import reading
+from . import unit_of_work
 from .replay import in_arrival_order, paused_gc
 from .tokens import Principal, UserRole
 
@@ -126,7 +127,7 @@ def submit(
     with paused_gc():
         good, bad = validate(records, received_at, sent_by)
         arrivals = in_arrival_order(good)
-        with system.engines.transaction() as batch:
+        with unit_of_work.protocol(system) as batch:
             taken = {r.key for r in batch.take_reports(arrivals.reports)}
     return _answer(good, bad, taken)
 
@@ -200,7 +201,7 @@ class GroupCommit:
         try:
             with paused_gc():
                 arrivals = in_arrival_order(r for w in group for r in w.reports)
-                with self.system.engines.transaction() as batch:
+                with unit_of_work.protocol(self.system) as batch:
                     taken = {r.key for r in batch.take_reports(arrivals.reports)}
         except BaseException as exc:  # every caller hears of it; the writer goes on
             for waiting in group:

@@ -21,6 +21,7 @@ from ..bootstrap import System
 from ..roles import UserRole as UserRole  # re-exported for its importers
 from ..store import queries, tables
 from ..store.database import reading
+from . import unit_of_work
 
 PREFIX = "cw_"
 
@@ -89,7 +90,7 @@ def create(
         "sources": bound,
     }
     try:
-        with system.db.begin() as conn:
+        with unit_of_work.rows(system) as conn:
             conn.execute(sa.insert(tables.tokens).values(row))
     except IntegrityError:
         raise TokenError(f"a token named {name!r} exists already") from None
@@ -110,7 +111,7 @@ def _check_party(conn: sa.Connection, party: str) -> None:
 
 
 def revoke(system: System, name: str, now: datetime) -> None:
-    with system.db.begin() as conn:
+    with unit_of_work.rows(system) as conn:
         done = conn.execute(
             sa.update(tables.tokens)
             .where(tables.tokens.c.name == name, tables.tokens.c.revoked_at.is_(None))

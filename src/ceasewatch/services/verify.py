@@ -10,7 +10,7 @@ Three checks, each catching what the one before cannot:
    definition and policy text to its `ceasefire_added` entry's. None missing, none
    extra. A report's other columns (what queries filter on) must be its body's.
 3. **The derived rows**: fresh engines, one per stored ceasefire, are fed the journal as
-   a catch-up feeds them (`engines.take_input`) and moved to the stored clock; the
+   a catch-up feeds them (`handlers.take_input`) and moved to the stored clock; the
    incidents, their report membership, cases, actions, decisions and each ceasefire's
    events they give are built by the same `readmodels` functions that wrote the store,
    and compared with the stored rows (`rowdiff`).
@@ -40,8 +40,9 @@ from ..domain.events import ProtocolEvent
 from ..store import auditlog, journal, readmodels, tables
 from ..store.database import snapshot, streamed
 from ..store.journal import REPORT_LISTING, CommandInput, Input
-from .engines import CEASEFIRE_ADDED, COMMAND, REPORTS_ACCEPTED, build_engine, take_input
+from .handlers import build_engine, take_input
 from .replay import paused_gc
+from .unit_of_work import CEASEFIRE_ADDED, COMMAND, REPORTS_ACCEPTED
 
 CHAIN, JOURNAL, DERIVED = "chain", "journal", "derived"
 """The three checks, as problems are filed under them."""

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Connection
 
 from ..bootstrap import System
+from ..domain.commands import Reject
 from ..store import queries
-from .engines import Batch
+from . import unit_of_work
+from .unit_of_work import Batch
 
 WITHDRAWN = "report_withdrawn"
 
@@ -56,7 +58,7 @@ class Withdrawn:
 
 def withdraw(system: System, items: Iterable[Withdrawal]) -> Withdrawn:
     """Record the withdrawals not recorded yet, and reject what rests on them only."""
-    with system.engines.transaction() as batch:
+    with unit_of_work.protocol(system) as batch:
         known = withdrawn(batch.conn)
         new = [w for w in items if w.key not in known]
         for item in new:
@@ -71,7 +73,7 @@ def withdraw(system: System, items: Iterable[Withdrawal]) -> Withdrawn:
 
 def apply(system: System) -> int:
     """Reject, in every ceasefire, incidents resting only on withdrawn reports."""
-    with system.engines.transaction() as batch:
+    with unit_of_work.protocol(system) as batch:
         return _reject(batch, withdrawn(batch.conn))
 
 
@@ -85,7 +87,7 @@ def _reject(batch: Batch, known: dict[Key, Withdrawal]) -> int:
             continue
         first = known[keys[0]]
         reason = f"withdrawn by its source: {first.reason}"
-        body = {"incident": incident, "by": first.by, "reason": reason}
-        if batch.command(ceasefire, "reject", body, batch.now) is None:
+        command = Reject(incident, first.by, reason)
+        if batch.command(ceasefire, command, batch.now) is None:
             rejected += 1
     return rejected

@@ -1,0 +1,166 @@
+"""The live protocol state: every stored ceasefire's engine, kept in step with the journal.
+
+One `LiveProtocol` per process (`System.protocol`). Every change to it is made in a unit
+of work (`unit_of_work.protocol`): it takes the writers' lock, catches up with what other
+processes journaled since (their outputs are already stored, so catching up only moves
+this process's engines), then lets the caller journal reports, move the clock or run
+commands; the journal rows, events, read models, timers, audit entries and the clock are
+written in that one transaction. Two processes therefore never fire a timer or recommend
+a phase twice: the second one to take the lock finds it done. If a transaction fails, the
+engines are dropped and rebuilt from the journal at the next one.
+
+A snapshot of the engines (`snapshots.py`) lets a process start without feeding them the
+whole journal; when one is due is decided here, and it is written by the unit of work.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..domain.engine import Engine
+from ..domain.events import ProtocolEvent
+from ..domain.reports import Report
+from ..store import journal
+from ..store.journal import Input, ReportInput
+from . import snapshots
+from .handlers import build_engine, take_input
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotEvery:
+    """When a process saves a snapshot of its engines after a commit: once the journal
+    has grown by `entries` since the newest snapshot, or after `minutes` of commits
+    that added to it (None: never on that count). A snapshot costs about what
+    feeding its reports once more costs, so it is taken seldom."""
+
+    entries: int | None = 200_000
+    minutes: float | None = 30.0
+
+    def due(self, grown: int, seconds: float) -> bool:
+        if grown <= 0:
+            return False
+        if self.entries is not None and grown >= self.entries:
+            return True
+        return self.minutes is not None and seconds >= self.minutes * 60
+
+
+@dataclass
+class LiveProtocol:
+    db: sa.Engine
+    engines: dict[str, Engine] = field(default_factory=dict)
+    position: int = 0
+    """The last journal number the engines have taken."""
+    now: datetime | None = None
+    seen: set[tuple[str, str]] = field(default_factory=set)
+    """(source, id) of every journaled report."""
+    last_arrival: datetime | None = None
+    """The latest arrival instant of a journaled report."""
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    """One thread of this process at a time (the database's lock orders the processes)."""
+    snapshot_every: SnapshotEvery = field(default_factory=lambda: SnapshotEvery())
+    snapshotted: int = 0
+    """The journal position of the newest snapshot this process knows of."""
+    started_from: int | None = None
+    """The journal position of the snapshot these engines started from (None: none)."""
+    _snapshot_clock: float = field(default_factory=time.monotonic, repr=False)
+
+    def reset(self) -> None:
+        """Drop the engines (a transaction failed): the next one rebuilds them."""
+        self.engines, self.position, self.now, self.seen = {}, 0, None, set()
+        self.last_arrival = None
+
+    # -- snapshots ------------------------------------------------------------------
+
+    def save_snapshot(self, conn: Connection, taken_at: datetime) -> snapshots.Saved:
+        """Save the engines' state as the journal stands now (the engines caught up)."""
+        digests = snapshots.ceasefire_digests(journal.stored_ceasefires(conn))
+        state = snapshots.State(self.engines, self.position, self.now, self.seen, self.last_arrival)
+        saved = snapshots.save(conn, state, digests, taken_at)
+        snapshots.prune(conn)
+        self.snapshotted, self._snapshot_clock = self.position, time.monotonic()
+        return saved
+
+    def snapshot_due(self) -> bool:
+        """Whether the journal has grown enough since the newest snapshot, or for long
+        enough, to save another after this commit."""
+        return self.snapshot_every.due(
+            self.position - self.snapshotted, time.monotonic() - self._snapshot_clock
+        )
+
+    def snapshot_failed(self) -> None:
+        """A snapshot due could not be saved: wait the interval before trying again."""
+        self._snapshot_clock = time.monotonic()
+
+    def _start(self, conn: Connection, up_to: int) -> None:
+        """A process with no engines yet: start from the newest usable snapshot."""
+        digests = snapshots.ceasefire_digests(journal.stored_ceasefires(conn))
+        state = snapshots.load(conn, digests, up_to)
+        self.snapshotted = snapshots.newest_position(conn)
+        self.started_from = None if state is None else state.position
+        if state is None:
+            return
+        self.engines, self.position, self.now = state.engines, state.position, state.now
+        self.seen, self.last_arrival = state.seen, state.last_arrival
+
+    def arrived(self, report: Report) -> None:
+        self.seen.add(report.key)
+        if self.last_arrival is None or report.arrival > self.last_arrival:
+            self.last_arrival = report.arrival
+
+    # -- catching up ----------------------------------------------------------------
+
+    def catch_up(self, conn: Connection) -> None:
+        """Take what other processes stored since: new ceasefires, inputs, clock moves."""
+        clock = journal.read_clock(conn)
+        if not self.engines and not self.position:
+            self._start(conn, clock.next_seq - 1)
+        fresh = {
+            c.id: build_engine(c)
+            for c in journal.stored_ceasefires(conn)
+            if c.id not in self.engines
+        }
+        if fresh and self.position:
+            self._rebuild(conn, fresh, up_to=self.position)
+        self.engines.update(fresh)
+        for item in journal.inputs_after(conn, self.position):
+            self._take(self.engines, item)
+        self._settle(self.engines, clock.now)
+        self.position, self.now = clock.next_seq - 1, clock.now
+
+    def _rebuild(self, conn: Connection, engines: dict[str, Engine], up_to: int) -> None:
+        """Bring new engines to where the others stand: the journal up to `up_to`."""
+        self.replay_journal(conn, engines, up_to)
+        self._settle(engines, self.now)
+
+    def replay_journal(
+        self, conn: Connection, engines: dict[str, Engine], up_to: int
+    ) -> list[tuple[str, ProtocolEvent]]:
+        """Feed engines the journal from its start up to `up_to`; the events they give."""
+        out: list[tuple[str, ProtocolEvent]] = []
+        for item in journal.inputs_after(conn, 0):
+            if item.seq > up_to:
+                break
+            out.extend(self._take(engines, item, remember=False))
+        return out
+
+    def _take(
+        self, engines: dict[str, Engine], item: Input, remember: bool = True
+    ) -> list[tuple[str, ProtocolEvent]]:
+        """Feed a journaled input to the engines; the events they give, which a catch-up
+        drops: whoever journaled the input stored them."""
+        if remember and isinstance(item, ReportInput):
+            self.arrived(item.report)
+        return take_input(engines, item)
+
+    @staticmethod
+    def _settle(engines: dict[str, Engine], now: datetime | None) -> None:
+        for engine in engines.values():
+            if now is not None:
+                engine.advance(now)
+            engine.take_changes()
