@@ -29,6 +29,7 @@ from ceasewatch.bootstrap import System
 from ceasewatch.domain.events import ProtocolEvent
 from ceasewatch.domain.notices import Notice
 from ceasewatch.domain.parties import Party
+from ceasewatch.notify.net import NetTransport
 from ceasewatch.services import notify, sender, setup
 from ceasewatch.services.clock import WallClock, tick
 from ceasewatch.services.webhook_targets import WebhookTargets
@@ -101,7 +102,7 @@ def test_every_notification_arrives_once_after_the_receiver_comes_back(
     hooks = [r for r in rows if r["channel"] == "webhook"]
     assert {r["kind"] for r in hooks} >= {"warning", "action_due", "overdue", "decision_needed"}
     with smtp_server() as (smtp, mail):
-        transport = notify.NetTransport(smtp, webhooks=LOOPBACK)
+        transport = NetTransport(smtp, webhooks=LOOPBACK)
         down = sender.deliver_due(world.system, transport, NOW, rng=random.Random(1))
         receiver.start()
         try:
@@ -125,7 +126,7 @@ def test_every_notification_arrives_once_after_the_receiver_comes_back(
 def test_a_webhook_is_signed_with_its_time_over_its_raw_body(world: World, receiver: Receiver):
     receiver.start()
     try:
-        sender.deliver_due(world.system, notify.NetTransport(webhooks=LOOPBACK), NOW)
+        sender.deliver_due(world.system, NetTransport(webhooks=LOOPBACK), NOW)
     finally:
         receiver.stop()
 
@@ -144,11 +145,11 @@ def test_the_receivers_check_in_the_guide_takes_a_delivery_and_refuses_a_replay(
     authentic = receivers_check()
     receiver.start()
     try:
-        sender.deliver_due(world.system, notify.NetTransport(webhooks=LOOPBACK), WallClock().now())
+        sender.deliver_due(world.system, NetTransport(webhooks=LOOPBACK), WallClock().now())
         [first] = [r for r in outbox_rows(world.system) if r["channel"] == "webhook"][:1]
         notify.retry(world.system, first["id"])
         signed_long_ago = WallClock().now() - timedelta(minutes=6)
-        sender.deliver_due(world.system, notify.NetTransport(webhooks=LOOPBACK), signed_long_ago)
+        sender.deliver_due(world.system, NetTransport(webhooks=LOOPBACK), signed_long_ago)
     finally:
         receiver.stop()
 
@@ -178,9 +179,7 @@ def test_a_receiver_that_keeps_failing_ends_in_the_dead_letters(world: World, re
     try:
         at = NOW
         for _ in range(3):
-            sender.deliver_due(
-                world.system, notify.NetTransport(webhooks=LOOPBACK), at, max_attempts=3
-            )
+            sender.deliver_due(world.system, NetTransport(webhooks=LOOPBACK), at, max_attempts=3)
             at += timedelta(hours=2)
     finally:
         receiver.stop()
@@ -197,15 +196,13 @@ def test_a_receiver_that_keeps_failing_ends_in_the_dead_letters(world: World, re
 
 
 def test_an_acknowledged_message_is_not_retried(world: World, receiver: Receiver):
-    sender.deliver_due(world.system, notify.NetTransport(webhooks=LOOPBACK), NOW)
+    sender.deliver_due(world.system, NetTransport(webhooks=LOOPBACK), NOW)
     [first] = [r for r in outbox_rows(world.system) if r["status"] == "pending"][:1]
     with TestClient(create_app(world.system), headers=world.headers("admin")) as client:
         acked = client.post(f"/api/v1/outbox/{first['id']}/ack").json()
     receiver.start()
     try:
-        sender.deliver_due(
-            world.system, notify.NetTransport(webhooks=LOOPBACK), NOW + timedelta(hours=1)
-        )
+        sender.deliver_due(world.system, NetTransport(webhooks=LOOPBACK), NOW + timedelta(hours=1))
     finally:
         receiver.stop()
 
@@ -238,7 +235,7 @@ def test_a_slow_endpoint_delays_only_its_own_messages(system: System, tmp_path: 
     results: list[sender.Delivered] = []
     delivering = threading.Thread(
         target=lambda: results.append(
-            sender.deliver_due(world.system, notify.NetTransport(webhooks=LOOPBACK), NOW)
+            sender.deliver_due(world.system, NetTransport(webhooks=LOOPBACK), NOW)
         )
     )
     slow.start()
@@ -287,9 +284,7 @@ def test_two_senders_never_send_one_message_at_once(world: World, receiver: Rece
     results: list[sender.Delivered] = []
 
     def send() -> None:
-        results.append(
-            sender.deliver_due(world.system, notify.NetTransport(webhooks=LOOPBACK), NOW)
-        )
+        results.append(sender.deliver_due(world.system, NetTransport(webhooks=LOOPBACK), NOW))
 
     receiver.start()
     try:
@@ -310,9 +305,7 @@ def test_two_senders_never_send_one_message_at_once(world: World, receiver: Rece
 def test_a_send_that_runs_long_keeps_its_claim(world: World, receiver: Receiver):
     receiver.delay = 60
     clock = FixedClock(NOW)
-    sending = sender.Sender(
-        world.system, notify.NetTransport(webhooks=LOOPBACK), clock, per_endpoint=1
-    )
+    sending = sender.Sender(world.system, NetTransport(webhooks=LOOPBACK), clock, per_endpoint=1)
     receiver.start()
     try:
         sending.start(poll=0.05)

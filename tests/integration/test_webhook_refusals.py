@@ -23,7 +23,8 @@ from ceasewatch.api.settings import ApiSettings
 from ceasewatch.bootstrap import System
 from ceasewatch.cli import app as cli
 from ceasewatch.domain.parties import Party
-from ceasewatch.services import notify, sender, setup, tokens
+from ceasewatch.notify.net import NetTransport
+from ceasewatch.services import sender, setup, tokens
 from ceasewatch.services.tokens import UserRole
 from ceasewatch.services.webhook_targets import ENV_VAR, WebhookTargets
 from ceasewatch.store import outbox, queries
@@ -151,7 +152,7 @@ def test_a_webhook_allowed_when_registered_is_checked_again_before_sending(
     world_calling(system, tmp_path, receiver.url, LOOPBACK)
     receiver.start()
     try:
-        done = sender.deliver_due(system, notify.NetTransport(), NOW)
+        done = sender.deliver_due(system, NetTransport(), NOW)
     finally:
         receiver.stop()
 
@@ -170,7 +171,7 @@ def test_a_webhook_goes_to_the_address_checked_and_names_its_host(system: System
     world_calling(system, tmp_path, receiver.url.replace("127.0.0.1", "localhost"), allowed)
     receiver.start()
     try:
-        sender.deliver_due(system, notify.NetTransport(webhooks=allowed), NOW)
+        sender.deliver_due(system, NetTransport(webhooks=allowed), NOW)
     finally:
         receiver.stop()
 

@@ -73,10 +73,11 @@ def outbox_send(
     smtp: Smtp = None, mail_from: MailFrom = "ceasewatch@localhost", db: Db = None
 ) -> None:
     """Send what is due now, once (live mode sends all the time, beside the clock)."""
-    from ..services import notify, sender
+    from ..notify.net import NetTransport
+    from ..services import sender
     from ..services.clock import WallClock
 
-    transport = notify.NetTransport(smtp, webhooks=webhook_targets())
+    transport = NetTransport(smtp, webhooks=webhook_targets())
     with system_at(db) as system:
         done = sender.deliver_due(system, transport, WallClock().now(), mail_from=mail_from)
     transport.close()

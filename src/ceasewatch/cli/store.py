@@ -334,7 +334,8 @@ def run_command(
     for the parties to sign."""
     import signal
 
-    from ..services import clock, notify, sender
+    from ..notify.net import NetTransport
+    from ..services import clock, sender
 
     stopping = False
     sending: sender.Sender | None = None
@@ -349,7 +350,7 @@ def run_command(
     signal.signal(signal.SIGINT, stop)
     with system_at(db) as system:
         err.print(f"running on {system.db.url.render_as_string(hide_password=True)}; Ctrl-C stops")
-        transport = notify.NetTransport(smtp, timeout=send_timeout, webhooks=webhook_targets())
+        transport = NetTransport(smtp, timeout=send_timeout, webhooks=webhook_targets())
         if notify_parties:
             sending = sender.Sender(
                 system,

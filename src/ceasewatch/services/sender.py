@@ -31,7 +31,7 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from ..bootstrap import System
 from ..store import outbox, queries
-from ..store.database import writing_rows
+from . import unit_of_work
 from .clock import Clock
 from .delivery import PER_ENDPOINT, SENDERS
 from .notify import CLAIM, MAX_ATTEMPTS, DeliveryFailed, Transport, backoff, send
@@ -161,7 +161,7 @@ class Sender:
         if not (self._unrecorded or renew or (claim and room > 0)):
             return
         claimed: list[RowMapping] = []
-        with writing_rows(self.system.db) as conn:
+        with unit_of_work.rows(self.system) as conn:
             results = [self._record(conn, outcome, now) for outcome in self._unrecorded]
             if renew:
                 outbox.renew(conn, renew, now + CLAIM)
