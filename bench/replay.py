@@ -446,9 +446,9 @@ def measure(path: str, trusted: bool, repeat: int) -> dict[str, Any]:
     from ceasewatch.config import load_policy
     from ceasewatch.domain.ceasefire import Ceasefire
     from ceasewatch.domain.engine import Engine
-    from ceasewatch.domain.reports import Report
+    from ceasewatch.domain.reports import Report, arrival_order
     from ceasewatch.intake import read_reports
-    from ceasewatch.services.replay import arrival_order, paused_gc, replay
+    from ceasewatch.services.replay import paused_gc, replay
 
     policy = load_policy()
     ceasefire = Ceasefire(

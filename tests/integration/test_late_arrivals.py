@@ -31,11 +31,11 @@ from ceasewatch.api.app import create_app
 from ceasewatch.bootstrap import System, open_system
 from ceasewatch.config import load_policy
 from ceasewatch.domain.events import iso_z
-from ceasewatch.domain.reports import parse_report
+from ceasewatch.domain.reports import arrival_order, parse_report
 from ceasewatch.services import tokens
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import take
-from ceasewatch.services.replay import arrival_order, replay
+from ceasewatch.services.replay import replay
 from ceasewatch.services.setup import add_ceasefire, init
 from ceasewatch.services.tokens import UserRole
 from ceasewatch.store import queries

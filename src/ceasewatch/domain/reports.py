@@ -108,6 +108,11 @@ class Report(BaseModel):
         return (self.killed or 0) + (self.injured or 0)
 
 
+def arrival_order(report: Report) -> tuple[datetime, datetime, str, str]:
+    """A total order on reports, so input order within one arrival time cannot matter."""
+    return (report.arrival, report.occurred_at, report.source, report.id)
+
+
 @dataclass(frozen=True, slots=True)
 class FieldError:
     """One bad field of one record: what an operator needs to fix it."""

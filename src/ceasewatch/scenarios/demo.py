@@ -22,8 +22,7 @@ import yaml
 
 from ..domain.ceasefire import Ceasefire
 from ..domain.geo import haversine_km
-from ..domain.reports import EventType, Evidence, Report, SourceKind, Target
-from ..services.replay import arrival_order
+from ..domain.reports import EventType, Evidence, Report, SourceKind, Target, arrival_order
 
 E = EventType
 K = SourceKind

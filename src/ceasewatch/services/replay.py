@@ -12,7 +12,7 @@ from ..domain.ceasefire import Ceasefire
 from ..domain.engine import Engine
 from ..domain.events import ProtocolEvent
 from ..domain.policy import Policy
-from ..domain.reports import Report
+from ..domain.reports import Report, arrival_order
 from ..domain.sources import Source
 from ..intake import Rejection
 
@@ -25,11 +25,6 @@ class ReplayResult:
     duplicates: int
     rejected: list[Rejection] = field(default_factory=list)
     after_until: int = 0
-
-
-def arrival_order(report: Report) -> tuple[datetime, datetime, str, str]:
-    """A total order on reports, so input order within one arrival time cannot matter."""
-    return (report.arrival, report.occurred_at, report.source, report.id)
 
 
 def _sent_first(copy: Report, other: Report) -> bool:

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import numpy as np
 
-from ..services.replay import arrival_order
+from ..domain.reports import arrival_order
 from .breaches import BREACHES, Happening, draw_breaches, hours
 from .geometry import Front
 from .reporting import write_reports

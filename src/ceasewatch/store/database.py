@@ -14,7 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
-from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.engine import URL, Connection, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.sql.expression import Executable
 
@@ -48,8 +48,9 @@ def reason(exc: BaseException) -> str:
     return str(exc)
 
 
-def connect(url: str | URL | None = None, *, create: bool = True) -> Engine:
-    """A SQLAlchemy engine with ceasewatch's settings for SQLite or PostgreSQL.
+def connect(url: str | URL | None = None, *, create: bool = True) -> sa.Engine:
+    """A database (SQLAlchemy's engine: ceasewatch calls it `db`, keeping "engine" for
+    the protocol's) with ceasewatch's settings for SQLite or PostgreSQL.
 
     A SQLite file whose folder is missing is refused by name (the driver says only that
     it is "unable to open database file"); one that does not exist yet is made on first
@@ -77,16 +78,16 @@ def _check_sqlite_file(url: URL, create: bool) -> None:
         raise StoreError(f"there is no database at {name}: run `ceasewatch init`")
 
 
-def _sqlite(url: URL) -> Engine:
+def _sqlite(url: URL) -> sa.Engine:
     """WAL, durable commits, foreign keys; writers begin IMMEDIATE, so they queue.
 
     pysqlite's own transaction handling is turned off, and each transaction begins
     explicitly: `BEGIN IMMEDIATE` for a writer (see `writing`), which takes SQLite's
     write lock at once and waits `busy_timeout` for it, `BEGIN` for a reader.
     """
-    engine = sa.create_engine(url, connect_args={"timeout": 60})
+    db = sa.create_engine(url, connect_args={"timeout": 60})
 
-    @event.listens_for(engine, "connect")
+    @event.listens_for(db, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -99,12 +100,12 @@ def _sqlite(url: URL) -> Engine:
             cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
-    @event.listens_for(engine, "begin")
+    @event.listens_for(db, "begin")
     def _on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get("ceasewatch_writer", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
-    return engine
+    return db
 
 
 # -- migrations ---------------------------------------------------------------------
@@ -119,26 +120,26 @@ def _alembic_config(connection: Connection) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(db: sa.Engine, revision: str = "head") -> None:
     """Create or migrate the schema to `revision`."""
-    with engine.connect() as connection:
+    with db.connect() as connection:
         command.upgrade(_alembic_config(connection), revision)
         connection.commit()
 
 
-def revisions(engine: Engine) -> tuple[str | None, str]:
+def revisions(db: sa.Engine) -> tuple[str | None, str]:
     """The database's schema revision and the newest this code knows."""
-    with engine.connect() as connection:
+    with db.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
         head = ScriptDirectory.from_config(_alembic_config(connection)).get_current_head()
     assert head is not None
     return current, head
 
 
-def require_current(engine: Engine) -> None:
-    current, head = revisions(engine)
+def require_current(db: sa.Engine) -> None:
+    current, head = revisions(db)
     if current is None:
-        raise StoreError(f"{engine.url!r} is not a ceasewatch database: run `ceasewatch init`")
+        raise StoreError(f"{db.url!r} is not a ceasewatch database: run `ceasewatch init`")
     if current != head:
         raise StoreError(
             f"the database is at schema {current}, this ceasewatch needs {head}: "
@@ -150,13 +151,13 @@ def require_current(engine: Engine) -> None:
 
 
 @contextmanager
-def writing(engine: Engine) -> Iterator[Connection]:
+def writing(db: sa.Engine) -> Iterator[Connection]:
     """A transaction holding the writers' lock: one writer at a time, across processes.
 
     PostgreSQL: the clock row, locked FOR UPDATE (other writers wait for the commit).
     SQLite: the database's write lock, taken at BEGIN IMMEDIATE.
     """
-    with writing_rows(engine) as connection:
+    with writing_rows(db) as connection:
         locked = sa.select(tables.clock.c.id).where(tables.clock.c.id == 1)
         if connection.dialect.name == "postgresql":
             locked = locked.with_for_update()
@@ -166,7 +167,7 @@ def writing(engine: Engine) -> Iterator[Connection]:
 
 
 @contextmanager
-def writing_rows(engine: Engine) -> Iterator[Connection]:
+def writing_rows(db: sa.Engine) -> Iterator[Connection]:
     """A short write beside the writers' lock, for rows that lock themselves (the outbox's).
 
     PostgreSQL: a plain transaction; the rows it updates are locked as it goes, so it
@@ -174,7 +175,7 @@ def writing_rows(engine: Engine) -> Iterator[Connection]:
     followed by a write waits for the write lock instead of failing on a snapshot that
     another writer has moved on from.
     """
-    with engine.connect() as connection:
+    with db.connect() as connection:
         connection.execution_options(ceasewatch_writer=True)
         with connection.begin():
             yield connection
@@ -186,18 +187,18 @@ def streamed(statement: Executable) -> Executable:
 
 
 @contextmanager
-def reading(engine: Engine) -> Iterator[Connection]:
+def reading(db: sa.Engine) -> Iterator[Connection]:
     """A read-only snapshot (one transaction)."""
-    with engine.connect() as connection, connection.begin():
+    with db.connect() as connection, connection.begin():
         yield connection
 
 
 @contextmanager
-def snapshot(engine: Engine) -> Iterator[Connection]:
+def snapshot(db: sa.Engine) -> Iterator[Connection]:
     """A read-only transaction that sees one state of the database however long it runs:
     REPEATABLE READ on PostgreSQL (READ COMMITTED, its default, sees each commit); on
     SQLite a read transaction already does."""
-    with engine.connect() as connection:
+    with db.connect() as connection:
         if connection.dialect.name == "postgresql":
             connection.execution_options(
                 isolation_level="REPEATABLE READ", postgresql_readonly=True
