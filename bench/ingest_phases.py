@@ -22,7 +22,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 from replay import generate  # the replay benchmark's seeded generator
 
-from ceasewatch.bootstrap import open_system
+from ceasewatch.services.system import open_system
 from ceasewatch.services import engines, ingest
 from ceasewatch.services.setup import add_ceasefire, init
 from ceasewatch.store import journal, readmodels

@@ -66,7 +66,7 @@ def serving(app: Any) -> Iterator[str]:
 
 def fill(folder: Path, size: int) -> tuple[str, int, float]:
     """A database of `size` generated reports, trusted; its URL, incidents, seconds taken."""
-    from ceasewatch.bootstrap import open_system
+    from ceasewatch.services.system import open_system
     from ceasewatch.services.ingest import ingest
     from ceasewatch.services.setup import add_ceasefire, init
     from ceasewatch.store import queries
@@ -104,7 +104,7 @@ def timed(repeat: int, request: Callable[[], httpx.Response], before: Callable[[
 
 def measure(url: str, repeat: int) -> tuple[dict[str, float], dict[str, int]]:
     from ceasewatch.api.app import create_app
-    from ceasewatch.bootstrap import open_system
+    from ceasewatch.services.system import open_system
     from ceasewatch.services import tokens
     from ceasewatch.services.tokens import UserRole
     from ceasewatch.store import queries

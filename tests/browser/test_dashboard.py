@@ -28,7 +28,7 @@ from web_client import SETTINGS, FixedClock
 
 from builders import HOUR, T0
 from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import open_system
+from ceasewatch.services.system import open_system
 from ceasewatch.services.setup import init
 
 CHROMIUM = os.environ.get("CEASEWATCH_CHROMIUM", "/usr/bin/chromium")

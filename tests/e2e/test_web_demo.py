@@ -9,7 +9,7 @@ from pathlib import Path
 from starlette.testclient import TestClient
 
 from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import open_system
+from ceasewatch.services.system import open_system
 from ceasewatch.config import load_policy
 from ceasewatch.scenarios.demo import build_demo
 from ceasewatch.services import tokens

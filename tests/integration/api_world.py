@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from builders import HOUR, T0, write_jsonl
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.domain.events import iso_z
 from ceasewatch.domain.sources import Source
 from ceasewatch.services import setup, sources, tokens

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from ceasewatch.bootstrap import System, open_system
+from ceasewatch.services.system import System, open_system
 from ceasewatch.services.setup import init
 
 PG_ENV = "CEASEWATCH_TEST_PG_URL"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from api_world import CASE, World, build
 from typer.testing import CliRunner
 
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.cli import app
 from ceasewatch.services import commands
 

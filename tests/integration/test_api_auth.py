@@ -11,7 +11,7 @@ from api_world import CASE, NOW, World, build, defend, violation
 from fastapi.testclient import TestClient
 
 from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.services import checkpoints
 from ceasewatch.services.keys import new_signer
 from ceasewatch.tlog.note import b64

@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from builders import default_policy_text
 from ceasewatch.api.app import create_app
 from ceasewatch.api.settings import ApiSettings
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.services import setup, tokens
 from ceasewatch.services.tokens import UserRole
 

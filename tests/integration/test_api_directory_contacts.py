@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from ceasewatch.api.app import create_app
 from ceasewatch.audit import canonical, sha256_hex
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.domain.parties import Party
 from ceasewatch.services import setup
 

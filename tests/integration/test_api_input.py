@@ -10,7 +10,7 @@ from api_world import NOW, World, build, violation
 from fastapi.testclient import TestClient
 
 from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.domain.events import iso_z
 
 

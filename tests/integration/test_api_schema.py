@@ -15,7 +15,7 @@ from api_world import NOW, World, build
 from hypothesis import HealthCheck, given, settings
 
 from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System, open_system
+from ceasewatch.services.system import System, open_system
 from ceasewatch.services.setup import init
 from ceasewatch.store.database import connect
 

@@ -12,7 +12,7 @@ from web_client import FixedClock, client, csrf_of, sign_in
 
 from builders import HOUR, T0
 from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.domain.events import iso_z
 from ceasewatch.services import tokens
 

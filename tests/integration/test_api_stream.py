@@ -14,7 +14,7 @@ from servers import serving
 
 from builders import HOUR, T0
 from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.domain.events import iso_z
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from ceasewatch.audit import sha256_hex
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.cli import app
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.setup import add_ceasefire

@@ -21,7 +21,7 @@ from web_client import sign_in, words_of
 
 from builders import DAY, HOUR, T0
 from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.cli import app
 from ceasewatch.services.clock import tick
 from ceasewatch.store import queries

@@ -20,7 +20,7 @@ from web_client import SETTINGS, FixedClock, sign_in
 
 from builders import HOUR, MINUTE, SECOND, T0, write_jsonl
 from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.cli import app as cli_app
 from ceasewatch.domain.events import iso_z
 from ceasewatch.store import queries

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from builders import DAY, T0, front_reports, write_jsonl
 from ceasewatch import audit
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.config import load_ceasefire, load_policy
 from ceasewatch.intake import read_reports
 from ceasewatch.services.clock import tick

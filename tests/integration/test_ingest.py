@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from builders import front_reports, write_jsonl
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.config import load_ceasefire, load_policy
 from ceasewatch.intake import read_reports
 from ceasewatch.services.clock import tick

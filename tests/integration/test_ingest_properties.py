@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ceasewatch.bootstrap import open_system
+from ceasewatch.services.system import open_system
 from ceasewatch.config import load_ceasefire, load_policy
 from ceasewatch.intake import read_reports
 from ceasewatch.services.clock import tick

@@ -28,7 +28,7 @@ from test_store_cli import Cli
 
 from builders import HOUR, T0, make_ceasefire, place, write_jsonl
 from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System, open_system
+from ceasewatch.services.system import System, open_system
 from ceasewatch.config import load_policy
 from ceasewatch.domain.events import iso_z
 from ceasewatch.domain.reports import parse_report

@@ -14,7 +14,7 @@ from servers import Receiver, live_run
 from test_notifications import LOOPBACK
 
 from builders import HOUR, write_jsonl
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.domain.events import iso_z
 from ceasewatch.domain.parties import Party
 from ceasewatch.services import setup

@@ -18,7 +18,7 @@ from servers import serving
 
 from builders import HOUR, T0, write_jsonl
 from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System, open_system
+from ceasewatch.services.system import System, open_system
 from ceasewatch.services import mirror
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest

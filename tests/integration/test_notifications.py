@@ -25,7 +25,7 @@ from web_client import FixedClock
 
 from builders import HOUR, T0
 from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.domain.events import ProtocolEvent
 from ceasewatch.domain.notices import Notice
 from ceasewatch.domain.parties import Party

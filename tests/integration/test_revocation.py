@@ -16,7 +16,7 @@ from web_client import SETTINGS, FixedClock, client, csrf_of, sign_in
 
 from builders import HOUR, T0
 from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.services import tokens
 from ceasewatch.web.sessions import COOKIE
 

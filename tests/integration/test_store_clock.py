@@ -15,7 +15,7 @@ from web_client import SETTINGS, FixedClock, sign_in
 
 from builders import HOUR, MINUTE, SECOND, T0, write_jsonl
 from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.cli import app as cli_app
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest

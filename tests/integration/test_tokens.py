@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from web_client import FixedClock, client, csrf_of
 
 from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.cli import app
 from ceasewatch.services import tokens
 

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from web_client import FixedClock, client, csrf_of, sign_in
 
 from builders import HOUR, T0, write_jsonl
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.domain.events import iso_z
 from ceasewatch.services import commands
 from ceasewatch.services.ingest import ingest

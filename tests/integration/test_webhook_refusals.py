@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from ceasewatch.api.app import create_app
 from ceasewatch.api.settings import ApiSettings
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 from ceasewatch.cli import app as cli
 from ceasewatch.domain.parties import Party
 from ceasewatch.services import notify, sender, setup, tokens

@@ -11,7 +11,7 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
 from .. import __version__
-from ..bootstrap import System, open_system
+from ..services.system import System, open_system
 from ..services.clock import Clock, WallClock
 from ..services.submit import GroupCommit
 from ..web import mount as mount_web

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ..bootstrap import System
+from ..services.system import System
 from ..roles import UserRole, with_article
 from ..services import tokens
 from ..services.tokens import Principal

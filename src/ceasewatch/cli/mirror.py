@@ -14,7 +14,7 @@ from .common import err, fail, out
 from .store import Db, system_at
 
 if TYPE_CHECKING:
-    from ..bootstrap import System
+    from ..services.system import System
     from ..services import mirror
     from ..services.remote import Remote
     from ..tlog.keyring import Keyring

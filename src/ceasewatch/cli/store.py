@@ -22,7 +22,7 @@ from .common import HelpGroup, err, fail, out, parse_instant, webhook_targets
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from ..bootstrap import System
+    from ..services.system import System
     from ..domain.events import ProtocolEvent
     from ..intake import Rejection
     from ..services.sender import Sender
@@ -65,7 +65,7 @@ def system_at(db: str | None) -> Iterator[System]:
     or gone while the command ran)."""
     from sqlalchemy.exc import OperationalError
 
-    from ..bootstrap import open_system
+    from ..services.system import open_system
     from ..store.database import StoreError, reason
 
     try:

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from .. import audit
-from ..bootstrap import System
+from .system import System
 from ..domain.events import iso_z
 from ..store import auditlog
 from ..store import checkpoints as store

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
-from ..bootstrap import System
+from .system import System
 from ..store import auditlog
 from ..store import checkpoints as store
 from ..store.checkpoints import StoredCheckpoint

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from ..bootstrap import System
+from .system import System
 from ..domain.events import ProtocolEvent
 
 Stored = list[tuple[str, ProtocolEvent]]

@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from ..bootstrap import System
+from .system import System
 from ..domain.engine import Engine
 from ..domain.events import ProtocolEvent
 from ..store import queries

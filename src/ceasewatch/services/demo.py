@@ -7,7 +7,7 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from ..bootstrap import open_system
+from .system import open_system
 from ..scenarios.demo import DemoScenario, write_demo
 from . import setup
 from .clock import tick

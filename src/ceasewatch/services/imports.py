@@ -21,7 +21,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from ..bootstrap import System
+from .system import System
 from ..domain.reports import Report
 from ..importers import FORMATS, Skipped, mapping_for, read
 from ..importers import acled as acled_format

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain, islice
 
-from ..bootstrap import System
+from .system import System
 from ..domain.reports import Report, ahead_of_receipt
 from ..intake import Rejection, read_reports
 from .clock import Clock

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
-from ..bootstrap import System
+from .system import System
 from ..domain.events import iso_z
 from ..store import auditlog, journal, mirroring, tables
 from ..store.database import reading, snapshot

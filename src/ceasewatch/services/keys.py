@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..bootstrap import System
+from .system import System
 from ..domain.events import iso_z
 from ..store import checkpoints as store
 from ..store import queries

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..bootstrap import System
+from .system import System
 from ..store import queries
 from ..store.database import reading
 from .clock import Clock

@@ -30,7 +30,7 @@ from typing import IO, Any
 
 from sqlalchemy.engine import Connection
 
-from ..bootstrap import System
+from .system import System
 from ..domain.events import iso_z
 from ..store import auditlog, mirroring, tables
 from ..store import checkpoints as store

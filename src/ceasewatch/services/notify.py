@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ..bootstrap import System
+from .system import System
 from ..store import outbox
 from ..store.database import writing_rows
 from .delivery import TIMEOUT

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..audit import canonical
-from ..bootstrap import System
+from .system import System
 from ..store import auditlog
 from ..store import checkpoints as store
 from ..store.checkpoints import StoredCheckpoint

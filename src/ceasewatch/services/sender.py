@@ -29,7 +29,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, RowMapping
 
-from ..bootstrap import System
+from .system import System
 from ..store import outbox, queries
 from ..store.database import writing_rows
 from .clock import Clock

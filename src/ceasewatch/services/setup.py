@@ -10,7 +10,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from ..audit import canonical, sha256_hex
-from ..bootstrap import System
+from .system import System
 from ..config import ConfigError, load_ceasefire, policy_text
 from ..domain.ceasefire import Ceasefire
 from ..domain.parties import Party

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from ..bootstrap import System
+from .system import System
 from ..store import tables
 from ..store.database import reading
 from . import tokens

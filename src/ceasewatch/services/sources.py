@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..bootstrap import System
+from .system import System
 from ..config import ConfigError, load_sources
 from ..domain.sources import Source
 from ..store import queries

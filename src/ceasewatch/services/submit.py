@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..bootstrap import System
+from .system import System
 from ..domain.events import iso_z
 from ..domain.reports import Report, ReportRejected, ahead_of_receipt, parse_report
 from ..domain.sources import self_graded_problems

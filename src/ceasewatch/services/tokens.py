@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from ..bootstrap import System
+from .system import System
 from ..roles import UserRole as UserRole  # re-exported for its importers
 from ..store import queries, tables
 from ..store.database import reading

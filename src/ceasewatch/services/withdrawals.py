@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
-from ..bootstrap import System
+from .system import System
 from ..store import queries
 from .engines import Batch
 

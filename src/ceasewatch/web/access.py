@@ -13,7 +13,7 @@ from urllib.parse import quote
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
-from ..bootstrap import System
+from ..services.system import System
 from ..roles import UserRole, with_article
 from ..services import signins
 from ..services.tokens import Principal

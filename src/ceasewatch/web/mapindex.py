@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..bootstrap import System
+from ..services.system import System
 from ..domain.incidents import Status
 from ..domain.reports import EventType
 from ..store import queries

@@ -13,7 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
-from ...bootstrap import System
+from ...services.system import System
 from ...services import tokens
 from ...services.tokens import Principal
 from ...store import queries

@@ -14,7 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from ...bootstrap import System
+from ...services.system import System
 from ...domain.text import NO_NUL
 from ...services import commands, views
 from ...store import queries

@@ -1,4 +1,10 @@
-"""Wiring: a database URL in, the objects the services work with out."""
+"""Wiring: a database URL in, the objects the services work with out.
+
+Every service takes the `System`; the adapters (api, web, cli, reports) open one with
+`open_system` and hand it on, never touching the store themselves. What they need to
+know of the store's failures and whereabouts is named here: `StoreError` (the database
+cannot be used as asked), `reason` (a driver's error in its own words) and `DB_ENV_VAR`.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,11 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from .services.engines import Engines
-from .store.database import connect, require_current
+from ..store.database import StoreError, connect, reason, require_current
+from ..store.location import ENV_VAR as DB_ENV_VAR
+from .engines import Engines
+
+__all__ = ["DB_ENV_VAR", "StoreError", "System", "open_system", "reason"]
 
 
 @dataclass
