@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from builders import write_jsonl
-from ceasewatch.services.system import System
 from ceasewatch.reports import daily, render
 from ceasewatch.reports.daily import DailyReport
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.setup import add_ceasefire
+from ceasewatch.services.system import System
 
 SCRIPT = "<script>alert(1)</script>"
 LINK = "[x](javascript:alert(1))"

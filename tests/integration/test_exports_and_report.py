@@ -11,7 +11,6 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from ceasewatch.services.system import System
 from ceasewatch.exports import COLUMNS, write
 from ceasewatch.reports import daily, render
 from ceasewatch.reports.style import stylesheet
@@ -19,6 +18,7 @@ from ceasewatch.services.clock import tick
 from ceasewatch.services.imports import import_file
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.setup import add_ceasefire
+from ceasewatch.services.system import System
 from ceasewatch.store.database import reading
 from ceasewatch.store.exports import Filter
 

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from builders import write_jsonl
-from ceasewatch.services.system import open_system
 from ceasewatch.cli import app
+from ceasewatch.services.system import open_system
 from ceasewatch.store import queries, tables
 from ceasewatch.store.database import reading
 

@@ -14,9 +14,9 @@ from .common import err, fail, out
 from .store import Db, system_at
 
 if TYPE_CHECKING:
-    from ..services.system import System
     from ..services import mirror
     from ..services.remote import Remote
+    from ..services.system import System
     from ..tlog.keyring import Keyring
 
 SHOWN = 20

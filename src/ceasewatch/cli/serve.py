@@ -37,7 +37,7 @@ def serve(
     import uvicorn
 
     uvicorn.run(
-        "ceasewatch.api.app:create_from_env",
+        "ceasewatch.app:create_from_env",
         factory=True,
         host=host,
         port=port,

@@ -22,10 +22,10 @@ from .common import HelpGroup, err, fail, out, parse_instant, webhook_targets
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from ..services.system import System
     from ..domain.events import ProtocolEvent
     from ..intake import Rejection
     from ..services.sender import Sender
+    from ..services.system import System
 
 Db = Annotated[
     str | None,

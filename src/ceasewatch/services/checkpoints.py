@@ -24,7 +24,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
-from .system import System
 from ..store import auditlog
 from ..store import checkpoints as store
 from ..store.checkpoints import StoredCheckpoint
@@ -34,6 +33,7 @@ from ..tlog.checkpoint import ORIGIN_PREFIX, Checkpoint, check_origin
 from ..tlog.exported import check_prefix
 from ..tlog.note import NoteError, Signature, Signer
 from .keys import NotTheirs
+from .system import System
 
 
 class CheckpointError(ValueError):

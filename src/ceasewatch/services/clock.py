@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from .system import System
 from ..domain.events import ProtocolEvent
+from .system import System
 
 Stored = list[tuple[str, ProtocolEvent]]
 """Protocol events with the ceasefire each is for."""

@@ -7,11 +7,11 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from .system import System
 from ..domain.engine import Engine
 from ..domain.events import ProtocolEvent
 from ..store import queries
 from .engines import Batch, Refusal
+from .system import System
 
 Body = dict[str, Any] | Callable[[Batch], dict[str, Any]]
 """A command's arguments, or how to work them out inside its transaction."""

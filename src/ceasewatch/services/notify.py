@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .system import System
 from ..store import outbox
 from ..store.database import writing_rows
 from .delivery import TIMEOUT
+from .system import System
 from .webhook_targets import TargetRefused, WebhookTargets
 
 SIGNATURE = "X-Ceasewatch-Signature"

@@ -29,12 +29,12 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, RowMapping
 
-from .system import System
 from ..store import outbox, queries
 from ..store.database import writing_rows
 from .clock import Clock
 from .delivery import PER_ENDPOINT, SENDERS
 from .notify import CLAIM, MAX_ATTEMPTS, DeliveryFailed, Transport, backoff, send
+from .system import System
 
 
 @dataclass

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .system import System
 from ..config import ConfigError, load_sources
 from ..domain.sources import Source
 from ..store import queries
 from ..store.database import reading
+from .system import System
 
 
 class SourcesError(ValueError):

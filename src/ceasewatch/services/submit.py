@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .system import System
 from ..domain.events import iso_z
 from ..domain.reports import Report, ReportRejected, ahead_of_receipt, parse_report
 from ..domain.sources import self_graded_problems
 from ..store import queries
 from ..store.database import reading
 from .replay import in_arrival_order, paused_gc
+from .system import System
 from .tokens import Principal, UserRole
 
 

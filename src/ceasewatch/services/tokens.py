@@ -17,10 +17,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from .system import System
 from ..roles import UserRole as UserRole  # re-exported for its importers
 from ..store import queries, tables
 from ..store.database import reading
+from .system import System
 
 PREFIX = "cw_"
 

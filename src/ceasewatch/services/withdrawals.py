@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
-from .system import System
 from ..store import queries
 from .engines import Batch
+from .system import System
 
 WITHDRAWN = "report_withdrawn"
 

@@ -16,7 +16,7 @@ from ...domain import events as ev
 from ...domain.durations import countdown
 from ...roles import UserRole
 from ...store.database import reading
-from ...store.queries import cases as rows
+from ...store.queries import case_rows as rows
 from ..system import System
 from . import rules
 from .models import CaseOverview, CaseRow, CaseSummary

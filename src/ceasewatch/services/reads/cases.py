@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import cast
 
 from ...store.database import reading
-from ...store.queries import cases as rows
+from ...store.queries import case_rows as rows
 from ..system import System
 from . import rules
 from .models import CaseDetail, CaseRow, CaseSummary

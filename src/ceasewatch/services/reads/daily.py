@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from ...store import exports
 from ...store.database import reading
-from ...store.queries import cases, directory, reports, status
+from ...store.queries import case_rows, directory, report_rows, status
 from ..system import System
 from .models import ActionRow, CaseRow, CeasefireRow, ReportRecord
 
@@ -45,12 +45,12 @@ class DailyReads:
         """The cases open at the cut-off, each with all its actions."""
         return cast(
             list[tuple[CaseRow, list[ActionRow]]],
-            cases.cases_open_at(self._conn, ceasefire, cutoff),
+            case_rows.cases_open_at(self._conn, ceasefire, cutoff),
         )
 
     def reports(self, keys: list[list[str]]) -> list[ReportRecord]:
         """The records of the reports named by [source, id], in that order."""
-        return reports.reports(self._conn, keys)
+        return report_rows.reports(self._conn, keys)
 
 
 @contextmanager

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from ...domain.events import ProtocolEvent
 from ...store.database import reading
-from ...store.queries import events as rows
+from ...store.queries import event_rows as rows
 from ..system import System
 from .models import NumberedEvent
 

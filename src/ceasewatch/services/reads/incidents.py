@@ -11,7 +11,7 @@ from typing import Any, cast
 from sqlalchemy.engine import Connection
 
 from ...store.database import reading
-from ...store.queries import incidents as rows
+from ...store.queries import incident_rows as rows
 from ..system import System
 from .models import IncidentRow, IncidentWithRecords, KeyedIncident
 

@@ -186,16 +186,6 @@ class OutboxRow(TypedDict):
     acked_by: str | None
 
 
-class Stats(TypedDict):
-    reports: int
-    incidents: int
-    cases: int
-    timers_pending: int
-    events: int
-    audit_entries: int
-    ceasefires: int
-
-
 class NumberedEvent(NamedTuple):
     """A stored protocol event and the number it was stored under (the stream's id)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ...store.database import reading
-from ...store.queries import reports as rows
+from ...store.queries import report_rows as rows
 from ..system import System
 from .models import ReportRecord
 

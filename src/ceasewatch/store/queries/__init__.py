@@ -5,8 +5,17 @@ names below are the same functions, for the services and tests that read several
 
 from __future__ import annotations
 
-from .events import events, events_after, last_event_seq
-from .reports import registry_history, report_page, reports, source_reports
+from .audit import audit_bodies, audit_page
+from .case_rows import (
+    MILESTONES,
+    case,
+    case_ceasefire,
+    case_overview,
+    case_summaries,
+    cases,
+    closed_cases,
+    recommendations,
+)
 from .directory import (
     ceasefire,
     ceasefire_parties,
@@ -16,32 +25,28 @@ from .directory import (
     party_roles,
     sources,
 )
-from .incidents import (
+from .event_rows import events, events_after, last_event_seq
+from .incident_rows import (
+    REVIEW,
     count_up_to,
     defensive_responses,
     incident,
     incident_page,
     live_incidents,
     response_count,
-    REVIEW,
     review_count,
     review_queue,
 )
-from .cases import (
-    case,
-    case_ceasefire,
-    case_overview,
-    case_summaries,
-    cases,
-    closed_cases,
-    MILESTONES,
-    recommendations,
-)
-from .maps import journal_state, map_rows, map_rows_changed, MapRow, REVIEWS, SPLITS
-from .audit import audit_bodies, audit_page
+from .maps import REVIEWS, SPLITS, MapRow, journal_state, map_rows, map_rows_changed
+from .report_rows import registry_history, report_page, reports, source_reports
 from .status import clock, stats
 
 __all__ = [
+    "MILESTONES",
+    "REVIEW",
+    "REVIEWS",
+    "SPLITS",
+    "MapRow",
     "audit_bodies",
     "audit_page",
     "case",
@@ -65,8 +70,6 @@ __all__ = [
     "live_incidents",
     "map_rows",
     "map_rows_changed",
-    "MapRow",
-    "MILESTONES",
     "parties",
     "party",
     "party_roles",
@@ -75,12 +78,9 @@ __all__ = [
     "report_page",
     "reports",
     "response_count",
-    "REVIEW",
     "review_count",
     "review_queue",
-    "REVIEWS",
     "source_reports",
     "sources",
-    "SPLITS",
     "stats",
 ]

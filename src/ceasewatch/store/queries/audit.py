@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
-from ...domain import events as ev
-from ...domain.events import ProtocolEvent
-from ...domain.sources import History, Source, judged
-from .. import journal, tables
+from .. import tables
 from ..database import streamed
-from ..journal import SOURCES
 
 
 def audit_page(conn: Connection, *, after: int = 0, limit: int = 100) -> list[dict[str, Any]]:

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, RowMapping
+from sqlalchemy.engine import Connection
 
-from ...domain import events as ev
-from ...domain.events import ProtocolEvent
-from ...domain.sources import History, Source, judged
-from .. import journal, tables
+from .. import tables
 from ..database import streamed
-from ..journal import SOURCES
-from .reports import reports
-
+from .report_rows import reports
 
 REVIEW = ("unverified", "corroborated", "disputed")
 """The statuses an analyst may still settle."""

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
 
 from ...domain import events as ev
 from ...domain.events import ProtocolEvent
-from ...domain.sources import History, Source, judged
-from .. import journal, tables
-from ..database import streamed
-from ..journal import SOURCES
-from .events import events
-from .incidents import count_up_to, defensive_responses
-from .reports import reports
-
+from .. import tables
+from .event_rows import events
+from .incident_rows import count_up_to, defensive_responses
+from .report_rows import reports
 
 MILESTONES = (
     ev.CASE_OPENED,
