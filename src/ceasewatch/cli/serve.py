@@ -9,10 +9,9 @@ from typing import Annotated
 
 import typer
 
-from ..store.location import ENV_VAR
+from ..services.location import DB_ENV_VAR
 from . import app
-from .common import fail
-from .store import Db, system_at
+from .common import Db, fail, system_at
 
 
 @app.command()
@@ -33,7 +32,7 @@ def serve(
         pass  # ... or if the database is not ready
     check_port(host, port)  # ... or if the port is taken
     if db is not None:
-        os.environ[ENV_VAR] = db
+        os.environ[DB_ENV_VAR] = db
     import uvicorn
 
     uvicorn.run(

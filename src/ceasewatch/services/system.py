@@ -2,8 +2,8 @@
 
 Every service takes the `System`; the adapters (api, web, cli, reports) open one with
 `open_system` and hand it on, never touching the store themselves. What they need to
-know of the store's failures and whereabouts is named here: `StoreError` (the database
-cannot be used as asked), `reason` (a driver's error in its own words) and `DB_ENV_VAR`.
+know of the store's failures is named here: `StoreError` (the database cannot be used
+as asked) and `reason` (a driver's error in its own words).
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from ..store.database import StoreError, connect, reason, require_current
-from ..store.location import ENV_VAR as DB_ENV_VAR
 from .engines import Engines
 
-__all__ = ["DB_ENV_VAR", "StoreError", "System", "open_system", "reason"]
+__all__ = ["StoreError", "System", "open_system", "reason"]
 
 
 @dataclass

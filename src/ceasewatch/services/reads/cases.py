@@ -3,19 +3,51 @@ whether a party may decide one of its phases."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import cast
 
 from ...store.database import reading
 from ...store.queries import case_rows as rows
+from ...store.queries import status
 from ..system import System
 from . import rules
-from .models import CaseDetail, CaseRow, CaseSummary
+from .models import CaseDetail, CaseRecord, CaseRow, CaseSummary
 
 
 def cases(system: System, *, open_only: bool = False) -> list[CaseRow]:
     """Cases, oldest first (the open ones only, if asked)."""
     with reading(system.db) as conn:
         return [cast(CaseRow, dict(r)) for r in rows.cases(conn, open_only=open_only)]
+
+
+@dataclass(frozen=True)
+class Summaries:
+    """Cases with their actions and decisions, and the stored clock they stand at."""
+
+    cases: list[CaseSummary]
+    clock: datetime | None
+
+
+def summaries(system: System, *, open_only: bool = False) -> Summaries:
+    """Cases (the open ones, if asked) with their actions and decisions, oldest first."""
+    with reading(system.db) as conn:
+        found = rows.case_summaries(conn, open_only=open_only)
+        return Summaries(cast(list[CaseSummary], found), status.clock(conn))
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A case as stored (None: no such case), and the stored clock it stands at."""
+
+    case: CaseRecord | None
+    clock: datetime | None
+
+
+def stored(system: System, case_id: str) -> Stored:
+    """A case as stored, whole (see `CaseRecord`), as `case show` prints it."""
+    with reading(system.db) as conn:
+        return Stored(cast(CaseRecord | None, rows.case(conn, case_id)), status.clock(conn))
 
 
 def case(system: System, case_id: str) -> CaseDetail | None:

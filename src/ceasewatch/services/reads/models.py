@@ -93,7 +93,15 @@ class KeyedIncident(IncidentRow):
     """`CEASEFIRE:INCIDENT`: how the API and the pages name an incident."""
 
 
+class IncidentRecords(IncidentRow):
+    """An incident with its reports' records."""
+
+    records: list[ReportRecord]
+
+
 class IncidentWithRecords(KeyedIncident):
+    """An incident, keyed, with its reports' records."""
+
     records: list[ReportRecord]
 
 
@@ -111,6 +119,15 @@ class Quorum(TypedDict):
     phase: int
     standing: str
     rules: list[RuleTally]
+
+
+class CaseRecord(CaseSummary):
+    """A case as stored, whole: its incidents and the other side's defensive responses
+    (each with its reports' records) and its events."""
+
+    incidents: list[IncidentRecords]
+    responses: list[IncidentRecords]
+    events: list[ProtocolEvent]
 
 
 class CaseDetail(CaseSummary):

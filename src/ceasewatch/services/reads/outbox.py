@@ -20,7 +20,7 @@ class OutboxListing:
 
 
 def listing(
-    system: System, *, status: str | None = None, party: str | None = None, limit: int = 100
+    system: System, *, status: str | None = None, party: str | None = None, limit: int = 1000
 ) -> OutboxListing:
     with reading(system.db) as conn:
         counts = rows.counts(conn)

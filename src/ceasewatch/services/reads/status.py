@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from ...store.database import reading
@@ -20,3 +21,16 @@ def clock(system: System) -> datetime | None:
     """The stored clock: None until the first report or tick."""
     with reading(system.db) as conn:
         return rows.clock(conn)
+
+
+@dataclass(frozen=True)
+class Counts:
+    counts: dict[str, int]
+    """Rows of each kind (see `stats`)."""
+    clock: datetime | None
+
+
+def counts(system: System) -> Counts:
+    """The counts and the stored clock, from one read."""
+    with reading(system.db) as conn:
+        return Counts(rows.stats(conn), rows.clock(conn))
