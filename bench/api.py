@@ -52,8 +52,8 @@ def records(path: Path, size: int) -> list[dict[str, Any]]:
 def prepared(url: str, folder: Path) -> str:
     """Init the database, add the ceasefire; returns an analyst's token (not limited in the
     kinds and grades it may send, as an unbound reporter's is)."""
-    from ceasewatch.bootstrap import open_system
     from ceasewatch.services import setup, tokens
+    from ceasewatch.services.system import open_system
 
     setup.init(url)
     system = open_system(url)
@@ -71,8 +71,8 @@ def prepared(url: str, folder: Path) -> str:
 
 
 def ingest_seconds(url: str, path: Path, folder: Path) -> float:
-    from ceasewatch.bootstrap import open_system
     from ceasewatch.services.ingest import ingest
+    from ceasewatch.services.system import open_system
 
     prepared(url, folder)
     system = open_system(url)

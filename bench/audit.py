@@ -39,8 +39,8 @@ from ingest import (
 def build(path: str, url: str, folder: str, trusted: bool) -> dict[str, Any]:
     """A store of the file's reports (as bench/ingest.py stores them), ticked a day past
     the last; what is in it."""
-    from ceasewatch.bootstrap import open_system
     from ceasewatch.services.clock import tick
+    from ceasewatch.services.system import open_system
     from ceasewatch.store import queries
     from ceasewatch.store.database import reading
 

@@ -118,9 +118,9 @@ def _fields(record: dict[str, Any], times: bool = False) -> tuple[Any, ...]:
 
 
 def durable(path: str, url: str, folder: str, trusted: bool) -> dict[str, Any]:
-    from ceasewatch.bootstrap import open_system
     from ceasewatch.services.ingest import ingest
     from ceasewatch.services.setup import add_ceasefire, init
+    from ceasewatch.services.system import open_system
 
     init(url)
     system = open_system(url)

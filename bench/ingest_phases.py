@@ -22,9 +22,9 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 from replay import generate  # the replay benchmark's seeded generator
 
-from ceasewatch.bootstrap import open_system
 from ceasewatch.services import ingest, unit_of_work
 from ceasewatch.services.setup import add_ceasefire, init
+from ceasewatch.services.system import open_system
 from ceasewatch.store import journal, readmodels
 
 CEASEFIRE = "id: cf-bench\nname: B\nparties: [RU, UA]\neffective_from: 2026-03-01T00:00:00Z\n"

@@ -66,9 +66,9 @@ def serving(app: Any) -> Iterator[str]:
 
 def fill(folder: Path, size: int) -> tuple[str, int, float]:
     """A database of `size` generated reports, trusted; its URL, incidents, seconds taken."""
-    from ceasewatch.bootstrap import open_system
     from ceasewatch.services.ingest import ingest
     from ceasewatch.services.setup import add_ceasefire, init
+    from ceasewatch.services.system import open_system
     from ceasewatch.store import queries
     from ceasewatch.store.database import reading
 
@@ -103,9 +103,9 @@ def timed(repeat: int, request: Callable[[], httpx.Response], before: Callable[[
 
 
 def measure(url: str, repeat: int) -> tuple[dict[str, float], dict[str, int]]:
-    from ceasewatch.api.app import create_app
-    from ceasewatch.bootstrap import open_system
+    from ceasewatch.app import create_app
     from ceasewatch.services import tokens
+    from ceasewatch.services.system import open_system
     from ceasewatch.services.tokens import UserRole
     from ceasewatch.store import queries
     from ceasewatch.store.database import reading

@@ -27,9 +27,9 @@ from starlette.staticfiles import StaticFiles
 from web_client import SETTINGS, FixedClock
 
 from builders import HOUR, T0
-from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import open_system
+from ceasewatch.app import create_app
 from ceasewatch.services.setup import init
+from ceasewatch.services.system import open_system
 
 CHROMIUM = os.environ.get("CEASEWATCH_CHROMIUM", "/usr/bin/chromium")
 ARGS = [

@@ -8,13 +8,13 @@ from pathlib import Path
 
 from starlette.testclient import TestClient
 
-from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import open_system
+from ceasewatch.app import create_app
 from ceasewatch.config import load_policy
 from ceasewatch.scenarios.demo import build_demo
 from ceasewatch.services import tokens
 from ceasewatch.services.demo import store_demo
 from ceasewatch.services.replay import replay
+from ceasewatch.services.system import open_system
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
 from ceasewatch.web.settings import WebSettings

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from builders import HOUR, T0, write_jsonl
-from ceasewatch.bootstrap import System
 from ceasewatch.domain.events import iso_z
 from ceasewatch.domain.sources import Source
 from ceasewatch.services import setup, sources, tokens
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
+from ceasewatch.services.system import System
 from ceasewatch.services.tokens import UserRole
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from api_world import CASE, World, build
 from typer.testing import CliRunner
 
-from ceasewatch.bootstrap import System
 from ceasewatch.cli import app
 from ceasewatch.services import commands
+from ceasewatch.services.system import System
 
 runner = CliRunner()
 

@@ -10,10 +10,10 @@ import pytest
 from api_world import CASE, NOW, World, build, defend, violation
 from fastapi.testclient import TestClient
 
-from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.app import create_app
 from ceasewatch.services import checkpoints
 from ceasewatch.services.keys import new_signer
+from ceasewatch.services.system import System
 from ceasewatch.tlog.note import b64
 
 READ = {"reporter", "analyst", "decision_maker:US", "observer", "admin"}

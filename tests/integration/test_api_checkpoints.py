@@ -13,9 +13,9 @@ import pytest
 from api_world import World, build
 from fastapi.testclient import TestClient
 
-from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.app import create_app
 from ceasewatch.services.keys import new_signer
+from ceasewatch.services.system import System
 from ceasewatch.tlog.note import Signer, b64
 
 

@@ -15,11 +15,11 @@ import pytest
 from api_world import World, build
 from fastapi.testclient import TestClient
 
-from ceasewatch.api.app import create_app
+from ceasewatch.app import create_app
 from ceasewatch.audit import canonical, sha256_hex
-from ceasewatch.bootstrap import System
 from ceasewatch.domain.parties import Party
 from ceasewatch.services import setup
+from ceasewatch.services.system import System
 
 SECRET = "s3cret-for-the-hooks"
 WITH_CONTACTS = ("US", "UA", "RU")

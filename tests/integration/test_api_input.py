@@ -9,9 +9,9 @@ import pytest
 from api_world import NOW, World, build, violation
 from fastapi.testclient import TestClient
 
-from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.app import create_app
 from ceasewatch.domain.events import iso_z
+from ceasewatch.services.system import System
 
 
 class FixedClock:

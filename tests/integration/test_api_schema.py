@@ -14,9 +14,9 @@ import schemathesis
 from api_world import NOW, World, build
 from hypothesis import HealthCheck, given, settings
 
-from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System, open_system
+from ceasewatch.app import create_app
 from ceasewatch.services.setup import init
+from ceasewatch.services.system import System, open_system
 from ceasewatch.store.database import connect
 
 EXAMPLES = 10

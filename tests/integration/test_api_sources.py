@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from web_client import FixedClock, client, csrf_of, sign_in
 
 from builders import HOUR, T0
-from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.app import create_app
 from ceasewatch.domain.events import iso_z
 from ceasewatch.services import tokens
+from ceasewatch.services.system import System
 
 CLOCK = FixedClock(T0 + 74 * HOUR)
 CHANNEL = {"id": "chan-a", "kind": "media", "reliability": "C", "group": "newsroom-1"}

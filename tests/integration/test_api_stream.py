@@ -13,9 +13,9 @@ from api_world import World, build, violation
 from servers import serving
 
 from builders import HOUR, T0
-from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.app import create_app
 from ceasewatch.domain.events import iso_z
+from ceasewatch.services.system import System
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
 

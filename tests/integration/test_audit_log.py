@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from ceasewatch.audit import sha256_hex
-from ceasewatch.bootstrap import System
 from ceasewatch.cli import app
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.setup import add_ceasefire
+from ceasewatch.services.system import System
 from ceasewatch.store import tables
 
 runner = CliRunner()

@@ -17,12 +17,12 @@ from typer.testing import CliRunner
 
 from builders import HOUR, T0, write_jsonl
 from ceasewatch.audit import GENESIS, canonical, extend, sha256_hex
-from ceasewatch.bootstrap import System, open_system
 from ceasewatch.cli import app
 from ceasewatch.domain.events import iso_z
 from ceasewatch.services import commands, setup
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
+from ceasewatch.services.system import System, open_system
 from ceasewatch.store import auditlog, tables
 from ceasewatch.store.database import reading
 

@@ -20,10 +20,10 @@ from web_client import client as web_client
 from web_client import sign_in, words_of
 
 from builders import DAY, HOUR, T0
-from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.app import create_app
 from ceasewatch.cli import app
 from ceasewatch.services.clock import tick
+from ceasewatch.services.system import System
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
 

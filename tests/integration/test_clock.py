@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 from builders import DAY, HOUR, T0, front_reports, write_jsonl
-from ceasewatch.bootstrap import System, open_system
 from ceasewatch.config import load_ceasefire, load_policy
 from ceasewatch.domain.reports import Report
 from ceasewatch.intake import read_reports
@@ -20,6 +19,7 @@ from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.replay import replay
 from ceasewatch.services.setup import add_ceasefire
+from ceasewatch.services.system import System, open_system
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
 
@@ -82,7 +82,7 @@ def test_a_process_that_fell_behind_catches_up_and_fires_nothing_twice(
 TICKER = """
 import sys
 from datetime import datetime, timedelta
-from ceasewatch.bootstrap import open_system
+from ceasewatch.services.system import open_system
 from ceasewatch.services.clock import tick
 system = open_system(sys.argv[1])
 at, end = datetime.fromisoformat(sys.argv[2]), datetime.fromisoformat(sys.argv[3])

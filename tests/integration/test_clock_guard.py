@@ -19,10 +19,10 @@ from typer.testing import CliRunner
 from web_client import SETTINGS, FixedClock, sign_in
 
 from builders import HOUR, MINUTE, SECOND, T0, write_jsonl
-from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.app import create_app
 from ceasewatch.cli import app as cli_app
 from ceasewatch.domain.events import iso_z
+from ceasewatch.services.system import System
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
 

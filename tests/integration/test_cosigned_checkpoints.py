@@ -17,7 +17,7 @@ from web_client import FixedClock, client, sign_in
 
 from builders import HOUR, T0
 from ceasewatch.audit import link
-from ceasewatch.bootstrap import System
+from ceasewatch.services.system import System
 
 
 @pytest.fixture

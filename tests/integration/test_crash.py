@@ -11,12 +11,12 @@ from pathlib import Path
 
 from builders import DAY, T0, front_reports, write_jsonl
 from ceasewatch import audit
-from ceasewatch.bootstrap import System
 from ceasewatch.config import load_ceasefire, load_policy
 from ceasewatch.intake import read_reports
 from ceasewatch.services.clock import tick
 from ceasewatch.services.replay import replay
 from ceasewatch.services.setup import add_ceasefire
+from ceasewatch.services.system import System
 from ceasewatch.store import auditlog, queries
 from ceasewatch.store.database import reading
 

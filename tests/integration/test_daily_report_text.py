@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 
 from builders import write_jsonl
-from ceasewatch.bootstrap import System
 from ceasewatch.reports import daily, render
 from ceasewatch.reports.daily import DailyReport
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.setup import add_ceasefire
-from ceasewatch.store.database import reading
+from ceasewatch.services.system import System
 
 SCRIPT = "<script>alert(1)</script>"
 LINK = "[x](javascript:alert(1))"
@@ -44,8 +43,7 @@ def report(system: System, tmp_path: Path) -> DailyReport:
         "text": f"{SCRIPT} and {LINK} | *loud* & `code`\n# not a heading",
     }
     ingest(system, [str(write_jsonl(tmp_path / "reports.jsonl", [record]))], trusted=True)
-    with reading(system.db) as conn:
-        return daily.build(conn, date(2026, 3, 2))
+    return daily.build(system, date(2026, 3, 2))
 
 
 def permissive_markdown_to_html(text: str) -> str:

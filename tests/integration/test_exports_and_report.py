@@ -11,7 +11,6 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from ceasewatch.bootstrap import System
 from ceasewatch.exports import COLUMNS, write
 from ceasewatch.reports import daily, render
 from ceasewatch.reports.style import stylesheet
@@ -19,6 +18,7 @@ from ceasewatch.services.clock import tick
 from ceasewatch.services.imports import import_file
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.setup import add_ceasefire
+from ceasewatch.services.system import System
 from ceasewatch.store.database import reading
 from ceasewatch.store.exports import Filter
 
@@ -103,16 +103,14 @@ def test_a_parquet_export_has_the_schema_and_every_row(stocked: System, tmp_path
 def test_the_daily_report_at_its_cut_off_counts_only_what_was_verified_by_then(
     stocked: System,
 ):
-    with reading(stocked.db) as conn:
-        report = daily.build(conn, date(2026, 3, 5))
+    report = daily.build(stocked, date(2026, 3, 5))
 
     assert report.overall.total == 0  # ACLED published these days later
     assert not report.incomplete
 
 
 def test_a_revised_daily_report_counts_by_oblast_type_and_party(stocked: System):
-    with reading(stocked.db) as conn:
-        report = daily.build(conn, date(2026, 3, 5), revised=True)
+    report = daily.build(stocked, date(2026, 3, 5), revised=True)
 
     assert report.windows.cutoff == datetime(2026, 3, 5, 22, tzinfo=UTC)
     assert report.overall.last_24h == 2  # UKR1005 (RU, Odesa) and UKR1006 (unattributed)
@@ -131,8 +129,7 @@ def test_a_revised_daily_report_counts_by_oblast_type_and_party(stocked: System)
 
 
 def test_the_daily_report_renders_as_html_and_markdown(stocked: System, tmp_path: Path):
-    with reading(stocked.db) as conn:
-        report = daily.build(conn, date(2026, 3, 5), revised=True)
+    report = daily.build(stocked, date(2026, 3, 5), revised=True)
 
     page = render.html(report)
     assert "Daily situation report" in page and "Odesa Oblast" in page
@@ -171,8 +168,7 @@ def test_the_daily_report_lists_open_cases_with_their_phase_and_due_actions(
         )
     )
     ingest(system, [str(path)], trusted=True)
-    with reading(system.db) as conn:
-        report = daily.build(conn, date(2026, 3, 3))
+    report = daily.build(system, date(2026, 3, 3))
 
     [case] = report.open_cases
     assert (case.id, case.phase, case.severity) == ("cf-1/RU/1", 2, "major")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from api_world import NOW, build, violation
 
-from ceasewatch.bootstrap import System
 from ceasewatch.services.submit import GroupCommit
+from ceasewatch.services.system import System
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
 

@@ -15,10 +15,10 @@ from typer.testing import CliRunner
 from web_client import FixedClock, client, sign_in, words_of
 
 from builders import HOUR, T0
-from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.app import create_app
 from ceasewatch.cli import app
 from ceasewatch.domain.events import iso_z
+from ceasewatch.services.system import System
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 from test_ingest import replayed, run_out, stored
 
-from ceasewatch.bootstrap import System, open_system
 from ceasewatch.services import commands
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.setup import add_ceasefire
+from ceasewatch.services.system import System, open_system
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from ceasewatch.bootstrap import System
 from ceasewatch.services.clock import tick
 from ceasewatch.services.imports import import_file
 from ceasewatch.services.setup import add_ceasefire
+from ceasewatch.services.system import System
 from ceasewatch.store import queries, tables
 from ceasewatch.store.database import reading
 

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from builders import front_reports, write_jsonl
-from ceasewatch.bootstrap import System
 from ceasewatch.config import load_ceasefire, load_policy
 from ceasewatch.intake import read_reports
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.replay import replay
 from ceasewatch.services.setup import SetupError, add_ceasefire
+from ceasewatch.services.system import System
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
 

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ceasewatch.bootstrap import open_system
 from ceasewatch.config import load_ceasefire, load_policy
 from ceasewatch.intake import read_reports
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.replay import replay
 from ceasewatch.services.setup import add_ceasefire, init
+from ceasewatch.services.system import open_system
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
 

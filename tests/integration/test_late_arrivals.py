@@ -27,8 +27,7 @@ from hypothesis import strategies as st
 from test_store_cli import Cli
 
 from builders import HOUR, T0, make_ceasefire, place, write_jsonl
-from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System, open_system
+from ceasewatch.app import create_app
 from ceasewatch.config import load_policy
 from ceasewatch.domain.events import iso_z
 from ceasewatch.domain.reports import arrival_order, parse_report
@@ -37,6 +36,7 @@ from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import take
 from ceasewatch.services.replay import replay
 from ceasewatch.services.setup import add_ceasefire, init
+from ceasewatch.services.system import System, open_system
 from ceasewatch.services.tokens import UserRole
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading

@@ -14,12 +14,12 @@ from servers import Receiver, live_run
 from test_notifications import LOOPBACK
 
 from builders import HOUR, write_jsonl
-from ceasewatch.bootstrap import System
 from ceasewatch.domain.events import iso_z
 from ceasewatch.domain.parties import Party
 from ceasewatch.services import setup
 from ceasewatch.services.clock import WallClock
 from ceasewatch.services.ingest import ingest
+from ceasewatch.services.system import System
 from ceasewatch.store import queries, tables
 from ceasewatch.store.database import reading
 

@@ -10,8 +10,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
-from ceasewatch.bootstrap import open_system
 from ceasewatch.services.setup import init
+from ceasewatch.services.system import open_system
 from ceasewatch.store.database import StoreError, connect, revisions, upgrade
 from ceasewatch.store.tables import metadata
 

@@ -17,12 +17,12 @@ from cosigning import cli, decided, execute, ok, party_keys
 from servers import serving
 
 from builders import HOUR, T0, write_jsonl
-from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System, open_system
+from ceasewatch.app import create_app
 from ceasewatch.services import mirror
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.remote import Remote
+from ceasewatch.services.system import System, open_system
 
 
 @pytest.fixture

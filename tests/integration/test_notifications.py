@@ -24,14 +24,14 @@ from servers import Receiver, live_run, smtp_server
 from web_client import FixedClock
 
 from builders import HOUR, T0
-from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.app import create_app
 from ceasewatch.domain.events import ProtocolEvent
 from ceasewatch.domain.notices import Notice
 from ceasewatch.domain.parties import Party
 from ceasewatch.notify.net import NetTransport
 from ceasewatch.services import notify, sender, setup
 from ceasewatch.services.clock import WallClock, tick
+from ceasewatch.services.system import System
 from ceasewatch.services.webhook_targets import WebhookTargets
 from ceasewatch.store import outbox, tables
 from ceasewatch.store.database import writing_rows

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 from builders import write_jsonl
-from ceasewatch.bootstrap import open_system
 from ceasewatch.cli import app
 from ceasewatch.services import unit_of_work
+from ceasewatch.services.system import open_system
 from ceasewatch.store import queries, tables
 from ceasewatch.store.database import reading
 

@@ -15,9 +15,9 @@ from servers import serving
 from web_client import SETTINGS, FixedClock, client, csrf_of, sign_in
 
 from builders import HOUR, T0
-from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.app import create_app
 from ceasewatch.services import tokens
+from ceasewatch.services.system import System
 from ceasewatch.web.sessions import COOKIE
 
 CLOCK = FixedClock(T0 + 74 * HOUR)

@@ -15,8 +15,8 @@ from api_world import NOW, World, build
 from servers import Receiver
 from test_notifications import outbox_rows, with_contacts
 
-from ceasewatch.bootstrap import System
 from ceasewatch.services import sender
+from ceasewatch.services.system import System
 from ceasewatch.store import outbox
 from fakes import FakeTransport
 

@@ -18,13 +18,13 @@ from typer.testing import CliRunner
 
 from builders import HOUR, T0, write_jsonl
 from ceasewatch.audit import sha256_hex
-from ceasewatch.bootstrap import System, open_system
 from ceasewatch.cli import app
 from ceasewatch.services import commands, setup, snapshots, unit_of_work
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.live_protocol import SnapshotEvery
 from ceasewatch.services.setup import init
+from ceasewatch.services.system import System, open_system
 from ceasewatch.store import tables
 from ceasewatch.store.database import reading
 

@@ -14,11 +14,11 @@ from typer.testing import CliRunner
 from web_client import SETTINGS, FixedClock, sign_in
 
 from builders import HOUR, MINUTE, SECOND, T0, write_jsonl
-from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.app import create_app
 from ceasewatch.cli import app as cli_app
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
+from ceasewatch.services.system import System
 
 STORED = T0 + 73 * HOUR
 """The world's stored clock: 2026-03-05 11:00 UTC, while the wall clock says November."""

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 from web_client import FixedClock, client, csrf_of
 
-from ceasewatch.api.app import create_app
-from ceasewatch.bootstrap import System
+from ceasewatch.app import create_app
 from ceasewatch.cli import app
 from ceasewatch.services import tokens
+from ceasewatch.services.system import System
 
 runner = CliRunner()
 

@@ -11,10 +11,10 @@ from starlette.testclient import TestClient
 from web_client import FixedClock, client, csrf_of, sign_in
 
 from builders import HOUR, T0, write_jsonl
-from ceasewatch.bootstrap import System
 from ceasewatch.domain.events import iso_z
 from ceasewatch.services import commands
 from ceasewatch.services.ingest import ingest
+from ceasewatch.services.system import System
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
 from ceasewatch.web.sessions import COOKIE
@@ -556,7 +556,7 @@ def test_the_stream_for_the_pages_takes_the_session_cookie(world: World):
     from servers import serving
     from web_client import SETTINGS
 
-    from ceasewatch.api.app import create_app
+    from ceasewatch.app import create_app
 
     with serving(create_app(world.system, clock=CLOCK, web=SETTINGS)) as base:
         with httpx.Client(base_url=base, timeout=30) as anonymous:

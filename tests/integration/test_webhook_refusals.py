@@ -18,13 +18,13 @@ from fastapi.testclient import TestClient
 from servers import Receiver
 from typer.testing import CliRunner
 
-from ceasewatch.api.app import create_app
 from ceasewatch.api.settings import ApiSettings
-from ceasewatch.bootstrap import System
+from ceasewatch.app import create_app
 from ceasewatch.cli import app as cli
 from ceasewatch.domain.parties import Party
 from ceasewatch.notify.net import NetTransport
 from ceasewatch.services import sender, setup, tokens
+from ceasewatch.services.system import System
 from ceasewatch.services.tokens import UserRole
 from ceasewatch.services.webhook_targets import ENV_VAR, WebhookTargets
 from ceasewatch.store import outbox, queries

@@ -8,7 +8,7 @@ from datetime import datetime
 from api_world import World
 from starlette.testclient import TestClient
 
-from ceasewatch.api.app import create_app
+from ceasewatch.app import create_app
 from ceasewatch.web.settings import WebSettings
 
 SETTINGS = WebSettings(secret="test-secret-" + "x" * 32)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from ceasewatch.store.queries import MapRow
+from ceasewatch.services.reads.maps import MapRow
 from ceasewatch.web.mapindex import (
     CELL_PX,
     DEFAULT_STATUSES,

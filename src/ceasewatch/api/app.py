@@ -1,4 +1,7 @@
-"""The HTTP API: FastAPI over the services, every route behind a role."""
+"""The HTTP API: FastAPI routers over the services, every route behind a role.
+
+`install(app)` adds the API to the app `ceasewatch.app.create_app` composes (the web
+dashboard beside it); `OPENAPI` is what the app says of itself in /openapi.json."""
 
 from __future__ import annotations
 
@@ -11,12 +14,8 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 
 from .. import __version__
-from ..bootstrap import System, open_system
-from ..services.clock import Clock, WallClock
+from ..httpkit import errors
 from ..services.submit import GroupCommit
-from ..web import mount as mount_web
-from ..web.settings import WebSettings
-from . import errors
 from .routes import (
     audit,
     cases,
@@ -50,36 +49,25 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 SWAGGER = "/static/vendor/swagger-ui"
 """Swagger UI's files, vendored from npm by scripts/vendor_web.py."""
 
-BODY_LIMIT = 32 * 1024 * 1024
-"""Bytes: room for a batch of 10,000 reports with long texts."""
+OPENAPI: dict[str, Any] = {
+    "title": "ceasewatch",
+    "version": __version__,
+    "description": (
+        "Verified incidents, the three-phase response protocol, its deadlines and "
+        "decisions, and a hash-chained audit log. Every route but /healthz takes a "
+        "bearer token (`ceasewatch token create`)."
+    ),
+    "docs_url": None,
+    "redoc_url": None,
+}
 
 
-def create_app(
-    system: System,
-    *,
-    clock: Clock | None = None,
-    body_limit: int = BODY_LIMIT,
-    web: WebSettings | None = None,
-    settings: ApiSettings | None = None,
-) -> FastAPI:
-    """The API under /api/v1, and the web dashboard (`settings` and `web`, else from the
-    environment: see `ceasewatch.api.settings` and `ceasewatch.web.settings`)."""
-    app = FastAPI(
-        title="ceasewatch",
-        version=__version__,
-        description=(
-            "Verified incidents, the three-phase response protocol, its deadlines and "
-            "decisions, and a hash-chained audit log. Every route but /healthz takes a "
-            "bearer token (`ceasewatch token create`)."
-        ),
-        docs_url=None,
-        redoc_url=None,
-    )
-    app.state.system = system
-    app.state.clock = clock or WallClock()
+def install(app: FastAPI, settings: ApiSettings | None = None) -> None:
+    """The API under /api/v1, /healthz, /metrics and /docs, on an app whose state holds
+    the system and the clock (`settings`, else from the environment: see
+    `ceasewatch.api.settings`)."""
     app.state.settings = settings or ApiSettings.from_env()
-    app.state.submitter = GroupCommit(system)
-    errors.install(app)
+    app.state.submitter = GroupCommit(app.state.system)
     for module in (
         reports,
         incidents,
@@ -95,7 +83,6 @@ def create_app(
     ):
         app.include_router(module.router, prefix="/api/v1", responses=ERRORS)
     app.include_router(health.router, responses=ERRORS)
-    mount_web(app, web)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -119,11 +106,3 @@ def create_app(
         health.REQUESTS.labels(request.method, path, str(response.status_code)).inc()
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - began) * 1000:.1f}"
         return response
-
-    app.add_middleware(errors.BodyLimit, limit=body_limit)
-    return app
-
-
-def create_from_env() -> FastAPI:
-    """For `uvicorn --factory` and each worker of `ceasewatch serve --workers N`."""
-    return create_app(open_system())

@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from ..bootstrap import System
+from ..httpkit.errors import ApiError
 from ..roles import UserRole, with_article
 from ..services import tokens
+from ..services.system import System
 from ..services.tokens import Principal
-from .errors import ApiError
 
 bearer = HTTPBearer(auto_error=False, description="A token from `ceasewatch token create`.")
 

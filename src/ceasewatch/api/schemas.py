@@ -11,7 +11,7 @@ from ..domain.ceasefire import Ceasefire
 from ..domain.parties import Contact
 from ..domain.reports import Evidence, Report
 from ..domain.text import NO_NUL, Code, Key, Reason, Text
-from .errors import FieldProblem
+from ..httpkit.errors import FieldProblem
 
 
 class Out(BaseModel):

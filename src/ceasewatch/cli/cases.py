@@ -15,8 +15,8 @@ from . import app
 from .common import At, Db, HelpGroup, fail, out, parse_instant, print_events, system_at
 
 if TYPE_CHECKING:
-    from ..bootstrap import System
     from ..domain.events import ProtocolEvent
+    from ..services.system import System
 
 case_app = typer.Typer(cls=HelpGroup, help="One case.", no_args_is_help=True)
 action_app = typer.Typer(cls=HelpGroup, help="Actions of a case.", no_args_is_help=True)
@@ -34,19 +34,17 @@ def cases_command(
     db: Db = None,
 ) -> None:
     """The cases, oldest first, each with its next deadline as of the stored clock."""
-    from ..store import queries
-    from ..store.database import reading
+    from ..services.reads import cases
     from .panels import cases_table
 
-    with system_at(db) as system, reading(system.db) as conn:
+    with system_at(db) as system:
         if as_json:
-            for row in queries.cases(conn, open_only=open_only):
+            for row in cases.cases(system, open_only=open_only):
                 sys.stdout.write(json.dumps(_jsonable(dict(row)), ensure_ascii=False) + "\n")
             return
-        rows = queries.case_summaries(conn, open_only=open_only)
-        now = queries.clock(conn)
-    if rows:
-        out.print(cases_table(rows, now))
+        found = cases.summaries(system, open_only=open_only)
+    if found.cases:
+        out.print(cases_table(found.cases, found.clock))
     else:
         out.print("no cases" + (" open" if open_only else ""))
 
@@ -58,20 +56,19 @@ def case_show(
     db: Db = None,
 ) -> None:
     """A case: timeline, actions and deadlines, decisions, incidents with their reports."""
-    from ..store import queries
-    from ..store.database import reading
+    from ..services.reads import cases
     from .panels import stored_case_panel
 
-    with system_at(db) as system, reading(system.db) as conn:
-        case = queries.case(conn, case_id)
-        now = queries.clock(conn)
+    with system_at(db) as system:
+        found = cases.stored(system, case_id)
+    case = found.case
     if case is None:
         fail(f"no case {case_id}")
     if as_json:
-        case["events"] = [e.to_dict() for e in case["events"]]
-        sys.stdout.write(json.dumps(_jsonable(case), ensure_ascii=False, indent=2) + "\n")
+        shown = {**case, "events": [e.to_dict() for e in case["events"]]}
+        sys.stdout.write(json.dumps(_jsonable(shown), ensure_ascii=False, indent=2) + "\n")
     else:
-        out.print(stored_case_panel(case, now))
+        out.print(stored_case_panel(case, found.clock))
 
 
 def _jsonable(value: Any) -> Any:
@@ -246,13 +243,13 @@ def stats_command(
     db: Db = None,
 ) -> None:
     """Counts of reports, incidents, cases and pending timers, and the stored clock."""
-    from ..store import queries
-    from ..store.database import reading
+    from ..services.reads import status
     from .tables import Sheet, clock_time
 
-    with system_at(db) as system, reading(system.db) as conn:
-        counts: dict[str, Any] = queries.stats(conn)
-        now = queries.clock(conn)
+    with system_at(db) as system:
+        found = status.counts(system)
+    counts: dict[str, Any] = dict(found.counts)
+    now = found.clock
     if as_json:
         counts["clock"] = iso_z(now) if now else None
         sys.stdout.write(json.dumps(counts) + "\n")

@@ -26,8 +26,8 @@ from .common import (
 if TYPE_CHECKING:
     from rich.progress import Progress
 
-    from ..bootstrap import System
     from ..services.sender import Sender
+    from ..services.system import System
 
 
 @app.command("ingest")
@@ -241,11 +241,9 @@ def events_command(
     db: Db = None,
 ) -> None:
     """The stored protocol events, in time order, as `replay` prints them."""
-    from ..store import queries
-    from ..store.database import reading
+    from ..services.reads import events
 
     start = parse_instant(since, "--since")
-    with system_at(db) as system, reading(system.db) as conn:
-        print_events(
-            list(queries.events(conn, case=case, since=start, ceasefire=ceasefire)), as_json
-        )
+    with system_at(db) as system:
+        stored = list(events.in_time_order(system, case=case, since=start, ceasefire=ceasefire))
+    print_events(stored, as_json)

@@ -22,12 +22,12 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from ..store.location import ENV_VAR
+from ..services.location import DB_ENV_VAR
 
 if TYPE_CHECKING:
-    from ..bootstrap import System
     from ..domain.events import ProtocolEvent
     from ..intake import Rejection
+    from ..services.system import System
     from ..services.webhook_targets import WebhookTargets
 
 out = Console(highlight=False, soft_wrap=True)
@@ -37,7 +37,7 @@ Db = Annotated[
     str | None,
     typer.Option(
         "--db",
-        envvar=ENV_VAR,
+        envvar=DB_ENV_VAR,
         help="Database URL (sqlite:///file.db or postgresql://user@host:port/db).",
         show_default="sqlite:///ceasewatch.db",
     ),
@@ -101,8 +101,7 @@ def system_at(db: str | None) -> Iterator[System]:
     or gone while the command ran)."""
     from sqlalchemy.exc import OperationalError
 
-    from ..bootstrap import open_system
-    from ..store.database import StoreError, reason
+    from ..services.system import StoreError, open_system, reason
 
     try:
         system = open_system(db)

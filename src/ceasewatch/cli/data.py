@@ -241,8 +241,7 @@ def export_command(
 ) -> None:
     """Export incidents, cases or reports, streamed, with each one's oblast."""
     from .. import exports
-    from ..store.database import reading
-    from ..store.exports import Filter
+    from ..services.reads.exports import export
 
     if kind not in exports.KINDS:
         fail(f"{kind!r}: export incidents, cases or reports")
@@ -250,15 +249,19 @@ def export_command(
         fail(f"--format {fmt!r}: use csv, geojson or parquet")
     if fmt == "parquet" and output is None:
         fail("parquet is written to a file: give -o FILE")
-    where = Filter(
-        since=parse_instant(since, "--since"),
-        until=parse_instant(until, "--until"),
-        bbox=_bbox(bbox),
-        ceasefire=ceasefire,
-    )
-    with system_at(db) as system, reading(system.db) as conn:
+    start, end, box = parse_instant(since, "--since"), parse_instant(until, "--until"), _bbox(bbox)
+    with system_at(db) as system:
         try:
-            count = exports.write(conn, kind, fmt, where, output or sys.stdout)
+            count = export(
+                system,
+                kind,
+                fmt,
+                output or sys.stdout,
+                since=start,
+                until=end,
+                bbox=box,
+                ceasefire=ceasefire,
+            )
         except BrokenPipeError:
             quiet_stdout()
             raise typer.Exit(0) from None
@@ -302,7 +305,6 @@ def report_daily(
 ) -> None:
     """The daily situation report at a fixed cut-off: counts, baselines, map, cases."""
     from ..domain.instants import in_range
-    from ..store.database import reading
     from ..timezones import zone
 
     try:
@@ -321,9 +323,9 @@ def report_daily(
         fail("a PDF is written to a file: give -o FILE")
     from ..reports import daily, render  # matplotlib and Jinja: only for this command
 
-    with system_at(db) as system, reading(system.db) as conn:
+    with system_at(db) as system:
         try:
-            made = daily.build(conn, when, ceasefire=ceasefire, tz=tz, at=at, revised=revised)
+            made = daily.build(system, when, ceasefire=ceasefire, tz=tz, at=at, revised=revised)
         except daily.ReportError as exc:
             fail(str(exc))
     try:

@@ -13,9 +13,9 @@ from . import app
 from .common import Db, err, fail, out, system_at
 
 if TYPE_CHECKING:
-    from ..bootstrap import System
     from ..services import mirror
     from ..services.remote import Remote
+    from ..services.system import System
     from ..tlog.keyring import Keyring
 
 SHOWN = 20

@@ -37,13 +37,12 @@ def outbox_list(
     """The outbox: counts by status, then the messages (dead letters with their errors)."""
     if ctx.invoked_subcommand is not None:
         return
-    from ..store import outbox as rows
-    from ..store.database import reading
+    from ..services.reads import outbox
     from .tables import Fitted, Sheet, Stamps
 
-    with system_at(db) as system, reading(system.db) as conn:
-        counts = rows.counts(conn)
-        listed = rows.listed(conn, status=status, party=party)
+    with system_at(db) as system:
+        found = outbox.listing(system, status=status, party=party)
+    counts, listed = found.counts, found.items
     out.print(", ".join(f"{n} {s}" for s, n in sorted(counts.items())) or "the outbox is empty")
     if not listed:
         return

@@ -7,7 +7,7 @@ action folded into one line; every table is a `tables.Sheet`, fitted to the term
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -241,7 +241,7 @@ def summary_table(result: ReplayResult) -> Fitted:
 # -- stored cases (read models) -----------------------------------------------------
 
 
-def next_deadline(case: dict[str, Any], now: datetime | None) -> str:
+def next_deadline(case: Mapping[str, Any], now: datetime | None) -> str:
     """An open case's most pressing deadline (its earliest undone one), counted against
     the stored clock: `overdue by 2 d 1 h`, `due in 3 h`."""
     dues = [a["due"] for a in case["actions"] if a["done_at"] is None and a["due"] is not None]
@@ -250,7 +250,7 @@ def next_deadline(case: dict[str, Any], now: datetime | None) -> str:
     return countdown(min(dues), now)
 
 
-def cases_table(rows: list[dict[str, Any]], now: datetime | None) -> Fitted:
+def cases_table(rows: Sequence[Mapping[str, Any]], now: datetime | None) -> Fitted:
     """The cases, each with its next deadline as of `now`, the stored clock."""
 
     def build(stamps: Stamps) -> Sheet:
@@ -278,7 +278,7 @@ def cases_table(rows: list[dict[str, Any]], now: datetime | None) -> Fitted:
     return Fitted(build, instants)
 
 
-def stored_case_panel(case: dict[str, Any], now: datetime | None) -> Group:
+def stored_case_panel(case: Mapping[str, Any], now: datetime | None) -> Group:
     """A stored case; its deadlines counted against `now`, the stored clock."""
     state = _state(case["closed_at"], case["close_reason"])
     parts: list[Any] = [

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from ..store.location import ENV_VAR
+from ..services.location import DB_ENV_VAR
 from . import app
 from .common import Db, fail, system_at
 
@@ -32,11 +32,11 @@ def serve(
         pass  # ... or if the database is not ready
     check_port(host, port)  # ... or if the port is taken
     if db is not None:
-        os.environ[ENV_VAR] = db
+        os.environ[DB_ENV_VAR] = db
     import uvicorn
 
     uvicorn.run(
-        "ceasewatch.api.app:create_from_env",
+        "ceasewatch.app:create_from_env",
         factory=True,
         host=host,
         port=port,

@@ -23,7 +23,7 @@ for sub, name in ((db_app, "db"), (ceasefire_app, "ceasefire"), (party_app, "par
 def init(db: Db = None) -> None:
     """Create the database, or migrate it to this version's schema."""
     from ..services import setup
-    from ..store.database import StoreError, reason
+    from ..services.system import StoreError, reason
 
     try:
         url = setup.init(db)
@@ -61,11 +61,10 @@ def ceasefire_add(
 @ceasefire_app.command("list")
 def ceasefire_list(db: Db = None) -> None:
     """The stored ceasefires."""
-    from ..store import queries
-    from ..store.database import reading
+    from ..services.reads import directory
 
-    with system_at(db) as system, reading(system.db) as conn:
-        for row in queries.ceasefires(conn):
+    with system_at(db) as system:
+        for row in directory.ceasefires(system):
             d = row["definition"]
             period = f"{d['effective_from']} .. {d.get('effective_until') or ''}"
             zone = "zone" if d.get("zone") else "no zone"
@@ -100,9 +99,8 @@ def party_import(
 @party_app.command("list")
 def party_list(db: Db = None) -> None:
     """The stakeholder directory."""
-    from ..store import queries
-    from ..store.database import reading
+    from ..services.reads import directory
 
-    with system_at(db) as system, reading(system.db) as conn:
-        for row in queries.parties(conn):
+    with system_at(db) as system:
+        for row in directory.parties(system):
             out.print(f"{row['code']:6} {row['name']}  {', '.join(row['roles'])}", markup=False)

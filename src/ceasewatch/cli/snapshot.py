@@ -19,15 +19,12 @@ def snapshot_command(
     """Save the engines' state at the journal's end: a process then starts from it and
     feeds its engines only what was journaled after. A cache of the journal, never the
     truth: one made by other code, or for other ceasefires, is passed over."""
-    from ..services import snapshots, unit_of_work
-    from ..store import journal
-    from ..store.database import reading
+    from ..services import unit_of_work
+    from ..services.reads import snapshots
 
     with system_at(db) as system:
         if show:
-            with reading(system.db) as conn:
-                digests = snapshots.ceasefire_digests(journal.stored_ceasefires(conn))
-                saved = snapshots.listed(conn, digests)
+            saved = snapshots.saved(system)
             for s in saved:
                 use = "usable" if s.usable else "passed over (other code or ceasefires)"
                 clock = iso_z(s.clock) if s.clock else "-"

@@ -24,18 +24,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection
-
 from ..config import ceasefire_from_dict
 from ..domain.ceasefire import Ceasefire
 from ..domain.events import iso_z
 from ..domain.reports import EventType, Target
 from ..domain.severity import Severity
 from ..oblasts import Area, areas
-from ..store import exports as rows
-from ..store import queries, tables
-from ..store.exports import Filter
+from ..services.reads.daily import DailyReads, daily_reads
+from ..services.system import System
 from ..timezones import zone
 
 DAY = timedelta(days=1)
@@ -192,8 +188,8 @@ def cutoff_of(day: date, tz: ZoneInfo, at: time | None) -> datetime:
     return datetime.combine(day, at, tz).astimezone(UTC)
 
 
-def stored_ceasefire(conn: Connection, ceasefire_id: str | None) -> Ceasefire:
-    stored = queries.ceasefires(conn)
+def stored_ceasefire(reads: DailyReads, ceasefire_id: str | None) -> Ceasefire:
+    stored = reads.ceasefires()
     if ceasefire_id is None:
         if len(stored) != 1:
             names = ", ".join(r["id"] for r in stored) or "none is stored"
@@ -208,7 +204,7 @@ def stored_ceasefire(conn: Connection, ceasefire_id: str | None) -> Ceasefire:
 
 
 def build(
-    conn: Connection,
+    system: System,
     day: date,
     *,
     ceasefire: str | None = None,
@@ -216,15 +212,30 @@ def build(
     at: time | None = None,
     revised: bool = False,
 ) -> DailyReport:
-    cf = stored_ceasefire(conn, ceasefire)
+    """The report of `day` (its cut-off: midnight after it, or `at` on it, in `tz`), from
+    one state of the store."""
+    with daily_reads(system) as reads:
+        return compose(reads, day, ceasefire=ceasefire, tz=tz, at=at, revised=revised)
+
+
+def compose(
+    reads: DailyReads,
+    day: date,
+    *,
+    ceasefire: str | None = None,
+    tz: str = "Europe/Kyiv",
+    at: time | None = None,
+    revised: bool = False,
+) -> DailyReport:
+    cf = stored_ceasefire(reads, ceasefire)
     local = zone(tz)
     cutoff = cutoff_of(day, local, at)
     windows = Windows(cutoff, cf.effective_from)
-    report = DailyReport(cf, day, tz, windows, queries.clock(conn), revised=revised)
+    report = DailyReport(cf, day, tz, windows, reads.clock(), revised=revised)
     if cutoff <= cf.effective_from:
         return report
     daily: dict[date, Counter[str]] = defaultdict(Counter)
-    known = violations(conn, cf, cutoff, revised=revised)
+    known = violations(reads, cf, cutoff, revised=revised)
     for violation in known:
         _tally(report, windows, violation)
         daily[violation.occurred_at.astimezone(local).date()][violation.party] += 1
@@ -233,8 +244,8 @@ def build(
         (first_day + timedelta(n), daily.get(first_day + timedelta(n), Counter()))
         for n in range((day - first_day).days + 1)
     ]
-    report.open_cases = open_cases(conn, cf.id, cutoff, known)
-    report.notable = notable(conn, report.last_24h)
+    report.open_cases = open_cases(reads, cf.id, cutoff, known)
+    report.notable = notable(reads, report.last_24h)
     return report
 
 
@@ -262,13 +273,12 @@ def _within(at: datetime, window: tuple[datetime, datetime]) -> bool:
 
 
 def violations(
-    conn: Connection, cf: Ceasefire, cutoff: datetime, *, revised: bool = False
+    reads: DailyReads, cf: Ceasefire, cutoff: datetime, *, revised: bool = False
 ) -> list[Violation]:
     """The ceasefire's violations known at the cut-off, or now if `revised` (see the
     module's docstring)."""
-    where = Filter(since=cf.effective_from, until=cutoff, ceasefire=cf.id)
     found: list[tuple[dict[str, Any], float | None]] = []
-    for row in rows.incidents(conn, where):
+    for row in reads.incidents(ceasefire=cf.id, since=cf.effective_from, until=cutoff):
         if row["status"] != "verified" or row["verified_at"] is None:
             continue
         if (not revised and row["verified_at"] > cutoff) or not cf.in_period(row["occurred_at"]):
@@ -321,7 +331,7 @@ def _unattributed_violation(cf: Ceasefire, row: dict[str, Any], first: dict[str,
 
 
 def open_cases(
-    conn: Connection, ceasefire: str, cutoff: datetime, known: list[Violation]
+    reads: DailyReads, ceasefire: str, cutoff: datetime, known: list[Violation]
 ) -> list[OpenCase]:
     """Cases open at the cut-off as they stood then: phase, severity and last violation
     from what was known by the cut-off, and the actions not done by then."""
@@ -329,15 +339,8 @@ def open_cases(
     for violation in known:
         if violation.case is not None:
             held[violation.case].append(violation)
-    c, a = tables.cases, tables.actions
-    query = (
-        sa.select(c)
-        .where(c.c.ceasefire_id == ceasefire, c.c.opened_at < cutoff)
-        .where(sa.or_(c.c.closed_at.is_(None), c.c.closed_at >= cutoff))
-        .order_by(c.c.opened_at, c.c.id)
-    )
     cases = []
-    for row in conn.execute(query).mappings():
+    for row, actions in reads.cases_open_at(ceasefire, cutoff):
         recommended = {
             int(p): datetime.fromisoformat(at) for p, at in (row["recommended"] or {}).items()
         }
@@ -347,9 +350,6 @@ def open_cases(
             for p, (standing, at) in (row["settled"] or {}).items()
             if datetime.fromisoformat(at) < cutoff
         }
-        actions = conn.execute(
-            sa.select(a).where(a.c.case_id == row["id"]).order_by(a.c.phase, a.c.due, a.c.action_id)
-        ).mappings()
         due = [
             DueAction(
                 x["action_id"],
@@ -375,7 +375,7 @@ def open_cases(
     return cases
 
 
-def notable(conn: Connection, last_24h: list[Violation]) -> list[tuple[Violation, list[Source]]]:
+def notable(reads: DailyReads, last_24h: list[Violation]) -> list[tuple[Violation, list[Source]]]:
     """The most serious violations of the last 24 h, each with its reports' sources."""
     ranked = sorted(
         last_24h,
@@ -388,7 +388,7 @@ def notable(conn: Connection, last_24h: list[Violation]) -> list[tuple[Violation
     )[:NOTABLE]
     out = []
     for violation in ranked:
-        records = queries.reports(conn, violation.reports)
+        records = reads.reports(violation.reports)
         sources = [
             Source(
                 r["source"],

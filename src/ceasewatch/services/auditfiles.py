@@ -19,7 +19,6 @@ from typing import Any
 import yaml
 
 from .. import audit
-from ..bootstrap import System
 from ..domain.events import iso_z
 from ..store import auditlog
 from ..store import checkpoints as store
@@ -29,6 +28,7 @@ from ..tlog.exported import ExportCheck, SignedCheckpoint, check_export, read_re
 from ..tlog.keyring import Keyring, PartyKey, parse_keys
 from ..tlog.note import NoteError
 from .checkpoints import as_record
+from .system import System
 
 
 class FileError(ValueError):

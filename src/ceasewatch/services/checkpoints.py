@@ -24,7 +24,6 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
-from ..bootstrap import System
 from ..store import auditlog
 from ..store import checkpoints as store
 from ..store.checkpoints import StoredCheckpoint
@@ -35,6 +34,7 @@ from ..tlog.exported import check_prefix
 from ..tlog.note import NoteError, Signature, Signer
 from . import unit_of_work
 from .keys import NotTheirs
+from .system import System
 
 
 class CheckpointError(ValueError):

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-from ..bootstrap import System
 from ..domain.events import ProtocolEvent
 from . import unit_of_work
+from .system import System
 
 Stored = list[tuple[str, ProtocolEvent]]
 """Protocol events with the ceasefire each is for."""

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from datetime import datetime
 from functools import partial
 
-from ..bootstrap import System
 from ..domain.commands import (
     ActionDone,
     CeasefireCommand,
@@ -28,6 +27,7 @@ from ..domain.engine import Engine
 from ..domain.events import ProtocolEvent
 from ..store import queries
 from . import unit_of_work
+from .system import System
 from .unit_of_work import Batch, Refusal
 
 Built = CeasefireCommand | Callable[[Batch], CeasefireCommand]

@@ -7,11 +7,11 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
-from ..bootstrap import open_system
 from ..scenarios.demo import DemoScenario, write_demo
 from . import setup
 from .clock import tick
 from .ingest import ingest
+from .system import open_system
 
 
 def store_demo(scenario: DemoScenario, until: datetime, url: str | None = None) -> str:

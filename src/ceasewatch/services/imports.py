@@ -21,7 +21,6 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from ..bootstrap import System
 from ..domain.reports import Report
 from ..importers import FORMATS, Skipped, mapping_for, read
 from ..importers import acled as acled_format
@@ -31,6 +30,7 @@ from ..store import queries
 from ..store.database import reading
 from .clock import Clock
 from .ingest import BATCH, IngestResult, received_live, take
+from .system import System
 from .withdrawals import Withdrawal, withdraw, withdrawn
 
 

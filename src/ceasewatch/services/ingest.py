@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain, islice
 
-from ..bootstrap import System
 from ..domain.reports import Report, ahead_of_receipt
 from ..intake import Rejection, read_reports
 from . import unit_of_work
 from .clock import Clock
 from .replay import in_arrival_order, paused_gc
+from .system import System
 
 BATCH = 10_000
 

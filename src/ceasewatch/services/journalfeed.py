@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from itertools import islice
 from typing import Any
 
-from ..bootstrap import System
 from ..domain.events import iso_z
 from ..store import auditlog, journal, mirroring, tables
 from ..store.database import reading, snapshot
+from .system import System
 
 
 def journal_page(system: System, after: int, limit: int) -> dict[str, Any]:

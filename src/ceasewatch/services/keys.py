@@ -16,7 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..bootstrap import System
 from ..domain.events import iso_z
 from ..store import checkpoints as store
 from ..store import queries
@@ -25,6 +24,7 @@ from ..store.database import reading
 from ..tlog.keyring import PartyKey
 from ..tlog.note import NoteError, Signer, Verifier, check_name, parse_signer_key
 from . import unit_of_work
+from .system import System
 
 KEY_ADDED = "party_key_added"
 """The audit entry of a registration."""

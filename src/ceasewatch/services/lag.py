@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..bootstrap import System
 from ..store import queries
 from ..store.database import reading
 from .clock import Clock
+from .system import System
 
 LAG_ALLOWED = timedelta(minutes=1)
 """How far the stored clock may lag (or lead) the wall clock before pages say so: a live

@@ -30,7 +30,6 @@ from typing import IO, Any
 
 from sqlalchemy.engine import Connection
 
-from ..bootstrap import System
 from ..domain.events import iso_z
 from ..store import auditlog, mirroring, tables
 from ..store import checkpoints as store
@@ -39,6 +38,7 @@ from ..tlog.exported import SignedCheckpoint, check_export
 from ..tlog.keyring import Keyring
 from . import unit_of_work, verify
 from .remote import Remote, RemoteError
+from .system import System
 
 PAGE = 1000
 BATCH = 5000

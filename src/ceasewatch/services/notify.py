@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, Protocol
 
-from ..bootstrap import System
 from ..store import outbox
 from . import unit_of_work
+from .system import System
 
 SIGNATURE = "X-Ceasewatch-Signature"
 MAX_ATTEMPTS = 8

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..audit import canonical
-from ..bootstrap import System
 from ..store import auditlog
 from ..store import checkpoints as store
 from ..store.checkpoints import StoredCheckpoint
@@ -16,6 +15,7 @@ from ..tlog.keyring import Keyring
 from ..tlog.note import NoteError
 from ..tlog.proofs import Proof, ProofCheck, check_proof, parse_proof
 from .auditfiles import FileError, read_keys
+from .system import System
 
 
 class ProofError(ValueError):

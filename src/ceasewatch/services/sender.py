@@ -29,12 +29,12 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, RowMapping
 
-from ..bootstrap import System
 from ..store import outbox, queries
 from . import unit_of_work
 from .clock import Clock
 from .delivery import PER_ENDPOINT, SENDERS
 from .notify import CLAIM, MAX_ATTEMPTS, DeliveryFailed, Transport, backoff, send
+from .system import System
 
 
 @dataclass

@@ -10,7 +10,6 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from ..audit import canonical, sha256_hex
-from ..bootstrap import System
 from ..config import ConfigError, load_ceasefire, policy_text
 from ..domain.ceasefire import Ceasefire
 from ..domain.parties import Party
@@ -18,6 +17,7 @@ from ..domain.policy import PolicyInvalid, parse_policy
 from ..store import bulk, database, journal, queries, tables
 from ..store.journal import StoredCeasefire
 from . import unit_of_work, withdrawals
+from .system import System
 from .webhook_targets import TargetRefused, WebhookTargets
 
 

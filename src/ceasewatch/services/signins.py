@@ -14,10 +14,10 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from ..bootstrap import System
 from ..store import tables
 from ..store.database import reading
 from . import tokens, unit_of_work
+from .system import System
 from .tokens import Principal, digest
 
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..bootstrap import System
 from ..config import ConfigError, load_sources
 from ..domain.sources import Source
 from ..store import queries
 from ..store.database import reading
 from . import unit_of_work
+from .system import System
 
 
 class SourcesError(ValueError):

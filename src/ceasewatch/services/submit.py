@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ..bootstrap import System
 from ..domain.events import iso_z
 from ..domain.reports import Report, ReportRejected, ahead_of_receipt, parse_report
 from ..domain.sources import self_graded_problems
@@ -21,6 +20,7 @@ from ..store import queries
 from ..store.database import reading
 from . import unit_of_work
 from .replay import in_arrival_order, paused_gc
+from .system import System
 from .tokens import Principal, UserRole
 
 

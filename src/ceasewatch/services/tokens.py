@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from ..bootstrap import System
 from ..roles import UserRole as UserRole  # re-exported for its importers
 from ..store import queries, tables
 from ..store.database import reading
 from . import unit_of_work
+from .system import System
 
 PREFIX = "cw_"
 

@@ -40,8 +40,8 @@ from . import snapshots
 from .handlers import apply_command, apply_store_command, build_engine
 
 if TYPE_CHECKING:
-    from ..bootstrap import System
     from .live_protocol import LiveProtocol
+    from .system import System
 
 REPORTS_ACCEPTED = "reports_accepted"
 COMMAND = "command"

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Connection
 
-from ..bootstrap import System
 from ..domain.commands import Reject
 from ..store import queries
 from . import unit_of_work
+from .system import System
 from .unit_of_work import Batch
 
 WITHDRAWN = "report_withdrawn"

@@ -1,7 +1,8 @@
 """The web dashboard: server-rendered pages over the same services as the API.
 
 `mount(app)` adds the pages, their static files (Leaflet vendored, no CDN) and the
-session-authenticated event stream to the API's FastAPI app. See docs/web.md.
+session-authenticated event stream to the app `ceasewatch.app` composes (the API beside
+them, neither importing the other). See docs/web.md.
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ from urllib.parse import quote
 from starlette.datastructures import FormData
 from starlette.requests import Request
 
-from ..bootstrap import System
 from ..roles import UserRole, with_article
 from ..services import signins
+from ..services.system import System
 from ..services.tokens import Principal
 from .sessions import CSRF_FIELD, CSRF_HEADER, Session, Sessions
 

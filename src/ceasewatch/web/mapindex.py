@@ -19,7 +19,7 @@ markers overlap, as their places do.
 
 The snapshot follows the store: when the journal has moved since it was taken, the
 incidents holding the reports taken since and those the analysts' commands named are read
-again (see `queries.map_rows_changed`), so a map read after a report was stored shows it,
+again (see `services.reads.maps.refreshed`), so a map read after a report was stored shows it,
 at a cost that grows with what changed, not with what is stored.
 """
 
@@ -35,11 +35,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..bootstrap import System
 from ..domain.incidents import Status
 from ..domain.reports import EventType
-from ..store import queries
-from ..store.database import reading
+from ..services.reads import maps
+from ..services.reads.maps import MapRow, Marker
+from ..services.system import System
 
 CELL_PX = 64
 """The side of an aggregation cell, in screen pixels (256-pixel tiles: 4 cells a tile)."""
@@ -99,7 +99,7 @@ def mercator(lat: NDArray[np.float64], lon: NDArray[np.float64]) -> tuple[Any, A
 class Snapshot:
     """Every incident on the map, as columns (one row an incident)."""
 
-    marker: tuple[int, int] = (-1, -1)
+    marker: Marker = (-1, -1)
     keys: list[str] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     """Key -> row."""
@@ -118,7 +118,7 @@ class Snapshot:
     _cells: dict[int, tuple[NDArray[np.int32], NDArray[np.int32]]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, marker: tuple[int, int], rows: Iterable[queries.MapRow]) -> Snapshot:
+    def of(cls, marker: Marker, rows: Iterable[MapRow]) -> Snapshot:
         type_bits = {t: 1 << n for n, t in enumerate(TYPES)}
         status_code = {s: n for n, s in enumerate(STATUSES)}
         severity_code = {s: n for n, s in enumerate(SEVERITIES)}
@@ -157,7 +157,7 @@ class Snapshot:
             cases=list(cases),
         )
 
-    def updated(self, marker: tuple[int, int], changed: list[queries.MapRow]) -> Snapshot:
+    def updated(self, marker: Marker, changed: list[MapRow]) -> Snapshot:
         """A new snapshot with these incidents' rows replaced or added (this one unchanged:
         a request reading it meanwhile sees it whole)."""
         fresh = Snapshot.of(marker, changed)
@@ -436,22 +436,13 @@ class MapIndex:
         self._lock = threading.Lock()
 
     def current(self, system: System) -> Snapshot:
-        with reading(system.db) as conn:
-            marker = queries.journal_state(conn)
-        if marker == self._snapshot.marker:
+        if maps.marker(system) == self._snapshot.marker:
             return self._snapshot
         with self._lock:
             old = self._snapshot
-            with reading(system.db) as conn:
-                marker = queries.journal_state(conn)
-                if marker == old.marker:
-                    return old
-                changed = None
-                position, ceasefires = marker
-                if ceasefires == old.marker[1] and 0 <= position - old.marker[0] <= self.REREAD:
-                    changed = queries.map_rows_changed(conn, old.marker[0] - 1, position - 1)
-                if changed is None:
-                    self._snapshot = Snapshot.of(marker, queries.map_rows(conn))
-                else:
-                    self._snapshot = old.updated(marker, changed)
+            fresh = maps.refreshed(
+                system, old.marker, reread=self.REREAD, whole=Snapshot.of, changed=old.updated
+            )
+            if fresh is not None:
+                self._snapshot = fresh
             return self._snapshot

@@ -11,15 +11,13 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
 
-from ... import audit
+from ...httpkit.errors import ApiError, FieldProblem
 from ...services import checkpoints
 from ...services.keys import NotTheirs
+from ...services.reads import audit
 from ...services.tokens import Principal, UserRole
-from ...store import auditlog, queries
-from ...store.database import reading
 from ...tlog.note import NoteError, Signature
 from ..auth import EVERYONE, allow, system_of
-from ..errors import ApiError, FieldProblem
 from ..schemas import AuditPage, CheckpointOut, SignatureIn, Signed, Verification
 from .common import CURSOR, MAX_PAGE, MAX_SEQ, decode_cursor, encode_cursor
 
@@ -37,8 +35,7 @@ def page(
     after = decode_cursor(cursor) or 0
     if not isinstance(after, int):
         raise ApiError(422, "bad cursor")
-    with reading(system_of(request).db) as conn:
-        items = queries.audit_page(conn, after=after, limit=limit)
+    items = audit.page(system_of(request), after=after, limit=limit)
     nxt = encode_cursor(items[-1]["seq"]) if len(items) == limit else None
     return AuditPage.model_validate({"items": items, "next": nxt})
 
@@ -50,12 +47,11 @@ def page(
 )
 def export(request: Request, _who: Reader) -> StreamingResponse:
     """The whole log as JSON lines, for `ceasewatch audit verify --file`."""
-    db = system_of(request).db
+    system = system_of(request)
 
     def lines() -> Iterator[bytes]:
-        with reading(db) as conn:
-            for entry in auditlog.entries(conn):
-                yield (json.dumps(entry.to_dict(), ensure_ascii=False) + "\n").encode()
+        for entry in audit.entries(system):
+            yield (json.dumps(entry.to_dict(), ensure_ascii=False) + "\n").encode()
 
     return StreamingResponse(lines(), media_type="application/x-ndjson")
 
@@ -63,14 +59,12 @@ def export(request: Request, _who: Reader) -> StreamingResponse:
 @router.get("/verify", response_model=Verification)
 def verify(request: Request, _who: Reader) -> Verification:
     """Check the chain in the database; the head to publish."""
-    with reading(system_of(request).db) as conn:
-        problem = audit.verify(e.to_dict() for e in auditlog.entries(conn))
-        seq, head = auditlog.last_link(conn)
+    checked = audit.check_chain(system_of(request))
     return Verification(
-        ok=problem is None,
-        problem=None if problem is None else str(problem),
-        head_seq=seq,
-        head_hash=head,
+        ok=checked.problem is None,
+        problem=checked.problem,
+        head_seq=checked.head_seq,
+        head_hash=checked.head_hash,
     )
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 
 from ...domain.text import NO_NUL
-from ...services import commands, views
+from ...httpkit.errors import ApiError
+from ...services import commands
+from ...services.reads import cases
+from ...services.reads.models import CaseDetail as CaseRead
 from ...services.tokens import Principal, UserRole
-from ...store import queries
-from ...store.database import reading
 from ..auth import EVERYONE, allow, system_of
-from ..errors import ApiError
 from ..schemas import ActionDone, CaseDetail, CaseOut, Decide, Done
 from .common import events_out, refused
 
@@ -30,17 +30,13 @@ def list_cases(
     open: bool = False,
 ) -> list[CaseOut]:
     """Cases, oldest first; `open=true` for the open ones only."""
-    with reading(system_of(request).db) as conn:
-        rows = queries.cases(conn, open_only=open)
-    return [CaseOut.model_validate(dict(r)) for r in rows]
+    return [CaseOut.model_validate(r) for r in cases.cases(system_of(request), open_only=open)]
 
 
-def _case(request: Request, case_id: str) -> dict[str, Any]:
-    with reading(system_of(request).db) as conn:
-        case = queries.case(conn, case_id)
-        if case is None:
-            raise ApiError(404, f"no case {case_id}")
-        case["quorum"] = views.quorum(conn, case)
+def _case(request: Request, case_id: str) -> CaseRead:
+    case = cases.case(system_of(request), case_id)
+    if case is None:
+        raise ApiError(404, f"no case {case_id}")
     return case
 
 
@@ -55,10 +51,11 @@ def decide(
     party = who.party or ""
     if body.party is not None and body.party != party:
         raise ApiError(403, f"this token decides for {party}, not for {body.party}")
-    case = _case(request, case_id)
-    with reading(system_of(request).db) as conn:
-        if not views.may_decide(conn, case, body.phase, party):
-            raise ApiError(403, f"{party} may not decide phase {body.phase} of {case_id}")
+    may = cases.may_decide(system_of(request), case_id, body.phase, party)
+    if may is None:
+        raise ApiError(404, f"no case {case_id}")
+    if not may:
+        raise ApiError(403, f"{party} may not decide phase {body.phase} of {case_id}")
     try:
         events = commands.decide(
             system_of(request),
@@ -105,7 +102,4 @@ def show_case(
 ) -> CaseDetail:
     """A case: timeline, actions and deadlines, decisions and the quorum so far, incidents."""
     case = _case(request, case_id)
-    for listed in ("incidents", "responses"):
-        case[listed] = [views.with_incident_key(i) for i in case[listed]]
-    case["events"] = [e.to_dict() for e in case["events"]]
-    return CaseDetail.model_validate(case)
+    return CaseDetail.model_validate({**case, "events": [e.to_dict() for e in case["events"]]})

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 
 from ...config import ConfigError, served_policy_text
 from ...domain.parties import Party
 from ...domain.text import NO_NUL
+from ...httpkit.errors import ApiError, FieldProblem
 from ...services import setup
+from ...services.reads import directory
+from ...services.reads.models import PartyRow
 from ...services.tokens import Principal, UserRole
-from ...store import queries
-from ...store.database import reading
 from ..auth import EVERYONE, allow, system_of
-from ..errors import ApiError, FieldProblem
 from ..schemas import CeasefireCreate, CeasefireDetail, CeasefireOut, PartyIn, PartyOut
 from ..settings import ApiSettings
 
@@ -27,18 +27,16 @@ Reader = Annotated[Principal, Depends(allow(*EVERYONE))]
 
 @router.get("/ceasefires", response_model=list[CeasefireOut])
 def list_ceasefires(request: Request, _who: Reader) -> list[CeasefireOut]:
-    with reading(system_of(request).db) as conn:
-        return [CeasefireOut.model_validate(dict(r)) for r in queries.ceasefires(conn)]
+    return [CeasefireOut.model_validate(r) for r in directory.ceasefires(system_of(request))]
 
 
 @router.get("/ceasefires/{ceasefire_id}", response_model=CeasefireDetail)
 def show_ceasefire(request: Request, ceasefire_id: CeasefireId, _who: Reader) -> CeasefireDetail:
     """A ceasefire with its zone (in `definition`) and the text of its policy."""
-    with reading(system_of(request).db) as conn:
-        row = queries.ceasefire(conn, ceasefire_id)
+    row = directory.ceasefire(system_of(request), ceasefire_id)
     if row is None:
         raise ApiError(404, f"no ceasefire {ceasefire_id}")
-    return CeasefireDetail.model_validate(dict(row))
+    return CeasefireDetail.model_validate(row)
 
 
 @router.post("/ceasefires", response_model=CeasefireDetail, status_code=201)
@@ -74,7 +72,7 @@ def sees_contacts(who: Principal, code: str) -> bool:
     return who.role in CONTACTS_SEEN_BY or own
 
 
-def _party_out(row: Any, who: Principal) -> PartyOut:
+def _party_out(row: PartyRow, who: Principal) -> PartyOut:
     shown = sees_contacts(who, row["code"])
     return PartyOut(
         code=row["code"],
@@ -91,14 +89,12 @@ def _party_out(row: Any, who: Principal) -> PartyOut:
 def list_parties(request: Request, who: Reader) -> list[PartyOut]:
     """The directory: contact details to admins, observers and each party's own decision
     makers (see `sees_contacts`); webhook secrets to no one."""
-    with reading(system_of(request).db) as conn:
-        return [_party_out(r, who) for r in queries.parties(conn)]
+    return [_party_out(r, who) for r in directory.parties(system_of(request))]
 
 
 @router.get("/parties/{code}", response_model=PartyOut)
 def show_party(request: Request, code: PartyPath, who: Reader) -> PartyOut:
-    with reading(system_of(request).db) as conn:
-        row = queries.party(conn, code)
+    row = directory.party(system_of(request), code)
     if row is None:
         raise ApiError(404, f"no party {code}")
     return _party_out(row, who)
@@ -112,8 +108,7 @@ def save_party(
     _who: Admin,
 ) -> PartyOut:
     """Add or update a party (audited). Leave `webhook_secret` out to keep the stored one."""
-    with reading(system_of(request).db) as conn:
-        known = queries.party(conn, code)
+    known = directory.party(system_of(request), code)
     secret = body.webhook_secret or (known["webhook_secret"] if known else None)
     try:
         party = Party.model_validate({**body.model_dump(), "code": code, "webhook_secret": secret})

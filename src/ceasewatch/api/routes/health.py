@@ -9,11 +9,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
 
+from ...httpkit.errors import ApiError
+from ...services.reads import status
 from ...services.tokens import Principal, UserRole
-from ...store import queries
-from ...store.database import reading
 from ..auth import allow, system_of
-from ..errors import ApiError
 from ..schemas import Health
 from .clock import clock_out, lag_of
 
@@ -42,7 +41,6 @@ def metrics(
     _who: Annotated[Principal, Depends(allow(UserRole.OBSERVER, UserRole.ADMIN))],
 ) -> PlainTextResponse:
     """Prometheus metrics: requests by route and status, and the store's counts."""
-    with reading(system_of(request).db) as conn:
-        for kind, count in queries.stats(conn).items():
-            STORED.labels(kind).set(count)
+    for kind, count in status.stats(system_of(request)).items():
+        STORED.labels(kind).set(count)
     return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)

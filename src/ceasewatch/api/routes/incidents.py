@@ -13,26 +13,21 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from ...domain.events import ProtocolEvent
 from ...domain.text import NO_NUL
-from ...services import commands, views
+from ...httpkit.errors import ApiError
+from ...httpkit.params import BBOX, Since, Until, bbox_of, since_until
+from ...services import commands
+from ...services.reads import incidents
 from ...services.tokens import Principal, UserRole
-from ...store import queries
-from ...store.database import reading
 from ..auth import EVERYONE, allow, system_of
-from ..errors import ApiError
 from ..schemas import Done, IncidentDetail, IncidentPage, Merge, Split, Verdict
 from .common import (
-    BBOX,
     CURSOR,
     MAX_PAGE,
     Filter,
-    Since,
-    Until,
-    bbox_of,
     decode_cursor,
     encode_cursor,
     events_out,
     refused,
-    since_until,
 )
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
@@ -44,7 +39,7 @@ Analyst = Annotated[Principal, Depends(allow(UserRole.ANALYST, UserRole.ADMIN))]
 
 
 def split_key(key: str) -> tuple[str, str]:
-    parts = views.parse_incident_key(key)
+    parts = incidents.parse_incident_key(key)
     if parts is None:
         raise ApiError(404, f"no incident {key}: a key is CEASEFIRE:INCIDENT")
     return parts
@@ -74,25 +69,22 @@ def list_incidents(
     after = decode_cursor(cursor)
     if after is not None and not (isinstance(after, list) and len(after) == 2):
         raise ApiError(422, "bad cursor")
-    with reading(system_of(request).db) as conn:
-        rows = queries.incident_page(
-            conn,
-            after=(str(after[0]), int(after[1])) if after else None,
-            limit=limit,
-            ceasefire=ceasefire,
-            status=status,
-            severity=severity,
-            perpetrator=perpetrator,
-            case=case,
-            response_to=response_to,
-            since=since,
-            until=until,
-            bbox=bbox_of(bbox),
-        )
-    nxt = encode_cursor([rows[-1]["ceasefire_id"], rows[-1]["seq"]]) if len(rows) == limit else None
-    return IncidentPage.model_validate(
-        {"items": [views.with_incident_key(r) for r in rows], "next": nxt}
+    rows = incidents.page(
+        system_of(request),
+        after=(str(after[0]), int(after[1])) if after else None,
+        limit=limit,
+        ceasefire=ceasefire,
+        status=status,
+        severity=severity,
+        perpetrator=perpetrator,
+        case=case,
+        response_to=response_to,
+        since=since,
+        until=until,
+        bbox=bbox_of(bbox),
     )
+    nxt = encode_cursor([rows[-1]["ceasefire_id"], rows[-1]["seq"]]) if len(rows) == limit else None
+    return IncidentPage.model_validate({"items": rows, "next": nxt})
 
 
 @router.get("/{key}", response_model=IncidentDetail)
@@ -101,11 +93,10 @@ def show_incident(
 ) -> IncidentDetail:
     """An incident with its reports."""
     ceasefire, incident = split_key(key)
-    with reading(system_of(request).db) as conn:
-        row = queries.incident(conn, ceasefire, incident)
+    row = incidents.incident(system_of(request), ceasefire, incident)
     if row is None:
         raise ApiError(404, f"no incident {key}")
-    return IncidentDetail.model_validate(views.with_incident_key(row))
+    return IncidentDetail.model_validate(row)
 
 
 def _done(command: Callable[[], list[ProtocolEvent]]) -> Done:

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 
+from ...httpkit.errors import ApiError, FieldProblem
 from ...services import keys
 from ...services.tokens import Principal, UserRole
 from ...tlog.note import NoteError, Verifier, unb64
 from ..auth import EVERYONE, allow, system_of
-from ..errors import ApiError, FieldProblem
 from ..schemas import KeyIn, KeyList, KeyOut, KeyRegistered
 
 router = APIRouter(tags=["keys"])

@@ -6,12 +6,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
+from ...httpkit.errors import ApiError
 from ...services import notify
+from ...services.reads import outbox
 from ...services.tokens import Principal, UserRole
-from ...store import outbox
-from ...store.database import reading
 from ..auth import allow, system_of
-from ..errors import ApiError
 from ..schemas import OutboxMessage, OutboxPage
 from .common import Filter
 
@@ -29,18 +28,15 @@ def list_outbox(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> OutboxPage:
     """Counts by status, and the messages (oldest first)."""
-    with reading(system_of(request).db) as conn:
-        counts = outbox.counts(conn)
-        rows = outbox.listed(conn, status=status, party=party, limit=limit)
-    return OutboxPage.model_validate({"counts": counts, "items": [dict(r) for r in rows]})
+    found = outbox.listing(system_of(request), status=status, party=party, limit=limit)
+    return OutboxPage.model_validate({"counts": found.counts, "items": found.items})
 
 
 def _message(request: Request, message_id: int) -> OutboxMessage:
-    with reading(system_of(request).db) as conn:
-        row = outbox.get(conn, message_id)
+    row = outbox.message(system_of(request), message_id)
     if row is None:
         raise ApiError(404, f"no message {message_id}")
-    return OutboxMessage.model_validate(dict(row))
+    return OutboxMessage.model_validate(row)
 
 
 @router.post("/{message_id}/retry", response_model=OutboxMessage)

@@ -9,26 +9,14 @@ from starlette.concurrency import run_in_threadpool
 
 from ...domain.reports import EventType
 from ...domain.text import NO_NUL
+from ...httpkit.errors import ApiError, problems_of
+from ...httpkit.params import BBOX, Since, Until, bbox_of, since_until
 from ...services import submit
+from ...services.reads import reports
 from ...services.tokens import Principal, UserRole
-from ...store import queries
-from ...store.database import reading
 from ..auth import EVERYONE, allow, system_of
-from ..errors import ApiError, problems_of
 from ..schemas import ReportPage, Submitted
-from .common import (
-    BBOX,
-    CURSOR,
-    MAX_PAGE,
-    Filter,
-    Since,
-    Until,
-    bbox_of,
-    decode_cursor,
-    encode_cursor,
-    json_body,
-    since_until,
-)
+from .common import CURSOR, MAX_PAGE, Filter, decode_cursor, encode_cursor, json_body
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 MAX_BATCH = 10_000
@@ -105,18 +93,17 @@ def list_reports(
     after = decode_cursor(cursor) or 0
     if not isinstance(after, int):
         raise ApiError(422, "bad cursor")
-    with reading(system_of(request).db) as conn:
-        items = queries.report_page(
-            conn,
-            after=after,
-            limit=limit,
-            since=since,
-            until=until,
-            bbox=bbox_of(bbox),
-            event_type=type.value if type else None,
-            source=source,
-            status=status,
-            ceasefire=ceasefire,
-        )
+    items = reports.page(
+        system_of(request),
+        after=after,
+        limit=limit,
+        since=since,
+        until=until,
+        bbox=bbox_of(bbox),
+        event_type=type.value if type else None,
+        source=source,
+        status=status,
+        ceasefire=ceasefire,
+    )
     nxt = encode_cursor(items[-1]["seq"]) if len(items) == limit else None
     return ReportPage.model_validate({"items": items, "next": nxt})

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from ...domain.sources import Source, SourceProblem, SourcesInvalid, sources_from
+from ...httpkit.errors import ApiError, FieldProblem
 from ...services import sources
 from ...services.tokens import Principal, UserRole
 from ..auth import EVERYONE, allow, system_of
-from ..errors import ApiError, FieldProblem
 from .common import json_body
 
 router = APIRouter(prefix="/sources", tags=["sources"])

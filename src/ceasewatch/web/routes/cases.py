@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote
 
@@ -9,11 +10,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from ...services import checkpoints, commands, views
+from ...services import checkpoints, commands
+from ...services.reads import board as boards
+from ...services.reads import cases
 from ...services.tokens import UserRole
-from ...store import queries
-from ...store.database import reading
-from .. import boards
 from ..access import EVERYONE, Visitor, WebError, checked_form, require, system_of
 from ..forms import reason
 from ..templating import clock_of, render
@@ -26,23 +26,26 @@ NOTE_MAX = 20_000
 def board(request: Request, part: Annotated[str | None, Query(max_length=10)] = None) -> Response:
     who = require(request, *EVERYONE)
     now = clock_of(request).now
-    with reading(system_of(request).db) as conn:
-        cases = boards.board(conn, now)
-        closed = boards.recently_closed(conn)
+    shown = boards.board(system_of(request), now)
     name = "_board.html" if part == "board" else "cases.html"
-    return render(request, name, who, cases=cases, closed=closed)
+    return render(request, name, who, cases=shown.cases, closed=shown.closed)
 
 
 def _page(
     request: Request, who: Visitor, case_id: str, status: int = 200, **more: object
 ) -> Response:
     now = clock_of(request).now
-    with reading(system_of(request).db) as conn:
-        case = boards.case_page(conn, case_id, now, who)
-    if case is None:
-        raise WebError(404, f"No case {case_id}.")
+    case = _arranged(request, who, case_id, now)
     record = checkpoints.case_record(system_of(request), case_id)
     return render(request, "case.html", who, status_code=status, case=case, record=record, **more)
+
+
+def _arranged(request: Request, who: Visitor, case_id: str, now: datetime) -> boards.Arranged:
+    """The case as its page shows it to this visitor; 404 if there is none."""
+    case = boards.case_page(system_of(request), case_id, now, who.role, who.principal.party)
+    if case is None:
+        raise WebError(404, f"No case {case_id}.")
+    return case
 
 
 def case_url(case_id: str) -> str:
@@ -58,10 +61,7 @@ def case_page(
         raise WebError(404, "No such case.")
     if part == "body":
         now = clock_of(request).now
-        with reading(system_of(request).db) as conn:
-            case = boards.case_page(conn, case_id, now, who)
-        if case is None:
-            raise WebError(404, f"No case {case_id}.")
+        case = _arranged(request, who, case_id, now)
         return render(request, "_case_body.html", who, case=case)
     return _page(request, who, case_id)
 
@@ -85,12 +85,11 @@ async def decide(request: Request, case_id: str) -> Response:
         return _page(request, who, case_id, 422, error="Give a reason for the decision.")
     phase, party = int(phase_text), who.principal.party or ""
     system = system_of(request)
-    with reading(system.db) as conn:
-        case = queries.case_overview(conn, case_id, incidents=0, count_to=0)
-        if case is None:
-            raise WebError(404, f"No case {case_id}.")
-        if not views.may_decide(conn, case, phase, party):
-            raise WebError(403, f"{party} may not decide phase {phase} of {case_id}.")
+    may = cases.may_decide(system, case_id, phase, party)
+    if may is None:
+        raise WebError(404, f"No case {case_id}.")
+    if not may:
+        raise WebError(403, f"{party} may not decide phase {phase} of {case_id}.")
     try:
         await run_in_threadpool(
             lambda: commands.decide(

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from ...api.routes.common import Since, Until, bbox_of, since_until
 from ...domain.text import NO_NUL
-from ...store import queries
-from ...store.database import reading
+from ...httpkit.params import BBOX, Since, Until, bbox_of, since_until
+from ...services.reads import directory, incidents
+from ...services.reads.models import IncidentWithRecords
 from .. import geo
 from ..access import EVERYONE, WebError, require, system_of
 from ..mapindex import DEFAULT_STATUSES, MAX_ZOOM, SEVERITIES, STATUSES, TYPES, MapIndex, View
 from ..templating import render
 
 router = APIRouter()
-BBOX = r"^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$"
 Choice = Annotated[list[str] | None, Query(max_length=40)]
 
 
@@ -29,10 +28,7 @@ def index_of(request: Request) -> MapIndex:
 @router.get("/map")
 def map_page(request: Request) -> Response:
     who = require(request, *EVERYONE)
-    with reading(system_of(request).db) as conn:
-        parties = sorted(
-            {p for cf in queries.ceasefires(conn) for p in cf["definition"].get("parties", [])}
-        )
+    parties = directory.ceasefire_parties(system_of(request))
     return render(
         request,
         "map.html",
@@ -96,15 +92,11 @@ def incident_panel(request: Request, key: str) -> Response:
     return render(request, name, who, incident=incident)
 
 
-def _incident(request: Request, key: str) -> dict[str, Any]:
-    ceasefire, sep, incident_id = key.partition(":")
-    if not sep or len(key) > 310 or "\x00" in key:
-        raise WebError(404, f"No incident {key}.")
-    with reading(system_of(request).db) as conn:
-        found = queries.incident(conn, ceasefire, incident_id)
-    if found is None:
-        raise WebError(404, f"No incident {key}.")
-    return {**found, "key": key}
+def _incident(request: Request, key: str) -> IncidentWithRecords:
+    try:
+        return incidents.by_key(system_of(request), key)
+    except incidents.NoIncident:
+        raise WebError(404, f"No incident {key}.") from None
 
 
 @router.get("/geo/{name}.geojson")

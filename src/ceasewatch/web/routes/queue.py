@@ -5,7 +5,6 @@ any of which an analyst may count as a violation after all, with a reason."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Annotated, Any, NamedTuple
 from urllib.parse import urlencode
 
@@ -14,48 +13,25 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from ...bootstrap import System
 from ...domain.text import NO_NUL
-from ...services import commands, views
-from ...store import queries
-from ...store.database import reading
+from ...services import commands
+from ...services.reads import incidents
+from ...services.system import System
 from ..access import ANALYSTS, Visitor, WebError, checked_form, require, system_of
 from ..forms import reason
 from ..templating import render
 
 router = APIRouter()
 PAGE = 25
-NEAR_DEG = 0.25
-"""How far (about 25 km) and ..."""
-NEAR_TIME = timedelta(hours=24)
-""" ... how long apart incidents may be to be offered for merging."""
 VERDICTS = {"verify": "verified", "reject": "rejected", "dispute": "disputed"}
 Key = Annotated[str | None, Query(max_length=310, pattern=NO_NUL)]
 
 
 def _split(key: str) -> tuple[str, str]:
-    parts = views.parse_incident_key(key)
+    parts = incidents.parse_incident_key(key)
     if parts is None:
         raise WebError(404, f"No incident {key}.")
     return parts
-
-
-def _candidates(conn: Any, incident: dict[str, Any]) -> list[dict[str, Any]]:
-    """Incidents of the same ceasefire near it in space and time: what it might merge."""
-    lat, lon, at = incident["lat"], incident["lon"], incident["occurred_at"]
-    rows = queries.incident_page(
-        conn,
-        limit=40,
-        ceasefire=incident["ceasefire_id"],
-        since=at - NEAR_TIME,
-        until=at + NEAR_TIME,
-        bbox=(lon - NEAR_DEG, lat - NEAR_DEG, lon + NEAR_DEG, lat + NEAR_DEG),
-    )
-    return [
-        views.with_incident_key(r)
-        for r in rows
-        if r["id"] != incident["id"] and r["status"] not in ("merged", "rejected")
-    ][:20]
 
 
 def _queue(
@@ -66,40 +42,23 @@ def _queue(
     status: int = 200,
     **more: Any,
 ) -> Response:
-    with reading(system_of(request).db) as conn:
-        waiting = [
-            views.with_incident_key(r)
-            for r in queries.review_queue(conn, limit=PAGE, offset=page * PAGE)
-        ]
-        count = queries.review_count(conn)
-        responses = [
-            views.with_incident_key(r) for r in queries.defensive_responses(conn, limit=PAGE)
-        ]
-        response_count = queries.response_count(conn)
-        first = next(iter(waiting or responses), None)
-        chosen = key or (first["key"] if first else None)
-        incident = None
-        candidates: list[dict[str, Any]] = []
-        if chosen is not None:
-            ceasefire, incident_id = _split(chosen)
-            incident = queries.incident(conn, ceasefire, incident_id)
-            if incident is None:
-                raise WebError(404, f"No incident {chosen}.")
-            incident = {**incident, "key": chosen}
-            candidates = _candidates(conn, incident)
+    try:
+        found = incidents.review_queue(system_of(request), limit=PAGE, offset=page * PAGE, key=key)
+    except incidents.NoIncident as exc:
+        raise WebError(404, f"No incident {exc.key}.") from None
     return render(
         request,
         "queue.html",
         who,
         status_code=status,
-        waiting=waiting,
-        count=count,
+        waiting=found.waiting,
+        count=found.count,
         page=page,
         pages=PAGE,
-        incident=incident,
-        candidates=candidates,
-        responses=responses,
-        response_count=response_count,
+        incident=found.incident,
+        candidates=found.candidates,
+        responses=found.responses,
+        response_count=found.response_count,
         **more,
     )
 

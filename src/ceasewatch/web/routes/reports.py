@@ -14,9 +14,8 @@ from ...domain.events import iso_z
 from ...domain.reports import EventType, SourceKind, Target
 from ...domain.sources import VOUCHED_KINDS, VOUCHED_RELIABILITY
 from ...services import submit
+from ...services.reads import directory
 from ...services.tokens import UserRole
-from ...store import queries
-from ...store.database import reading
 from ..access import REPORTERS, Visitor, checked_form, require, system_of
 from ..forms import new_report_id, report_record
 from ..templating import render
@@ -32,10 +31,7 @@ def _form(
     status: int = 200,
     **more: Any,
 ) -> Response:
-    with reading(system_of(request).db) as conn:
-        parties = sorted(
-            {p for cf in queries.ceasefires(conn) for p in cf["definition"].get("parties", [])}
-        )
+    parties = directory.ceasefire_parties(system_of(request))
     grades_itself = who.role is UserRole.REPORTER and not who.principal.sources
     return render(
         request,

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from sse_starlette import EventSourceResponse
 
-from ...api.routes.events import follow
+from ...httpkit.stream import follow
 from ..access import EVERYONE, require, system_of, visitor
 
 router = APIRouter()

@@ -1,4 +1,10 @@
-"""Wiring: a database URL in, the objects the services work with out."""
+"""Wiring: a database URL in, the objects the services work with out.
+
+Every service takes the `System`; the adapters (api, web, cli, reports) open one with
+`open_system` and hand it on, never touching the store themselves. What they need to
+know of the store's failures is named here: `StoreError` (the database cannot be used
+as asked) and `reason` (a driver's error in its own words).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +12,10 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from .services.live_protocol import LiveProtocol
-from .store.database import connect, require_current
+from ..store.database import StoreError, connect, reason, require_current
+from .live_protocol import LiveProtocol
+
+__all__ = ["StoreError", "System", "open_system", "reason"]
 
 
 @dataclass

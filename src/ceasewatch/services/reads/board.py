@@ -1,22 +1,40 @@
-"""What the case board and a case's page show, put together from queries and views.
+"""What the case board and a case's page show: the read models arranged for the pages.
 
 No rule of the protocol is decided here: deadlines, quorums and who may decide come from
-the read models and `services.views`; this only arranges them for the templates.
+the read models and `rules`; this only arranges them (and says what the visitor may do).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from ..domain import events as ev
-from ..domain.durations import countdown
-from ..services import views
-from ..services.tokens import UserRole
-from ..store import queries
-from .access import ANALYSTS, Visitor
+from ...domain import events as ev
+from ...domain.durations import countdown
+from ...roles import UserRole
+from ...store.database import reading
+from ...store.queries import case_rows as rows
+from ..system import System
+from . import rules
+from .models import CaseOverview, CaseRow, CaseSummary
+
+REVIEWERS = (UserRole.ANALYST, UserRole.ADMIN)
+"""Who may settle a case's incidents (the analysts' queue)."""
+
+Arranged = dict[str, Any]
+"""A case as the pages show it: its row, actions with their countdowns, recommendations
+with their evidence and quorum, how its phase stands (see `_arrange`)."""
+
+
+@dataclass(frozen=True)
+class Board:
+    """Every open case, oldest first, arranged; and the cases closed last, newest first."""
+
+    cases: list[Arranged]
+    closed: list[CaseRow]
 
 
 def _actions(case: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
@@ -64,7 +82,7 @@ def _phase_state(phase: int, recommendations: list[dict[str, Any]]) -> str:
     return "recommended" if found["standing"] == "pending" else str(found["standing"])
 
 
-def _responses(case: dict[str, Any]) -> list[dict[str, Any]]:
+def _responses(case: CaseOverview) -> list[dict[str, Any]]:
     """The case's defensive responses, each with the breach it answered and how far from it
     (as its `defensive_response` event says)."""
     judged = {
@@ -83,8 +101,8 @@ def _responses(case: dict[str, Any]) -> list[dict[str, Any]]:
 
 def _arrange(
     conn: Connection, case: dict[str, Any], evidence: dict[int, dict[str, Any]], now: datetime
-) -> dict[str, Any]:
-    case["quorum"] = views.quorum(conn, case)
+) -> Arranged:
+    case["quorum"] = rules.quorum(conn, case)  # type: ignore[arg-type]
     recommendations = _recommended(case, evidence)
     return {
         **case,
@@ -95,36 +113,43 @@ def _arrange(
     }
 
 
-def board(conn: Connection, now: datetime) -> list[dict[str, Any]]:
-    """Every open case, oldest first."""
-    cases = queries.case_summaries(conn, open_only=True)
-    evidence = queries.recommendations(conn, [c["id"] for c in cases])
-    return [_arrange(conn, c, evidence[c["id"]], now) for c in cases]
+def board(system: System, now: datetime, *, closed: int = 20) -> Board:
+    """Every open case, and the `closed` cases closed last."""
+    with reading(system.db) as conn:
+        cases = rows.case_summaries(conn, open_only=True)
+        evidence = rows.recommendations(conn, [c["id"] for c in cases])
+        arranged = [_arrange(conn, c, evidence[c["id"]], now) for c in cases]
+        last_closed = rows.closed_cases(conn, limit=closed)
+    return Board(arranged, last_closed)  # type: ignore[arg-type]
 
 
-def recently_closed(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:
-    """The cases closed last, newest first."""
-    return queries.closed_cases(conn, limit=limit)
+def case_page(
+    system: System, case_id: str, now: datetime, role: UserRole, party: str | None
+) -> Arranged | None:
+    """One case, with what a visitor of this role (and party) may do on it."""
+    with reading(system.db) as conn:
+        case = rows.case_overview(conn, case_id)
+        if case is None:
+            return None
+        evidence = rows.recommendations(conn, [case_id])[case_id]
+        arranged = _arrange(conn, case, evidence, now)
+        return _may(conn, arranged, case, role, party or "")  # type: ignore[arg-type]
 
 
-def case_page(conn: Connection, case_id: str, now: datetime, who: Visitor) -> dict[str, Any] | None:
-    """One case, with what this visitor may do on it."""
-    case = queries.case_overview(conn, case_id)
-    if case is None:
-        return None
-    evidence = queries.recommendations(conn, [case_id])[case_id]
-    arranged = _arrange(conn, case, evidence, now)
+def _may(
+    conn: Connection, arranged: Arranged, case: CaseOverview, role: UserRole, party: str
+) -> Arranged:
+    summary: CaseSummary = case
     arranged["responses"] = _responses(case)
-    arranged["may_review"] = who.role in ANALYSTS
-    party = who.principal.party or ""
-    deciding = who.role is UserRole.DECISION_MAKER and arranged["open"]
+    arranged["may_review"] = role in REVIEWERS
+    deciding = role is UserRole.DECISION_MAKER and arranged["open"]
     arranged["may_decide"] = {
         r["phase"]
         for r in arranged["recommendations"]
         if deciding
         and r["quorum"] is not None
         and r["pending"]
-        and views.may_decide(conn, case, r["phase"], party)
+        and rules.may_decide(conn, summary, r["phase"], party)
     }
     arranged["decided"] = {(d["phase"], d["party"]) for d in case["decisions"]}
     arranged["may_mark"] = {
@@ -134,8 +159,8 @@ def case_page(conn: Connection, case_id: str, now: datetime, who: Visitor) -> di
         and not a["done"]
         and a["due"] is not None  # in force: an action of a phase not yet begun has no due
         and (
-            who.role is UserRole.ADMIN
-            or (who.role is UserRole.DECISION_MAKER and views.owns_action(conn, case, a, party))
+            role is UserRole.ADMIN
+            or (role is UserRole.DECISION_MAKER and rules.owns_action(conn, summary, a, party))
         )
     }
     return arranged

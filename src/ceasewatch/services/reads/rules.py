@@ -1,15 +1,17 @@
-"""Views that combine the read models with the protocol's rules (for the API and the web)."""
+"""The protocol's rules as the read side applies them to stored rows: the quorum so far,
+who may decide a phase, who owns an action. Each reads inside a read service's
+transaction (`conn`); none decides anything the engines have not."""
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from ..domain.decisions import Decision, Who, standing, tally
-from ..domain.policy import Policy, parse_policy
-from ..store import queries
+from ...domain.decisions import Decision, Who, standing, tally
+from ...domain.policy import Policy, parse_policy
+from ...store.queries import directory
+from .models import ActionRow, CaseSummary, Quorum
 
 
 @lru_cache(maxsize=64)
@@ -19,13 +21,13 @@ def policy_of(policy_text: str) -> Policy:
 
 
 def ceasefire_policy(conn: Connection, ceasefire_id: str) -> tuple[Policy, list[str]] | None:
-    row = queries.ceasefire(conn, ceasefire_id)
+    row = directory.ceasefire(conn, ceasefire_id)
     if row is None:
         return None
     return policy_of(row["policy_text"]), list(row["definition"]["parties"])
 
 
-def quorum(conn: Connection, case: dict[str, Any]) -> list[dict[str, Any]]:
+def quorum(conn: Connection, case: CaseSummary) -> list[Quorum]:
     """For each recommended phase that needs authorising: each rule's tally so far."""
     found = ceasefire_policy(conn, case["ceasefire_id"])
     if found is None:
@@ -37,7 +39,7 @@ def quorum(conn: Connection, case: dict[str, Any]) -> list[dict[str, Any]]:
         )
         for d in case["decisions"]
     ]
-    out = []
+    out: list[Quorum] = []
     for phase_text in sorted(case["recommended"]):
         phase = int(phase_text)
         authorisation = policy.phase(phase).authorisation
@@ -65,35 +67,22 @@ def quorum(conn: Connection, case: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def may_decide(conn: Connection, case: dict[str, Any], phase: int, party: str) -> bool:
+def may_decide(conn: Connection, case: CaseSummary, phase: int, party: str) -> bool:
     """Whether the policy names `party` (by code or directory role) for deciding `phase`."""
     found = ceasefire_policy(conn, case["ceasefire_id"])
     if found is None or phase not in (1, 2, 3):
         return False
     policy, parties = found
     authorisation = policy.phase(phase).authorisation
-    roles = queries.party_roles(conn, party) or frozenset()
+    roles = directory.party_roles(conn, party) or frozenset()
     who = Who(party, roles, case["violator"], parties)
     return authorisation is not None and any(who.meets(r) for r in authorisation.all_rules)
 
 
-def owns_action(conn: Connection, case: dict[str, Any], action: dict[str, Any], party: str) -> bool:
+def owns_action(conn: Connection, case: CaseSummary, action: ActionRow, party: str) -> bool:
     """Whether `party` is one of the action's owners (by code, role, violator or defender)."""
     found = ceasefire_policy(conn, case["ceasefire_id"])
     parties = found[1] if found else []
-    roles = queries.party_roles(conn, party) or frozenset()
+    roles = directory.party_roles(conn, party) or frozenset()
     who = Who(party, roles, case["violator"], parties)
     return any(who.is_(owner) for owner in action["owners"])
-
-
-def with_incident_key(row: dict[str, Any]) -> dict[str, Any]:
-    """An incident row with its key, `CEASEFIRE:INCIDENT`: how the API and the pages name it."""
-    return {**row, "key": f"{row['ceasefire_id']}:{row['id']}"}
-
-
-def parse_incident_key(key: str) -> tuple[str, str] | None:
-    """(ceasefire, incident) of a key `CEASEFIRE:INCIDENT`, or None if it is not one."""
-    ceasefire, sep, incident = key.partition(":")
-    if not sep or not ceasefire or not incident or len(key) > 310 or "\x00" in key:
-        return None
-    return ceasefire, incident

@@ -1,0 +1,47 @@
+"""The ASGI app: the API and the web dashboard side by side on one FastAPI app.
+
+Neither knows of the other: each adds its routes to the app composed here, which holds
+what both read (the system and the clock), answers errors as JSON, and limits bodies.
+`ceasewatch serve` runs `create_from_env` in each worker (uvicorn's `--factory`).
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from .api.app import OPENAPI
+from .api.app import install as install_api
+from .api.settings import ApiSettings
+from .httpkit import errors
+from .services.clock import Clock, WallClock
+from .services.system import System, open_system
+from .web import mount as mount_web
+from .web.settings import WebSettings
+
+BODY_LIMIT = 32 * 1024 * 1024
+"""Bytes: room for a batch of 10,000 reports with long texts."""
+
+
+def create_app(
+    system: System,
+    *,
+    clock: Clock | None = None,
+    body_limit: int = BODY_LIMIT,
+    web: WebSettings | None = None,
+    settings: ApiSettings | None = None,
+) -> FastAPI:
+    """The API under /api/v1 and the web dashboard (`settings` and `web`, else
+    from the environment: see `ceasewatch.api.settings` and `ceasewatch.web.settings`)."""
+    app = FastAPI(**OPENAPI)
+    app.state.system = system
+    app.state.clock = clock or WallClock()
+    errors.install(app)
+    install_api(app, settings)
+    mount_web(app, web)
+    app.add_middleware(errors.BodyLimit, limit=body_limit)
+    return app
+
+
+def create_from_env() -> FastAPI:
+    """For `uvicorn --factory` and each worker of `ceasewatch serve --workers N`."""
+    return create_app(open_system())

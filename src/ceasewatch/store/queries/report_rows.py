@@ -1,0 +1,101 @@
+"""Stored reports: their records as rule 6 weighed them, pages of them, one source's."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ...domain.sources import History, Source, judged
+from .. import journal, tables
+from ..database import streamed
+from ..journal import SOURCES
+
+
+def reports(conn: Connection, keys: list[list[str]]) -> list[dict[str, Any]]:
+    """The stored records of reports named by (source, id), in the order given, each as
+    rule 6 weighed it (see `judged`)."""
+    if not keys:
+        return []
+    t = tables.reports
+    rows = conn.execute(
+        sa.select(t.c.seq, t.c.source, t.c.id, t.c.body).where(
+            sa.tuple_(t.c.source, t.c.id).in_(keys)
+        )
+    ).all()
+    history = registry_history(conn)
+    found = {
+        (r.source, r.id): judged(json.loads(r.body), history.at(r.source, r.seq)) for r in rows
+    }
+    return [found[(s, i)] for s, i in keys if (s, i) in found]
+
+
+def registry_history(conn: Connection) -> History:
+    """Every declaration of the source registry, by journal number."""
+    return History(
+        (command.seq, [Source.model_validate(s) for s in command.body["sources"]])
+        for command in journal.store_commands(conn, SOURCES)
+    )
+
+
+def report_page(
+    conn: Connection,
+    *,
+    after: int = 0,
+    limit: int = 100,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
+    event_type: str | None = None,
+    source: str | None = None,
+    status: str | None = None,
+    ceasefire: str | None = None,
+) -> list[dict[str, Any]]:
+    """Stored reports in journal order after `after`, filtered; each with its `seq`.
+
+    `status` is the status of the incident holding the report (in `ceasefire`, or in any).
+    """
+    r = tables.reports
+    query = sa.select(r.c.seq, r.c.body).where(r.c.seq > after).order_by(r.c.seq).limit(limit)
+    if since is not None:
+        query = query.where(r.c.occurred_at >= since)
+    if until is not None:
+        query = query.where(r.c.occurred_at < until)
+    if bbox is not None:
+        west, south, east, north = bbox
+        query = query.where(r.c.lon.between(west, east), r.c.lat.between(south, north))
+    if event_type is not None:
+        query = query.where(r.c.event_type == event_type)
+    if source is not None:
+        query = query.where(r.c.source == source)
+    if status is not None or ceasefire is not None:
+        m, i = tables.incident_reports, tables.incidents
+        held = (
+            sa.select(m.c.source)
+            .join(i, sa.and_(i.c.ceasefire_id == m.c.ceasefire_id, i.c.id == m.c.incident_id))
+            .where(m.c.source == r.c.source, m.c.report_id == r.c.id)
+        )
+        if status is not None:
+            held = held.where(i.c.status == status)
+        if ceasefire is not None:
+            held = held.where(m.c.ceasefire_id == ceasefire)
+        query = query.where(held.exists())
+    rows = conn.execute(query).all()
+    history = registry_history(conn) if rows else History()
+    return [
+        {"seq": row.seq, **judged(body, history.at(body["source"], row.seq))}
+        for row in rows
+        for body in (json.loads(row.body),)
+    ]
+
+
+def source_reports(conn: Connection, source: str) -> Iterator[tuple[str, datetime]]:
+    """(id, occurred_at) of every stored report of one source, streamed."""
+    t = tables.reports
+    rows = conn.execute(streamed(sa.select(t.c.id, t.c.occurred_at).where(t.c.source == source)))
+    for row in rows:
+        yield row.id, row.occurred_at
