@@ -447,7 +447,7 @@ def measure(path: str, trusted: bool, repeat: int) -> dict[str, Any]:
     from ceasewatch.domain.ceasefire import Ceasefire
     from ceasewatch.domain.engine import Engine
     from ceasewatch.domain.reports import Report
-    from ceasewatch.intake import read_reports
+    from ceasewatch.importers.records import read_reports
     from ceasewatch.services.replay import arrival_order, paused_gc, replay
 
     policy = load_policy()

@@ -14,11 +14,8 @@ from . import app
 from .common import err, fail, out, parse_instant
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
-
-    from ..domain.reports import Report
-    from ..importers import Skipped
-    from ..intake import Rejection
+    from ..domain.reports import Rejection, Report
+    from ..importers import Common, Skipped
     from ..services.replay import ReplayResult
 
 
@@ -91,7 +88,7 @@ def replay_command(
 ) -> None:
     """Run the protocol over REPORTS on a simulated clock and print what it does."""
     from ..config import ConfigError, load_ceasefire, load_policy, load_sources
-    from ..intake import read_reports
+    from ..importers.records import read_reports
     from ..services.replay import replay
 
     stop = parse_instant(until)
@@ -143,7 +140,7 @@ def _imported(
 
 
 def _kept(
-    fmt: str, path: str, mapping: BaseModel, skipped: list[Skipped]
+    fmt: str, path: str, mapping: Common, skipped: list[Skipped]
 ) -> Iterator[Report | Rejection]:
     from ..importers import Skipped, read
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from ..bootstrap import System
     from ..domain.events import ProtocolEvent
-    from ..intake import Rejection
+    from ..domain.reports import Rejection
     from ..services.sender import Sender
 
 Db = Annotated[

@@ -141,6 +141,25 @@ class ReportRejected(ValueError):
         self.errors = errors
 
 
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A record that was not accepted: where it is and every field that is wrong."""
+
+    where: str
+    errors: list[FieldError]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "where": self.where,
+            "errors": [
+                {"record": e.record, "field": e.field, "message": e.message} for e in self.errors
+            ],
+        }
+
+    def __str__(self) -> str:
+        return "; ".join(str(e) for e in self.errors)
+
+
 def _field_errors(record: str, exc: ValidationError) -> list[FieldError]:
     errors = []
     for err in exc.errors(include_url=False):

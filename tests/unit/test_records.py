@@ -6,8 +6,8 @@ import gzip
 import json
 from pathlib import Path
 
-from ceasewatch.domain.reports import Report
-from ceasewatch.intake import Rejection, read_reports
+from ceasewatch.domain.reports import Rejection, Report
+from ceasewatch.importers.records import read_reports
 
 RECORD = {
     "id": "r1",
