@@ -32,7 +32,8 @@ def version() -> None:
     out.print(f"ceasewatch {__version__}")
 
 
-# each module registers its commands on `app`
+# each module registers its commands on `app`, in the order `--help` lists them
+from . import setup, clock, cases  # noqa: E402, I001
 from . import (  # noqa: E402
     audit,
     data,
@@ -45,13 +46,14 @@ from . import (  # noqa: E402
     simulate,
     snapshot,
     sources,
-    store,
     tokens,
 )
 
 __all__ = [
     "app",
     "audit",
+    "cases",
+    "clock",
     "data",
     "keys",
     "mirror",
@@ -59,9 +61,9 @@ __all__ = [
     "policy",
     "replay",
     "serve",
+    "setup",
     "simulate",
     "snapshot",
     "sources",
-    "store",
     "tokens",
 ]

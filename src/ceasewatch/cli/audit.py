@@ -11,8 +11,7 @@ import typer
 
 from ..domain.events import iso_z
 from . import app
-from .common import HelpGroup, err, fail, out
-from .store import Db, system_at
+from .common import Db, HelpGroup, err, fail, out, system_at
 
 audit_app = typer.Typer(cls=HelpGroup, help="The hash-chained audit log.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")

@@ -1,5 +1,6 @@
-"""What every command shares: the consoles, failing with a message, parsing instants, the
-webhook targets the environment allows.
+"""What every command shares: the consoles, the --db and --at options, opening the store,
+printing events and rejections, failing with a message, parsing instants, the webhook
+targets the environment allows.
 
 The command modules are imported for every command, `--help` included, so they import
 only Typer, Rich and what their signatures name; a command imports what it works with
@@ -8,19 +9,40 @@ in its body (tests/e2e/test_startup.py keeps it so).
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, NoReturn
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from ..store.location import ENV_VAR
+
 if TYPE_CHECKING:
+    from ..bootstrap import System
+    from ..domain.events import ProtocolEvent
+    from ..domain.reports import Rejection
     from ..services.webhook_targets import WebhookTargets
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+Db = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar=ENV_VAR,
+        help="Database URL (sqlite:///file.db or postgresql://user@host:port/db).",
+        show_default="sqlite:///ceasewatch.db",
+    ),
+]
+At = Annotated[str | None, typer.Option("--at", help="When (ISO 8601); default: the stored clock.")]
 
 
 class HelpGroup(TyperGroup):
@@ -71,3 +93,50 @@ def parse_instant(text: str | None, option: str = "--until") -> datetime | None:
         [problem] = exc.errors(include_url=False)
         why = problem["msg"].removeprefix("Value error, ")
         fail(f"{option} {text!r}: {why} (an ISO 8601 time with a zone: 2026-03-10T00:00:00Z)")
+
+
+@contextmanager
+def system_at(db: str | None) -> Iterator[System]:
+    """The system on the database, or a clear error (not initialised, behind, unreachable,
+    or gone while the command ran)."""
+    from sqlalchemy.exc import OperationalError
+
+    from ..bootstrap import open_system
+    from ..store.database import StoreError, reason
+
+    try:
+        system = open_system(db)
+    except StoreError as exc:
+        fail(str(exc))
+    except Exception as exc:  # the driver's own errors: server down, no such database
+        fail(f"cannot open the database: {reason(exc)}")
+    try:
+        yield system
+    except OperationalError as exc:
+        fail(f"the database failed: {reason(exc)}", 1)
+    finally:
+        system.db.dispose()
+
+
+def print_events(events: list[ProtocolEvent], as_json: bool) -> None:
+    from .panels import events_grid
+
+    if as_json:
+        for event in events:
+            sys.stdout.write(json.dumps(event.to_dict(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return
+    if events:
+        out.print(events_grid(events))
+
+
+def report_rejections(rejected: list[Rejection], path: Path | None) -> None:
+    for rejection in rejected:
+        for error in rejection.errors:
+            err.print(
+                f"rejected {error.record}: field {error.field}: {error.message}", markup=False
+            )
+    if path is not None:
+        with path.open("w", encoding="utf-8") as stream:
+            for rejection in rejected:
+                stream.write(json.dumps(rejection.to_dict(), ensure_ascii=False) + "\n")

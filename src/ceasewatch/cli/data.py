@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from . import app
-from .common import HelpGroup, err, fail, out, parse_instant
-from .store import Db, _report_rejections, system_at
+from .common import Db, HelpGroup, err, fail, out, parse_instant, report_rejections, system_at
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -82,7 +81,7 @@ def _import(
             fail(str(exc))
         except OSError as exc:
             fail(f"{exc.filename or file}: {exc.strerror or exc}")
-    _report_rejections(result.rejected, rejects)
+    report_rejections(result.rejected, rejects)
     _summary(result)
     if result.rejected:
         raise typer.Exit(1)

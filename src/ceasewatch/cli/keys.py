@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from . import app
-from .common import HelpGroup, fail, out
-from .store import Db, system_at
+from .common import Db, HelpGroup, fail, out, system_at
 
 if TYPE_CHECKING:
     from ..tlog.note import Signer

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from . import app
-from .common import err, fail, out
-from .store import Db, system_at
+from .common import Db, err, fail, out, system_at
 
 if TYPE_CHECKING:
     from ..bootstrap import System

@@ -7,8 +7,7 @@ from typing import Annotated
 import typer
 
 from . import app
-from .common import HelpGroup, fail, out, webhook_targets
-from .store import Db, system_at
+from .common import Db, HelpGroup, fail, out, system_at, webhook_targets
 
 outbox_app = typer.Typer(
     cls=HelpGroup,
@@ -38,9 +37,9 @@ def outbox_list(
     """The outbox: counts by status, then the messages (dead letters with their errors)."""
     if ctx.invoked_subcommand is not None:
         return
-    from ..render import Fitted, Sheet, Stamps
     from ..store import outbox as rows
     from ..store.database import reading
+    from .tables import Fitted, Sheet, Stamps
 
     with system_at(db) as system, reading(system.db) as conn:
         counts = rows.counts(conn)

@@ -118,7 +118,7 @@ def replay_command(
     if as_json:
         print_events_json(result)
     else:
-        from ..render import print_replay
+        from .panels import print_replay
 
         print_replay(out, result)
     if result.rejected:
@@ -173,10 +173,10 @@ def demo(
 ) -> None:
     """Replay the bundled scenario: a breach that escalates through all three phases."""
     from ..config import load_policy
-    from ..render import print_replay
     from ..scenarios.demo import build_demo, write_demo
     from ..services.demo import store_demo
     from ..services.replay import replay
+    from .panels import print_replay
 
     scenario = build_demo(seed)
     result = replay(scenario.ceasefire, load_policy(scenario.ceasefire.policy), scenario.reports)

@@ -11,8 +11,7 @@ import typer
 
 from ..store.location import ENV_VAR
 from . import app
-from .common import fail
-from .store import Db, system_at
+from .common import Db, fail, system_at
 
 
 @app.command()

@@ -8,8 +8,7 @@ import typer
 
 from ..domain.events import iso_z
 from . import app
-from .common import out
-from .store import Db, system_at
+from .common import Db, out, system_at
 
 
 @app.command("snapshot")

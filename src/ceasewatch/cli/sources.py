@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 
 from . import app
-from .common import HelpGroup, fail, out
-from .store import Db, system_at
+from .common import Db, HelpGroup, fail, out, system_at
 
 source_app = typer.Typer(
     cls=HelpGroup,
@@ -45,8 +44,8 @@ def source_list(
     db: Db = None,
 ) -> None:
     """The registry: id, kind, reliability, credibility, independence group."""
-    from ..render import Sheet
     from ..services import sources
+    from .tables import Sheet
 
     with system_at(db) as system:
         registry = sources.registry(system)

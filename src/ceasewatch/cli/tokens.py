@@ -9,8 +9,7 @@ import typer
 
 from ..roles import UserRole, listed
 from . import app
-from .common import HelpGroup, err, fail, out
-from .store import Db, system_at
+from .common import Db, HelpGroup, err, fail, out, system_at
 
 token_app = typer.Typer(
     cls=HelpGroup, help="API tokens (stored only as SHA-256 digests).", no_args_is_help=True
@@ -103,9 +102,9 @@ def token_revoke(name: Annotated[str, typer.Argument()], db: Db = None) -> None:
 @token_app.command("list")
 def token_list(db: Db = None) -> None:
     """The tokens: name, role, party or sources, created, and whether each still works."""
-    from ..render import Fitted, Sheet, Stamps
     from ..services import tokens
     from ..services.clock import WallClock
+    from .tables import Fitted, Sheet, Stamps
 
     now = WallClock().now()
     with system_at(db) as system:

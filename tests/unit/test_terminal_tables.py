@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from builders import HOUR, T0
-from ceasewatch.render import Said, Sheet, fit, stamps_for
+from ceasewatch.cli.tables import Said, Sheet, fit, stamps_for
 
 
 def drawn(renderable: object, width: int) -> list[str]:
