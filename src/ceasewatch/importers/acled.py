@@ -108,6 +108,10 @@ def country_of(event_id: str) -> str:
     return match.group(0).upper() if match else ""
 
 
+MAPPING = AcledMapping
+"""The model of this format's mapping (see `formats.py`)."""
+
+
 def read(path: str, mapping: AcledMapping, on_progress: Progress | None = None) -> Iterator[Record]:
     return mapped(csv_rows(path, on_progress), lambda row: _ident(row), _maker(mapping))
 

@@ -16,17 +16,10 @@ from pathlib import Path
 
 from ..bootstrap import System
 from ..domain.reports import Rejection, Report
-from ..importers import (
-    FORMATS,
-    Common,
-    Plan,
-    Previous,
-    Progress,
-    Skipped,
-    mapping_for,
-    read,
-    take_all,
-)
+from ..importers import FORMATS, read
+from ..importers.mapping import Common
+from ..importers.plans import Previous
+from ..importers.rows import Progress, Skipped
 from ..store import queries
 from ..store.database import reading
 from .clock import Clock
@@ -71,7 +64,7 @@ def import_file(
     (a refused ACLED version withdraws nothing). `options` are the format's switches
     (e.g. ACLED's `withdraw_missing`), by name."""
     spec = FORMATS[fmt]
-    chosen = mapping if mapping is not None else mapping_for(fmt, mapping_file)
+    chosen = mapping if mapping is not None else spec.mapping(mapping_file)
     settings = spec.settings(options)
     reports: list[Report] = []
     rejected: list[Rejection] = []
@@ -87,10 +80,8 @@ def import_file(
         guarded = received_live(reports, received.now())
         reports = [r for r in guarded if isinstance(r, Report)]
         rejected.extend(r for r in guarded if isinstance(r, Rejection))
-    plan: Plan = take_all(reports)
-    if spec.planner is not None:
-        previous = _previous(system, chosen.source)
-        plan = spec.planner(reports, chosen, previous, path, settings)
+    previous = _previous(system, chosen.source) if spec.versioned else None
+    plan = spec.plan(reports, chosen, previous, path, settings)
     stored = take(
         system,
         [*plan.reports, *rejected],
