@@ -447,7 +447,7 @@ def measure(path: str, trusted: bool, repeat: int) -> dict[str, Any]:
     from ceasewatch.domain.ceasefire import Ceasefire
     from ceasewatch.domain.engine import Engine
     from ceasewatch.domain.reports import Report, arrival_order
-    from ceasewatch.intake import read_reports
+    from ceasewatch.importers.records import read_reports
     from ceasewatch.services.replay import paused_gc, replay
 
     policy = load_policy()

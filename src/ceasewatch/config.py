@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from .domain.ceasefire import Ceasefire
 from .domain.policy import Policy, PolicyInvalid, parse_policy
+from .domain.problems import problems_in
 from .domain.sources import Source, SourcesInvalid, parse_sources
 
 
@@ -130,12 +131,8 @@ def ceasefire_from_dict(data: dict[str, Any], origin: str) -> Ceasefire:
     try:
         return Ceasefire.model_validate(data)
     except ValidationError as exc:
-        problems = "\n".join(
-            f"{origin}: {'.'.join(str(p) for p in err['loc']) or '(ceasefire)'}: "
-            f"{err['msg'].removeprefix('Value error, ')}"
-            for err in exc.errors(include_url=False)
-        )
-        raise ConfigError(problems) from None
+        problems = problems_in(exc)
+        raise ConfigError("\n".join(p.render(origin, "ceasefire") for p in problems)) from None
 
 
 def _read_geojson(path: Path, origin: Path) -> dict[str, Any]:

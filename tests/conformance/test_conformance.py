@@ -10,7 +10,8 @@ import pytest
 from builders import KEY_EVENTS
 from ceasewatch.config import load_ceasefire, load_policy
 from ceasewatch.domain.events import iso_z
-from ceasewatch.intake import Rejection, read_reports
+from ceasewatch.domain.reports import Rejection
+from ceasewatch.importers.records import read_reports
 from ceasewatch.services.replay import replay
 
 SHARED = Path(os.environ.get("CEASEWATCH_SHARED", Path(__file__).parents[3] / "shared"))

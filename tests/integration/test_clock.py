@@ -14,7 +14,7 @@ from typing import Any
 from builders import DAY, HOUR, T0, front_reports, write_jsonl
 from ceasewatch.config import load_ceasefire, load_policy
 from ceasewatch.domain.reports import Report
-from ceasewatch.intake import read_reports
+from ceasewatch.importers.records import read_reports
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.replay import replay

@@ -12,7 +12,7 @@ from pathlib import Path
 from builders import DAY, T0, front_reports, write_jsonl
 from ceasewatch import audit
 from ceasewatch.config import load_ceasefire, load_policy
-from ceasewatch.intake import read_reports
+from ceasewatch.importers.records import read_reports
 from ceasewatch.services.clock import tick
 from ceasewatch.services.replay import replay
 from ceasewatch.services.setup import add_ceasefire

@@ -11,7 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from ceasewatch.exports import COLUMNS, write
+from ceasewatch.export_formats import COLUMNS, write
 from ceasewatch.reports import daily, render
 from ceasewatch.reports.style import stylesheet
 from ceasewatch.services.clock import tick

@@ -10,7 +10,7 @@ import pytest
 
 from builders import front_reports, write_jsonl
 from ceasewatch.config import load_ceasefire, load_policy
-from ceasewatch.intake import read_reports
+from ceasewatch.importers.records import read_reports
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.replay import replay

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ceasewatch.config import load_ceasefire, load_policy
-from ceasewatch.intake import read_reports
+from ceasewatch.importers.records import read_reports
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.replay import replay

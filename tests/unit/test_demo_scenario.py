@@ -13,8 +13,8 @@ from ceasewatch.config import load_ceasefire, load_policy
 from ceasewatch.domain.engine import Engine
 from ceasewatch.domain.events import ProtocolEvent
 from ceasewatch.domain.incidents import Incident
-from ceasewatch.domain.reports import EventType, Report, SourceKind
-from ceasewatch.intake import Rejection, read_reports
+from ceasewatch.domain.reports import EventType, Rejection, Report, SourceKind
+from ceasewatch.importers.records import read_reports
 from ceasewatch.scenarios.demo import DemoScenario, build_demo, write_demo
 from ceasewatch.services.replay import ReplayResult, replay
 

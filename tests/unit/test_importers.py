@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from ceasewatch.domain.reports import Report
-from ceasewatch.importers import Skipped, mapping_for, read
+from ceasewatch.domain.reports import Rejection, Report
+from ceasewatch.importers import mapping_for, read
 from ceasewatch.importers.acled import parse_version
 from ceasewatch.importers.mapping import MappingError
-from ceasewatch.intake import Rejection
+from ceasewatch.importers.rows import Skipped
 from ceasewatch.oblasts import areas
 from ceasewatch.timezones import zone
 

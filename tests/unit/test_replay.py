@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from builders import DAY, HOUR, MINUTE, T0, Scenario, make_report, opened, protocol
 from ceasewatch.domain.engine import Engine
-from ceasewatch.domain.reports import FieldError
-from ceasewatch.intake import Rejection
+from ceasewatch.domain.reports import FieldError, Rejection
 from ceasewatch.services.replay import replay
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from builders import T0, at
-from ceasewatch.domain.reports import Report, ReportRejected, parse_report
-from ceasewatch.intake import Rejection, read_reports
+from ceasewatch.domain.reports import Rejection, Report, ReportRejected, parse_report
+from ceasewatch.importers.records import read_reports
 
 GOOD = {
     "id": "r-7",

@@ -26,7 +26,7 @@ from ..services.location import DB_ENV_VAR
 
 if TYPE_CHECKING:
     from ..domain.events import ProtocolEvent
-    from ..intake import Rejection
+    from ..domain.reports import Rejection
     from ..services.system import System
     from ..services.webhook_targets import WebhookTargets
 
@@ -86,12 +86,13 @@ def parse_instant(text: str | None, option: str = "--until") -> datetime | None:
     from pydantic import TypeAdapter, ValidationError
 
     from ..domain.instants import Instant
+    from ..domain.problems import problems_in
 
     try:
         return TypeAdapter(Instant).validate_python(text)
     except ValidationError as exc:
-        [problem] = exc.errors(include_url=False)
-        why = problem["msg"].removeprefix("Value error, ")
+        [problem] = problems_in(exc)
+        why = problem.message
         fail(f"{option} {text!r}: {why} (an ISO 8601 time with a zone: 2026-03-10T00:00:00Z)")
 
 

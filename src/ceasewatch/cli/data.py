@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from ..importers import FORMATS, Format, in_words
 from . import app
 from .common import Db, HelpGroup, err, fail, out, parse_instant, report_rejections, system_at
 
@@ -21,7 +24,7 @@ if TYPE_CHECKING:
 
 import_app = typer.Typer(
     cls=HelpGroup,
-    help="Import ACLED, UCDP, the air-attack series or any CSV into the store.",
+    help=f"Import {in_words([f.title for f in FORMATS.values()])} into the store.",
     no_args_is_help=True,
 )
 app.add_typer(import_app, name="import")
@@ -31,6 +34,9 @@ MappingOption = Annotated[
     typer.Option(
         "--mapping", help="A YAML mapping merged over the shipped one (see docs/data.md)."
     ),
+]
+OwnMapping = Annotated[
+    Path, typer.Option("--mapping", help="The YAML mapping: which column is which field.")
 ]
 Trust = Annotated[
     bool | None,
@@ -54,9 +60,10 @@ def _import(
     rejects: Path | None,
     batch_size: int,
     db: str | None,
-    withdraw_missing: bool = True,
+    switches: dict[str, bool],
 ) -> None:
-    from ..importers import MappingError, file_size
+    from ..importers.files import file_size
+    from ..importers.mapping import MappingError
     from ..services.clock import WallClock
     from ..services.imports import import_file
 
@@ -70,7 +77,7 @@ def _import(
                 file,
                 mapping_file=mapping,
                 trusted=trust,
-                withdraw_missing=withdraw_missing,
+                options=switches,
                 batch_size=batch_size,
                 received=WallClock(),
                 on_read=lambda n: bars.update(reading, completed=n),
@@ -125,73 +132,63 @@ def _summary(result: ImportResult) -> None:
         err.print(f"skipped {n} row(s): {reason}", markup=False)
 
 
-@import_app.command("acled")
-def import_acled(
-    file: Annotated[str, typer.Argument(help="An ACLED export (CSV, or .csv.gz).")],
-    mapping: MappingOption = None,
-    trust: Trust = None,
-    withdraw_missing: Annotated[
-        bool,
-        typer.Option(
-            "--withdraw-missing/--keep-missing",
-            help="Withdraw stored events this export lacks, within its dates and countries.",
+def _import_command(spec: Format) -> Callable[..., None]:
+    """The `import NAME` command of a format of the table (`importers/formats.py`):
+    FILE, --mapping (required where none ships), --trust, the format's switches,
+    --rejects, --batch-size and --db."""
+
+    def command(**given: Any) -> None:
+        switches = {s.name: given[s.name] for s in spec.switches}
+        _import(
+            spec.name,
+            given["file"],
+            given["mapping"],
+            given["trust"],
+            given["rejects"],
+            given["batch_size"],
+            given["db"],
+            switches,
+        )
+
+    def param(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> Any:
+        kind = inspect.Parameter.KEYWORD_ONLY
+        return inspect.Parameter(name, kind, annotation=annotation, default=default)
+
+    params = [
+        param("file", Annotated[str, typer.Argument(help=spec.file_help)]),
+        param("mapping", MappingOption, None) if spec.shipped else param("mapping", OwnMapping),
+        param("trust", Trust, None),
+        *(
+            param(s.name, Annotated[bool, typer.Option(s.flags, help=s.help)], s.default)
+            for s in spec.switches
         ),
-    ] = True,
-    rejects: Rejects = None,
-    batch_size: BatchSize = 2000,
-    db: Db = None,
-) -> None:
-    """An ACLED export: new and changed events stored, replaced and deleted ones withdrawn."""
-    _import("acled", file, mapping, trust, rejects, batch_size, db, withdraw_missing)
+        param("rejects", Rejects, None),
+        param("batch_size", BatchSize, 2000),
+        param("db", Db, None),
+    ]
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    command.__name__ = f"import_{spec.name.replace('-', '_')}"
+    command.__doc__ = spec.summary
+    return command
 
 
-@import_app.command("ucdp")
-def import_ucdp(
-    file: Annotated[str, typer.Argument(help="A UCDP GED file (CSV, or .csv.gz).")],
-    mapping: MappingOption = None,
-    trust: Trust = None,
-    rejects: Rejects = None,
-    batch_size: BatchSize = 2000,
-    db: Db = None,
-) -> None:
-    """UCDP GED events; state-based events are unattributed unless the mapping says."""
-    _import("ucdp", file, mapping, trust, rejects, batch_size, db)
-
-
-@import_app.command("air-attacks")
-def import_air_attacks(
-    file: Annotated[str, typer.Argument(help="The daily missile and drone attack series (CSV).")],
-    mapping: MappingOption = None,
-    trust: Trust = None,
-    rejects: Rejects = None,
-    batch_size: BatchSize = 2000,
-    db: Db = None,
-) -> None:
-    """The Air Force's daily attack series: each wave and model a report, perpetrator RU."""
-    _import("air-attacks", file, mapping, trust, rejects, batch_size, db)
-
-
-@import_app.command("csv")
-def import_csv(
-    file: Annotated[str, typer.Argument(help="Any CSV table ('-' for stdin).")],
-    mapping: Annotated[
-        Path, typer.Option("--mapping", help="The YAML mapping: which column is which field.")
-    ],
-    trust: Trust = None,
-    rejects: Rejects = None,
-    batch_size: BatchSize = 2000,
-    db: Db = None,
-) -> None:
-    """Any table, through a mapping of its columns onto the report record."""
-    _import("csv", file, mapping, trust, rejects, batch_size, db)
+for _format in FORMATS.values():
+    import_app.command(_format.name, help=_format.summary)(_import_command(_format))
 
 
 @import_app.command("mapping")
 def import_mapping(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="acled, ucdp or air-attacks.")],
+    fmt: Annotated[
+        str,
+        typer.Argument(
+            metavar="FORMAT",
+            help=f"{in_words([n for n, f in FORMATS.items() if f.shipped])}.",
+        ),
+    ],
 ) -> None:
     """Print a format's shipped mapping: a starting point for --mapping."""
-    from ..importers import FORMATS, shipped_text
+    from ..importers.mapping import shipped_text
 
     if fmt not in FORMATS or not FORMATS[fmt].shipped:
         shipped = ", ".join(n for n, f in FORMATS.items() if f.shipped)
@@ -240,7 +237,7 @@ def export_command(
     db: Db = None,
 ) -> None:
     """Export incidents, cases or reports, streamed, with each one's oblast."""
-    from .. import exports
+    from .. import export_formats as exports
     from ..services.reads.exports import export
 
     if kind not in exports.KINDS:

@@ -10,15 +10,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from ..importers import FORMATS, in_words
 from . import app
 from .common import err, fail, out, parse_instant
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
-
-    from ..domain.reports import Report
-    from ..importers import Skipped
-    from ..intake import Rejection
+    from ..domain.reports import Rejection, Report
+    from ..importers.mapping import Common
+    from ..importers.rows import Skipped
     from ..services.replay import ReplayResult
 
 
@@ -41,9 +40,13 @@ def report_rejections(rejected: list[Rejection]) -> None:
         err.print(f"{len(rejected)} record(s) rejected; the others were replayed.", markup=False)
 
 
-REPLAY_FORMATS = ("jsonl", "csv", "acled", "ucdp", "air-attacks")
-IMPORTED = REPLAY_FORMATS[1:]
-"""The formats read by an importer (`ceasewatch.importers`), through a mapping."""
+IMPORTED = tuple(dict.fromkeys(["csv", *FORMATS]))
+"""The formats read through a mapping (`importers/formats.py`); `csv` first, as it is
+also the report record's own format, read when no --format is given."""
+REPLAY_FORMATS = ("jsonl", *IMPORTED)
+SHIPPED = [name for name, f in FORMATS.items() if f.shipped]
+CURATED = [name for name, f in FORMATS.items() if f.curated]
+UNCURATED = ["jsonl", *(name for name, f in FORMATS.items() if not f.curated)]
 
 
 @app.command("replay")
@@ -58,7 +61,7 @@ def replay_command(
         typer.Option(
             "--trust-input/--no-trust-input",
             help="Treat every record as a verified incident "
-            "(default: yes for acled, ucdp and air-attacks; no for jsonl and csv).",
+            f"(default: yes for {in_words(CURATED, 'and')}; no for {in_words(UNCURATED, 'and')}).",
             show_default=False,
         ),
     ] = None,
@@ -72,13 +75,13 @@ def replay_command(
         str | None,
         typer.Option(
             "--format",
-            help="jsonl, csv (the report record), acled, ucdp or air-attacks "
+            help=f"jsonl, csv (the report record), {in_words(SHIPPED)} "
             "(default: jsonl or csv, from the file name).",
         ),
     ] = None,
     mapping: Annotated[
         Path | None,
-        typer.Option("--mapping", help="For acled, ucdp, air-attacks: a mapping over the shipped."),
+        typer.Option("--mapping", help=f"For {', '.join(SHIPPED)}: a mapping over the shipped."),
     ] = None,
     sources: Annotated[
         Path | None,
@@ -91,7 +94,7 @@ def replay_command(
 ) -> None:
     """Run the protocol over REPORTS on a simulated clock and print what it does."""
     from ..config import ConfigError, load_ceasefire, load_policy, load_sources
-    from ..intake import read_reports
+    from ..importers.records import read_reports
     from ..services.replay import replay
 
     stop = parse_instant(until)
@@ -133,7 +136,8 @@ def _imported(
 ) -> tuple[Iterator[Report | Rejection], bool]:
     """An importer's records, with its skips set aside, and whether the format is curated
     (its records trusted unless told otherwise)."""
-    from ..importers import FORMATS, MappingError, mapping_for
+    from ..importers import FORMATS, mapping_for
+    from ..importers.mapping import MappingError
 
     try:
         mapping = mapping_for(fmt, override)
@@ -143,9 +147,10 @@ def _imported(
 
 
 def _kept(
-    fmt: str, path: str, mapping: BaseModel, skipped: list[Skipped]
+    fmt: str, path: str, mapping: Common, skipped: list[Skipped]
 ) -> Iterator[Report | Rejection]:
-    from ..importers import Skipped, read
+    from ..importers import read
+    from ..importers.rows import Skipped
 
     for record in read(fmt, path, mapping):
         if isinstance(record, Skipped):

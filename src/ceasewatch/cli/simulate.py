@@ -174,8 +174,8 @@ def _command(scenario: str, policies: list[str], runs: int, seed: int, sweep: st
 def _write(
     folder: Path, rows: list[Row], experiment: Experiment, command: str, sweep: str | None
 ) -> None:
-    from ..sim.report import ReportContext, render_report
     from ..sim.results import experiment_metadata, write_results
+    from ..sim.results_page import ReportContext, render_report
 
     folder.mkdir(parents=True, exist_ok=True)
     scenario = experiment.scenario

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from .events import iso_z
 from .instants import Instant
+from .problems import problems_in
 from .text import NO_NUL, Key, Text, Uri
 
 RECEIPT_LEEWAY = timedelta(minutes=5)
@@ -146,14 +147,37 @@ class ReportRejected(ValueError):
         self.errors = errors
 
 
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A record that was not accepted: where it is and every field that is wrong."""
+
+    where: str
+    errors: list[FieldError]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "where": self.where,
+            "errors": [
+                {"record": e.record, "field": e.field, "message": e.message} for e in self.errors
+            ],
+        }
+
+    def __str__(self) -> str:
+        return "; ".join(str(e) for e in self.errors)
+
+
 def _field_errors(record: str, exc: ValidationError) -> list[FieldError]:
-    errors = []
-    for err in exc.errors(include_url=False):
-        loc = ".".join(str(part) for part in err["loc"]) or "(record)"
-        if err["type"] == "value_error" and not err["loc"]:
-            loc = "occurred_at"
-        errors.append(FieldError(record, loc, err["msg"].removeprefix("Value error, ")))
-    return errors
+    """Each problem as a field error; the record's own check (a value error of the whole
+    record) is about its times, so it names `occurred_at`."""
+    kinds = [err["type"] for err in exc.errors(include_url=False)]
+    return [
+        FieldError(record, problem.path or _WHOLE.get(kind, "(record)"), problem.message)
+        for problem, kind in zip(problems_in(exc), kinds, strict=True)
+    ]
+
+
+_WHOLE = {"value_error": "occurred_at"}
+"""The field named by an error of the whole record, by its kind."""
 
 
 def parse_report(raw: str | bytes | dict[str, Any], where: str = "?") -> Report:

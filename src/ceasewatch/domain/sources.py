@@ -21,6 +21,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .problems import problems_in
 from .reports import Reliability, Report, SourceKind
 from .text import Key
 from .yamlfile import DocumentInvalid, Loc, Problem, line_of, load_yaml
@@ -229,15 +230,7 @@ def _validated(data: Any, origin: str, line: Callable[[Loc], int | None]) -> lis
     try:
         listed = SourcesFile.model_validate(data).sources
     except ValidationError as exc:
-        problems = [
-            Problem(
-                path=".".join(str(p) for p in err["loc"]),
-                line=line(err["loc"]),
-                message=err["msg"].removeprefix("Value error, "),
-            )
-            for err in exc.errors(include_url=False)
-        ]
-        raise SourcesInvalid(origin, _named(problems, data)) from None
+        raise SourcesInvalid(origin, _named(problems_in(exc, line), data)) from None
     _refuse_twice(listed, origin, line)
     return listed
 

@@ -2,7 +2,7 @@
 
 Policies and simulation scenarios are written by people; an error names the key's path
 and the line it is on, e.g. `my-policy.yaml:56: phases.1.trigger.violation_after_open:
-invalid duration '1 day'`.
+invalid duration '1 day'` (each a `Problem`, see `problems.py`).
 """
 
 from __future__ import annotations
@@ -13,20 +13,11 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from .problems import Loc, Problem, problems_in
+
+__all__ = ["DocumentInvalid", "Loc", "Problem", "line_of", "load_yaml", "parse_yaml"]
+
 M = TypeVar("M", bound=BaseModel)
-Loc = tuple[int | str, ...]
-
-
-class Problem(BaseModel):
-    """One thing wrong with a document, with where it is."""
-
-    path: str
-    line: int | None
-    message: str
-
-    def render(self, origin: str, what: str = "document") -> str:
-        where = f"{origin}:{self.line}" if self.line else origin
-        return f"{where}: {self.path or f'({what})'}: {self.message}"
 
 
 class DocumentInvalid(ValueError):
@@ -58,15 +49,7 @@ def parse_yaml(
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            Problem(
-                path=".".join(str(p) for p in path_of(err["loc"])),
-                line=line_of(root, path_of(err["loc"])),
-                message=err["msg"].removeprefix("Value error, "),
-            )
-            for err in exc.errors(include_url=False)
-        ]
-        raise invalid(origin, problems) from None
+        raise invalid(origin, problems_in(exc, lambda path: line_of(root, path), path_of)) from None
 
 
 def load_yaml(text: str, origin: str, invalid: type[DocumentInvalid]) -> tuple[Any, Any]:

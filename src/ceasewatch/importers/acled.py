@@ -1,22 +1,33 @@
 """ACLED exports: one row per event, versioned by ACLED's `timestamp`.
 
 An event's version is a report of its own, with the id `EVENT_ID_CNTY@TIMESTAMP`
-(reports are immutable): a newer export's changed event is a new report, and the store's
-import service withdraws the version it replaces (see `services/imports.py`).
+(reports are immutable): a newer export's changed event is a new report, and `plan`
+says which stored versions it replaces; the import service carries that out
+(`services/imports.py`).
+
+Importing a newer export stores the versions that are newer than the stored ones and
+withdraws what they replace; an event the new export no longer holds (within the dates
+and countries that export covers, and stored from an export no newer than it) is
+withdrawn as deleted. An older export imported after a newer one changes nothing: its
+versions are stale or stored already, and it deletes nothing newer.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from collections.abc import Iterator, Mapping, Sequence, Set
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from functools import cached_property
-from typing import Any, Literal
+from pathlib import Path
+from typing import Any, Literal, NamedTuple
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..domain.reports import EventType, Target
+from ..domain.reports import EventType, Report, Target
 from .mapping import Common, count, local_time, number
+from .plans import Plan, Previous, Withdraw
 from .rows import Progress, Record, Row, RowError, SkipRow, csv_rows, mapped
 
 SKIP = "skip"
@@ -95,6 +106,10 @@ def country_of(event_id: str) -> str:
     """ACLED event ids start with their country's letters: UKR1234 -> UKR."""
     match = re.match(r"[A-Za-z]+", event_id)
     return match.group(0).upper() if match else ""
+
+
+MAPPING = AcledMapping
+"""The model of this format's mapping (see `formats.py`)."""
 
 
 def read(path: str, mapping: AcledMapping, on_progress: Progress | None = None) -> Iterator[Record]:
@@ -178,3 +193,126 @@ def _text(row: Row) -> str:
     if (precision := row.get("time_precision")) and precision != "1":
         parts.append(f"time precision {precision}")
     return " | ".join(p for p in parts if p)
+
+
+# -- the plan of an import: which versions to store, which stored ones to withdraw ----
+
+
+class Latest(NamedTuple):
+    """The newest version of an event in the export."""
+
+    stamp: int
+    report: Report
+
+
+class Stored(NamedTuple):
+    """A stored version of an event."""
+
+    stamp: int
+    report_id: str
+    day: date
+    """The local day the event occurred."""
+
+
+def plan(
+    reports: list[Report],
+    mapping: AcledMapping,
+    previous: Previous,
+    path: str,
+    options: Mapping[str, bool],
+) -> Plan:
+    """Store each event's newest version unless a newer one is stored; withdraw the
+    stored versions it supersedes and, with `withdraw_missing`, the events it deletes."""
+    newest = newest_versions(reports)
+    stored = stored_versions(previous.reports, mapping.zone)
+    result = Plan([], stale=len(reports) - len(newest))
+    for event, latest in newest.items():
+        versions = stored.get(event, [])
+        if any(latest.stamp < v.stamp for v in versions):
+            result.stale += 1
+            continue
+        result.reports.append(latest.report)
+        result.withdrawals.extend(superseded(latest, versions, previous.withdrawn))
+    if options.get("withdraw_missing", True) and newest:
+        export = Export.of(newest, mapping.zone, Path(path).name)
+        result.withdrawals.extend(export.deleted(stored, previous.withdrawn))
+    return result
+
+
+def newest_versions(reports: Sequence[Report]) -> dict[str, Latest]:
+    """Each event's newest version in the export, by event id (in the order first read)."""
+    newest: dict[str, Latest] = {}
+    for report in reports:
+        version = parse_version(report.id)
+        assert version is not None, f"{report.id} is not an ACLED version id"
+        event, stamp = version
+        if event not in newest or stamp > newest[event].stamp:
+            newest[event] = Latest(stamp, report)
+    return newest
+
+
+def stored_versions(
+    reports: Sequence[tuple[str, datetime]], zone: ZoneInfo
+) -> dict[str, list[Stored]]:
+    """The stored versions of each event; reports of other ids are left out."""
+    stored: dict[str, list[Stored]] = {}
+    for report_id, occurred in reports:
+        version = parse_version(report_id)
+        if version is not None:
+            day = occurred.astimezone(zone).date()
+            stored.setdefault(version[0], []).append(Stored(version[1], report_id, day))
+    return stored
+
+
+def superseded(latest: Latest, versions: list[Stored], withdrawn: Set[str]) -> Iterator[Withdraw]:
+    """The stored versions older than `latest` and not withdrawn yet."""
+    reason = f"superseded by ACLED version {latest.report.id}"
+    for version in versions:
+        if version.stamp < latest.stamp and version.report_id not in withdrawn:
+            yield Withdraw(version.report_id, reason)
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    """What an export holds (its events) and covers: its days, countries and newest
+    timestamp."""
+
+    name: str
+    events: frozenset[str]
+    first: date
+    last: date
+    countries: frozenset[str]
+    stamp: int
+
+    @classmethod
+    def of(cls, newest: Mapping[str, Latest], zone: ZoneInfo, name: str) -> Export:
+        days = [latest.report.occurred_at.astimezone(zone).date() for latest in newest.values()]
+        return cls(
+            name,
+            frozenset(newest),
+            min(days),
+            max(days),
+            frozenset(country_of(e) for e in newest),
+            max(latest.stamp for latest in newest.values()),
+        )
+
+    def covers(self, event: str, versions: list[Stored]) -> bool:
+        """Whether the export would hold the event: its country, a day within the
+        export's, and stored from an export no newer than this one."""
+        return (
+            country_of(event) in self.countries
+            and any(self.first <= v.day <= self.last for v in versions)
+            and max(v.stamp for v in versions) <= self.stamp
+        )
+
+    def deleted(
+        self, stored: Mapping[str, list[Stored]], withdrawn: Set[str]
+    ) -> Iterator[Withdraw]:
+        """The stored versions of the events this export covers but no longer holds."""
+        reason = f"deleted by ACLED: not in the export {self.name}"
+        for event, versions in stored.items():
+            if event in self.events or not self.covers(event, versions):
+                continue
+            for version in versions:
+                if version.report_id not in withdrawn:
+                    yield Withdraw(version.report_id, reason)

@@ -149,6 +149,10 @@ def _cover(found: list[Area | Point]) -> Circle:
     return lat, lon, radius
 
 
+MAPPING = AirAttacksMapping
+"""The model of this format's mapping (see `formats.py`)."""
+
+
 def read(
     path: str, mapping: AirAttacksMapping, on_progress: Progress | None = None
 ) -> Iterator[Record]:

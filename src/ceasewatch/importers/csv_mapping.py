@@ -101,6 +101,10 @@ class CsvMapping(Common):
     place: PlaceSpec | None = None
 
 
+MAPPING = CsvMapping
+"""The model of this format's mapping (see `formats.py`)."""
+
+
 def read(path: str, mapping: CsvMapping, on_progress: Progress | None = None) -> Iterator[Record]:
     return mapped(csv_rows(path, on_progress), lambda row: _fill(mapping.id, row), _maker(mapping))
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from ..domain.problems import problems_in
 from ..domain.reports import SourceKind
 from ..timezones import zone
 from .rows import RowError
@@ -87,12 +88,8 @@ def load(model: type[M], fmt: str | None, override: Path | None) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        problems = "\n".join(
-            f"{origin}: {'.'.join(str(p) for p in e['loc']) or '(mapping)'}: "
-            f"{e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors(include_url=False)
-        )
-        raise MappingError(problems) from None
+        problems = problems_in(exc)
+        raise MappingError("\n".join(p.render(origin, "mapping") for p in problems)) from None
 
 
 def _as_mapping(data: Any, origin: str) -> dict[str, Any]:

@@ -2,24 +2,19 @@
 
 A row becomes a report, a rejection (the fields that are wrong, named with the file, line
 and id), or a skip (a row that is no violation by the mapping, e.g. an ACLED protest):
-nothing is dropped without a word. Files are read as a stream, gzipped or not, and the
-bytes read so far are reported for a progress bar.
+nothing is dropped without a word. Files are read as a stream through `files.py`, and
+the bytes read so far are reported for a progress bar.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import gzip
-import io
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any, cast
+from typing import Any
 
-from ..domain.reports import FieldError, Report, ReportRejected, parse_report
-from ..intake import STDIN, Rejection
+from ..domain.reports import FieldError, Rejection, Report, ReportRejected, parse_report
+from .files import csv_text, is_utf8
 
 Progress = Callable[[int], None]
 """Called now and then with the bytes of the file read so far."""
@@ -75,24 +70,13 @@ class Row:
         return value
 
 
-def file_size(path: str) -> int | None:
-    """The size in bytes of a file, for a progress bar's total (None for stdin)."""
-    if path == STDIN:
-        return None
-    try:
-        return Path(path).stat().st_size
-    except OSError:
-        return None
-
-
 def csv_rows(path: str, on_progress: Progress | None = None) -> Iterator[Row | Rejection]:
     """Each data row of a CSV file with its line number; a row with bad UTF-8 is rejected."""
-    with _open(path) as (raw, position):
-        stream = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="surrogateescape", newline="")
+    with csv_text(path) as (stream, position):
         reader = csv.DictReader(stream)
         for count, values in enumerate(reader, start=1):
             where = f"{path}:{reader.line_num}"
-            bad = [k for k, v in values.items() if not _is_utf8(k) or not _is_utf8(v)]
+            bad = [k for k, v in values.items() if not is_utf8(k) or not is_utf8(v)]
             if bad:
                 errors = [FieldError(where, k or "(row)", "not valid UTF-8") for k in bad]
                 yield Rejection(where, errors)
@@ -102,31 +86,6 @@ def csv_rows(path: str, on_progress: Progress | None = None) -> Iterator[Row | R
                 on_progress(position())
         if on_progress is not None:
             on_progress(position())
-        stream.detach()
-
-
-@contextlib.contextmanager
-def _open(path: str) -> Iterator[tuple[IO[bytes], Callable[[], int]]]:
-    """The file's bytes (uncompressed), and how far into the file on disk reading is."""
-    if path == STDIN:
-        yield sys.stdin.buffer, lambda: 0
-        return
-    with open(path, "rb") as disk:
-        if path.lower().endswith(".gz"):
-            with gzip.open(disk, "rb") as unzipped:
-                yield cast(IO[bytes], unzipped), disk.tell
-        else:
-            yield disk, disk.tell
-
-
-def _is_utf8(text: object) -> bool:
-    if not isinstance(text, str) or text.isascii():
-        return True
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def mapped(

@@ -28,6 +28,10 @@ class UcdpMapping(Common):
     where_prec_m: dict[int, int | Literal["area"]]
 
 
+MAPPING = UcdpMapping
+"""The model of this format's mapping (see `formats.py`)."""
+
+
 def read(path: str, mapping: UcdpMapping, on_progress: Progress | None = None) -> Iterator[Record]:
     return mapped(csv_rows(path, on_progress), _ident, _maker(mapping))
 

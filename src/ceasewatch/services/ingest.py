@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import chain, islice
 
-from ..domain.reports import Report, ahead_of_receipt
-from ..intake import Rejection, read_reports
+from ..domain.reports import Rejection, Report, ahead_of_receipt
+from ..importers.records import read_reports
 from . import unit_of_work
 from .clock import Clock
 from .replay import in_arrival_order, paused_gc

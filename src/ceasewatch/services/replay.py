@@ -12,9 +12,8 @@ from ..domain.ceasefire import Ceasefire
 from ..domain.engine import Engine
 from ..domain.events import ProtocolEvent
 from ..domain.policy import Policy
-from ..domain.reports import Report, arrival_order
+from ..domain.reports import Rejection, Report, arrival_order
 from ..domain.sources import Source
-from ..intake import Rejection
 
 
 @dataclass

@@ -14,6 +14,7 @@ from ..config import ConfigError, load_ceasefire, policy_text
 from ..domain.ceasefire import Ceasefire
 from ..domain.parties import Party
 from ..domain.policy import PolicyInvalid, parse_policy
+from ..domain.problems import problems_in
 from ..store import bulk, database, journal, queries, tables
 from ..store.journal import StoredCeasefire
 from . import unit_of_work, withdrawals
@@ -113,11 +114,8 @@ def read_parties(path: Path) -> list[Party]:
     try:
         return _parties.validate_python(data)
     except ValidationError as exc:
-        problems = "\n".join(
-            f"{path}: parties.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-            for e in exc.errors(include_url=False)
-        )
-        raise SetupError(problems) from None
+        problems = problems_in(exc, path_of=lambda loc: ("parties", *loc))
+        raise SetupError("\n".join(p.render(str(path)) for p in problems)) from None
 
 
 def import_parties(

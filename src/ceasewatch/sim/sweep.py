@@ -15,6 +15,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..domain.policy import Policy
+from ..domain.problems import problems_in
 
 
 class SweepError(ValueError):
@@ -84,11 +85,7 @@ def with_parameter(policy: Policy, param: str, value: str) -> Policy:
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(policy)'}: "
-            f"{err['msg'].removeprefix('Value error, ')}"
-            for err in exc.errors(include_url=False)
-        )
+        problems = "; ".join(p.describe("policy") for p in problems_in(exc))
         raise SweepError(f"{param}={value}: {problems}") from None
 
 

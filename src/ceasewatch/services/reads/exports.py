@@ -1,4 +1,4 @@
-"""Exports of incidents, cases or reports (see `ceasewatch.exports`), streamed from one
+"""Exports of incidents, cases or reports (see `ceasewatch.export_formats`), streamed from one
 read transaction."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO
 
-from ... import exports
+from ... import export_formats
 from ...store.database import reading
 from ...store.exports import Filter
 from ..system import System
@@ -27,4 +27,4 @@ def export(
     """Write the `kind` rows the filters let through to `out` in `fmt`; how many."""
     where = Filter(since=since, until=until, bbox=bbox, ceasefire=ceasefire)
     with reading(system.db) as conn:
-        return exports.write(conn, kind, fmt, where, out)
+        return export_formats.write(conn, kind, fmt, where, out)

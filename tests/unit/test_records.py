@@ -6,8 +6,11 @@ import gzip
 import json
 from pathlib import Path
 
-from ceasewatch.domain.reports import Report
-from ceasewatch.intake import Rejection, read_reports
+import pytest
+
+from ceasewatch.domain.reports import Rejection, Report
+from ceasewatch.importers.files import BOM, UnreadableFile
+from ceasewatch.importers.records import read_reports
 
 RECORD = {
     "id": "r1",
@@ -66,3 +69,39 @@ def test_a_csv_row_that_is_not_utf8_is_rejected_naming_its_field(tmp_path: Path)
     assert isinstance(first, Report) and isinstance(last, Report)
     assert isinstance(rejected, Rejection)
     assert [(e.record, e.field) for e in rejected.errors] == [(f"{path}:3", "text")]
+
+
+def test_a_byte_order_mark_before_the_first_line_is_dropped(tmp_path: Path):
+    jsonl, table = tmp_path / "reports.jsonl", tmp_path / "reports.csv"
+    jsonl.write_bytes(BOM + json.dumps(RECORD).encode() + b"\n")
+    table.write_bytes(BOM + (CSV + csv_row("r1", "Shelling")).encode())
+
+    for path in (jsonl, table):
+        [report] = read_reports(path)
+        assert isinstance(report, Report) and report.id == "r1", path
+
+
+@pytest.mark.parametrize(
+    ("content", "why"),
+    [
+        (b"not gzip at all\n", "Not a gzipped file"),
+        (gzip.compress(json.dumps(RECORD).encode() + b"\n")[:-12], "cut short"),
+    ],
+)
+def test_a_broken_gzip_file_is_an_error_that_names_it(tmp_path: Path, content: bytes, why: str):
+    path = tmp_path / "reports.jsonl.gz"
+    path.write_bytes(content)
+
+    with pytest.raises(UnreadableFile, match=why) as raised:
+        list(read_reports(path))
+
+    assert raised.value.filename == str(path) and str(raised.value).startswith(f"{path}: ")
+
+
+def test_a_missing_file_is_an_os_error_that_names_it(tmp_path: Path):
+    path = tmp_path / "none.csv"
+
+    with pytest.raises(OSError, match="No such file") as raised:
+        list(read_reports(path))
+
+    assert raised.value.filename == str(path)

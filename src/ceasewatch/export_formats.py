@@ -1,9 +1,10 @@
-"""Exports: incidents, cases or reports from the store as CSV, GeoJSON or Parquet.
+"""Export formats: incidents, cases or reports from the store written as CSV, GeoJSON
+or Parquet, with each one's columns.
 
-Rows stream from the database (`store/exports.py`) in batches; each batch gets its
-admin-1 area (point in polygon, vectorised) and is written before the next is read, so
-memory stays bounded however many rows there are. Parquet is written one row group per
-batch.
+Rows stream from the database (the queries are in `store/exports.py`) in batches; each
+batch gets its admin-1 area (point in polygon, vectorised) and is written before the
+next is read, so memory stays bounded however many rows there are. Parquet is written
+one row group per batch.
 """
 
 from __future__ import annotations

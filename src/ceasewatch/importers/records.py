@@ -1,0 +1,56 @@
+"""The report record itself, as JSONL or CSV: read and validated, no mapping needed.
+
+This is what `ingest` and `replay` read by default; the other formats (`acled`, `ucdp`,
+`air-attacks`, a mapped `csv`) go through a mapping onto the same record.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from ..domain.reports import Rejection, Report, ReportRejected, parse_report
+from .files import lines
+from .rows import csv_rows
+
+
+def read_reports(path: str | Path, fmt: str | None = None) -> Iterator[Report | Rejection]:
+    """Each record of a JSONL or CSV file (gzipped or not), validated; bad ones as rejections."""
+    name = str(path)
+    fmt = fmt or _format_of(name)
+    rows = _csv_records(name) if fmt == "csv" else _jsonl_records(name)
+    for where, raw in rows:
+        if isinstance(raw, Rejection):
+            yield raw
+            continue
+        try:
+            yield parse_report(raw, where)
+        except ReportRejected as exc:
+            yield Rejection(where, exc.errors)
+
+
+def _format_of(name: str) -> str:
+    return "csv" if name.lower().removesuffix(".gz").endswith(".csv") else "jsonl"
+
+
+def _jsonl_records(name: str) -> Iterator[tuple[str, bytes]]:
+    """Lines as bytes: the validator reads UTF-8 itself, and a bad byte rejects one line."""
+    for number, line in lines(name):
+        if line.strip():
+            yield f"{name}:{number}", line
+
+
+def _csv_records(name: str) -> Iterator[tuple[str, dict[str, Any] | Rejection]]:
+    """Each row as a record: empty cells left out, `evidence` read as JSON when it is."""
+    for row in csv_rows(name):
+        if isinstance(row, Rejection):
+            yield row.where, row
+            continue
+        record: dict[str, Any] = {k: v for k, v in row.values.items() if v not in (None, "")}
+        if "evidence" in record:
+            with contextlib.suppress(ValueError):
+                record["evidence"] = json.loads(record["evidence"])
+        yield row.where, record
