@@ -13,6 +13,17 @@ from ceasewatch.domain.policy import Policy
 REPO = Path(__file__).resolve().parents[1]
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Import the CLI's consoles with no COLUMNS set: a rich Console keeps the COLUMNS it
+    was made under, so otherwise the first test to run a command (with its own COLUMNS)
+    would fix the width of every later one in the process, in whatever order they run."""
+    columns = os.environ.pop("COLUMNS", None)
+    import ceasewatch.cli.common  # noqa: F401
+
+    if columns is not None:
+        os.environ["COLUMNS"] = columns
+
+
 @pytest.fixture(scope="session")
 def policy() -> Policy:
     return load_policy("three-phase")

@@ -2,11 +2,17 @@
 
 PostgreSQL comes from $CEASEWATCH_TEST_PG_URL (CI sets it to this machine's server);
 without it the PostgreSQL half is skipped, with the reason shown.
+
+A test that asks for `system` gets its database already migrated, as a copy of one
+migrated once per test process (a file copy on SQLite, `CREATE DATABASE ... TEMPLATE` on
+PostgreSQL): running the migrations for each of a thousand tests was minutes of the
+suite. A test that asks only for `db_url` gets an empty database, as `init` finds one.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,23 +20,28 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from ceasewatch.services.setup import init
 from ceasewatch.services.system import System, open_system
+from ceasewatch.store import database
 
 PG_ENV = "CEASEWATCH_TEST_PG_URL"
 
 
-def _postgres_database() -> Iterator[str]:
+def _admin() -> sa.Engine:
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(f"no PostgreSQL: set {PG_ENV}")
-    name = f"cw_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(
+    return sa.create_engine(
         base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
     )
+
+
+def _postgres_database(template: str | None = None) -> Iterator[str]:
+    admin = _admin()
+    name = f"cw_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = sa.make_url(base).set(database=name).render_as_string(hide_password=False)
+        copy = f' TEMPLATE "{template}"' if template else ""
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"{copy}')
+    url = _url_of(name)
     try:
         yield url
     finally:
@@ -39,13 +50,48 @@ def _postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
+def _url_of(name: str) -> str:
+    base = os.environ[PG_ENV]
+    return sa.make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+def _migrate(url: str) -> None:
+    """Migrate a database to the newest schema, and let go of it (a template must be idle)."""
+    db = database.connect(url)
+    try:
+        database.upgrade(db)
+    finally:
+        db.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file migrated to the newest schema, to copy."""
+    path = tmp_path_factory.mktemp("template") / "ceasewatch.db"
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres() -> Iterator[str]:
+    """The name of a PostgreSQL database migrated to the newest schema, to copy."""
+    for url in _postgres_database():
+        _migrate(url)
+        yield sa.make_url(url).database or ""
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database of each kind, by URL."""
+    """A database of each kind, by URL: empty, or migrated where the test uses `system`."""
+    migrated = "system" in request.fixturenames
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'ceasewatch.db'}"
+        path = tmp_path / "ceasewatch.db"
+        if migrated:
+            shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
+        yield f"sqlite:///{path}"
     else:
-        yield from _postgres_database()
+        template = request.getfixturevalue("migrated_postgres") if migrated else None
+        yield from _postgres_database(template)
 
 
 @pytest.fixture
@@ -66,8 +112,7 @@ def module_db_url(
 
 @pytest.fixture
 def system(db_url: str) -> Iterator[System]:
-    """An initialised database, opened."""
-    init(db_url)
+    """A migrated database, opened."""
     opened = open_system(db_url)
     yield opened
     opened.db.dispose()

@@ -49,9 +49,15 @@ def world(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     system.db.dispose()
 
 
+@pytest.fixture(scope="module")
+def served(world: World) -> dict[str, Any]:
+    """The world's API and its operations, loaded once: loading the schema takes seconds."""
+    return operations(create_app(world.system, clock=FixedClock()))
+
+
 @pytest.mark.parametrize("label", [label for label in LABELS if label != STREAM])
-def test_the_api_keeps_its_schema(world: World, label: str):
-    operation = operations(create_app(world.system, clock=FixedClock()))[label]
+def test_the_api_keeps_its_schema(world: World, served: dict[str, Any], label: str):
+    operation = served[label]
     headers = world.headers("admin")
 
     @given(case=operation.as_strategy())
