@@ -24,6 +24,7 @@ from .case_rules import CaseRules
 from .cases import Case
 from .ceasefire import Ceasefire
 from .corroboration import TRUSTED_INPUT, Corroborator
+from .deferred import Deferred
 from .events import ProtocolEvent
 from .halting import Halting
 from .incidents import Incident
@@ -50,7 +51,7 @@ __all__ = [
 ]
 
 
-class Engine:
+class Engine(Deferred):
     def __init__(
         self,
         ceasefire: Ceasefire,
@@ -68,12 +69,38 @@ class Engine:
         self.incidents: dict[str, Incident] = state.incidents
         self.cases: dict[str, Case] = state.cases
         self._queue = TimerQueue()
-        violations = Violations(state)
-        cases = CaseRules(state, self._queue, violations, Halting(state))
+        violations = self._violations = Violations(state)
+        halting = self._halting = Halting(state)
+        cases = CaseRules(state, self._queue, violations, halting)
         self._clock = Timekeeper(state, self._queue, cases)
         self._corroborator = Corroborator(state, cases, violations)
         self._review = Review(state, self._clock, cases, self._corroborator)
         self._case_commands = CaseCommands(state, self._clock, cases)
+
+    def bulk(self) -> list[tuple[Deferred, str]]:
+        """The attributes that grow with the journal, which a snapshot may leave out until
+        they are read (`deferred.py`): every incident and report, the indexes of rules 6
+        and 7, the violation histories. A tick reads none of them: timers read cases and
+        their actions."""
+        state, corroborator = self._state, self._corroborator
+        out: list[tuple[Deferred, str]] = [
+            (self, "_seen"),
+            (self, "incidents"),
+            (state, "incidents"),
+            (corroborator, "index"),
+            (corroborator, "graded"),
+            (self._halting, "_breaches"),
+            (self._violations, "_histories"),
+            (self._violations, "repeat_broad"),
+        ]
+        for case in state.cases.values():
+            out += [(case, "incidents"), (case, "responses")]
+        return out
+
+    @staticmethod
+    def summary(owner: Deferred) -> dict[str, object]:
+        """What an owner of `bulk` derives from it that a tick reads: a case's severity."""
+        return {"severity": owner.severity} if isinstance(owner, Case) else {}
 
     @property
     def now(self) -> datetime | None:
