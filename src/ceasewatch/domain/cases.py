@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from .decisions import Decision, Standing
-from .deferred import Deferred
 from .incidents import Incident
 from .severity import Severity
 from .stamps import stamp
@@ -32,7 +31,7 @@ class Action:
 
 
 @dataclass(eq=False, slots=True)
-class Case(Deferred):
+class Case:
     id: str
     seq: int
     ceasefire: str
@@ -67,9 +66,6 @@ class Case(Deferred):
     def severity(self) -> Severity:
         """The highest of its incidents' (read at every write of the case: a case of a
         long war holds many, and one broad attack settles it)."""
-        held: Severity | None = self.held("severity")
-        if held is not None:  # its incidents are still in a snapshot (`deferred.py`)
-            return held
         top = Severity.MINOR
         for incident in self.incidents:
             severity = incident.severity

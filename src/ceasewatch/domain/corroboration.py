@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .case_rules import CaseRules
-from .deferred import Deferred
 from .incidents import CorroborationIndex, Incident, Status, Verification
 from .reports import Report
 from .severity import Severity, SeverityTable
@@ -22,7 +21,7 @@ TRUSTED_INPUT = "trusted input"
 """Who verified an incident made of a trusted report (curated data, --trust-input)."""
 
 
-class Corroborator(Deferred):
+class Corroborator:
     def __init__(self, state: State, cases: CaseRules, violations: Violations) -> None:
         self._state = state
         self._cases = cases

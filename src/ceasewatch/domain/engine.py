@@ -24,7 +24,6 @@ from .case_rules import CaseRules
 from .cases import Case
 from .ceasefire import Ceasefire
 from .corroboration import TRUSTED_INPUT, Corroborator
-from .deferred import Deferred
 from .events import ProtocolEvent
 from .halting import Halting
 from .incidents import Incident
@@ -51,7 +50,7 @@ __all__ = [
 ]
 
 
-class Engine(Deferred):
+class Engine:
     def __init__(
         self,
         ceasefire: Ceasefire,
@@ -77,13 +76,13 @@ class Engine(Deferred):
         self._review = Review(state, self._clock, cases, self._corroborator)
         self._case_commands = CaseCommands(state, self._clock, cases)
 
-    def bulk(self) -> list[tuple[Deferred, str]]:
+    def bulk(self) -> list[tuple[object, str]]:
         """The attributes that grow with the journal, which a snapshot may leave out until
-        they are read (`deferred.py`): every incident and report, the indexes of rules 6
-        and 7, the violation histories. A tick reads none of them: timers read cases and
-        their actions."""
+        they are read (`services/snapshots.py`): every incident and report, the indexes of
+        rules 6 and 7, the violation histories. A tick reads none of them: timers read
+        cases and their actions."""
         state, corroborator = self._state, self._corroborator
-        out: list[tuple[Deferred, str]] = [
+        out: list[tuple[object, str]] = [
             (self, "_seen"),
             (self, "incidents"),
             (state, "incidents"),
@@ -98,8 +97,9 @@ class Engine(Deferred):
         return out
 
     @staticmethod
-    def summary(owner: Deferred) -> dict[str, object]:
-        """What an owner of `bulk` derives from it that a tick reads: a case's severity."""
+    def summary(owner: object) -> dict[str, object]:
+        """What an owner of `bulk` derives from it alone that a tick reads: a case's
+        severity (written with the case at each of its events)."""
         return {"severity": owner.severity} if isinstance(owner, Case) else {}
 
     @property

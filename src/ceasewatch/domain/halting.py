@@ -12,7 +12,6 @@ from typing import NamedTuple
 
 from . import events as ev
 from .cases import Case
-from .deferred import Deferred
 from .geo import EARTH_RADIUS_KM
 from .incidents import Incident, Status, precision_km
 from .spacetime import KM_PER_DEGREE_LAT, SLACK_KM, Timelines, micros
@@ -31,7 +30,7 @@ class _Breach(NamedTuple):
     """cos of the latitude, for the haversine worked out once."""
 
 
-class Halting(Deferred):
+class Halting:
     """The breaches of open cases, filed by place and time, and the search among them."""
 
     def __init__(self, state: State) -> None:

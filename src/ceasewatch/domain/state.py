@@ -12,7 +12,6 @@ from datetime import datetime
 
 from .cases import Case
 from .ceasefire import Ceasefire
-from .deferred import Deferred
 from .events import ProtocolEvent
 from .incidents import Incident, Verification
 from .policy import Policy
@@ -33,7 +32,7 @@ class Changes:
     rejected: list[Incident] = field(default_factory=list)
 
 
-class State(Deferred):
+class State:
     """One ceasefire's records under its policy, the engine's clock, and the events and
     changes not yet taken."""
 

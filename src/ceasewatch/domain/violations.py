@@ -10,7 +10,6 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from datetime import datetime, timedelta
 
-from .deferred import Deferred
 from .incidents import Incident
 from .policy import Repeat
 from .severity import Severity
@@ -68,7 +67,7 @@ class ViolationHistory:
         return i - bisect_right(self._times, at - within) + 1
 
 
-class Violations(Deferred):
+class Violations:
     """Every violator's history, and the incidents its repeat clause made broad attacks."""
 
     def __init__(self, state: State) -> None:

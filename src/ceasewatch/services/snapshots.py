@@ -21,8 +21,8 @@ engine's incidents and reports, the indexes of rules 6 and 7, the violation hist
 (`Engine.bulk`), and the reports seen. The *front* is the rest: the journal position,
 the clock, and the engines without their bulk (cases, actions, timers, the policy), a
 few kilobytes whatever the store's size. A process starts from the front; the body is
-unpickled the first time something reads it (`domain/deferred.py`): a report, a command
-on an incident, a timer that closes a case. A tick that fires deadlines and alerts
+unpickled the first time something reads it (`Body`): a report, a command on an
+incident, a timer that closes a case. A tick that fires deadlines and alerts
 reads only cases, so opening a store of years of reports to tick it costs about what
 it costs on a small store; the body costs what the whole state did, once, if touched.
 
@@ -58,7 +58,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..audit import canonical, sha256_hex
-from ..domain.deferred import Deferred, Pending
 from ..domain.engine import Engine
 from ..store import tables
 from ..store.journal import StoredCeasefire
@@ -131,30 +130,62 @@ class _Marker:
 
 class Body:
     """A snapshot's body: the attributes its front left out and the reports seen,
-    unpickled and put back in place at the first `load`."""
+    unpickled and put back in place at the first `load`.
+
+    Until then each object missing some of them is of a subclass of its own class
+    (`_pending_class`, the same layout) whose `__getattr__`, which Python calls only for
+    an attribute an object lacks, runs `load`; a value derived from what is missing
+    alone (`Engine.summary`) is answered as it was when the snapshot was taken (nothing
+    can change what is not loaded). `load` puts every attribute back, on every object,
+    and gives each its own class again: the objects are then what they were when the
+    snapshot was taken, and the domain's classes carry no hook at all.
+    """
 
     def __init__(self, seq: int, data: bytes) -> None:
         self.seq = seq
         self._data: bytes | None = data
-        self._places: list[tuple[Deferred, str, int]] = []
-        self._owners: dict[int, Deferred] = {}
+        self._places: list[tuple[object, str, int]] = []
+        self._owners: dict[int, tuple[object, type]] = {}
+        self._held: dict[int, dict[str, Any]] = {}
+        self._classes: dict[tuple[type, frozenset[str]], type] = {}
         self._seen: set[tuple[str, str]] | None = None
         self.failed = False
 
-    def leave_out(self, owner: Deferred, name: str) -> None:
-        """Take an attribute the front holds a marker for off its owner, to come back
-        when anything reads what is left out."""
+    def leave_out(self, owner: object, name: str) -> None:
+        """Take an attribute the front holds a marker for off its owner (`seal` then
+        makes the owners load the body when anything missing is read)."""
         marker = getattr(owner, name)
         if not isinstance(marker, _Marker):
             raise ValueError(f"{type(owner).__name__}.{name} is not left out")
         delattr(owner, name)
         self._places.append((owner, name, marker.n))
-        pending = owner._pending if id(owner) in self._owners else None
-        if pending is None:
-            owner._pending = Pending(self.load, dict(marker.held))
-            self._owners[id(owner)] = owner
-        else:
-            pending.held.update(marker.held)
+        self._owners.setdefault(id(owner), (owner, type(owner)))
+        self._held.setdefault(id(owner), {}).update(marker.held)
+
+    def seal(self) -> None:
+        for key, (owner, cls) in self._owners.items():
+            pending = self._pending_class(cls, frozenset(self._held[key]))
+            object.__setattr__(owner, "__class__", pending)
+
+    def _pending_class(self, cls: type, held: frozenset[str]) -> type:
+        made = self._classes.get((cls, held))
+        if made is None:
+            body = self
+
+            def __getattr__(obj: object, name: str) -> Any:
+                if name.startswith("__"):
+                    raise AttributeError(name)
+                body.load()
+                return getattr(obj, name)
+
+            def answer(name: str) -> property:
+                return property(lambda obj: body._held[id(obj)][name])
+
+            namespace: dict[str, Any] = {"__slots__": (), "__getattr__": __getattr__}
+            namespace.update((name, answer(name)) for name in held)
+            made = type(f"Pending{cls.__name__}", (cls,), namespace)
+            self._classes[(cls, held)] = made
+        return made
 
     @property
     def loaded(self) -> bool:
@@ -178,9 +209,9 @@ class Body:
             raise Unreadable(self.seq, str(exc)) from exc
         for owner, name, n in self._places:
             setattr(owner, name, values[n])
-        for owner in self._owners.values():
-            owner._pending = None
-        self._places, self._owners, self._seen = [], {}, seen
+        for owner, cls in self._owners.values():
+            object.__setattr__(owner, "__class__", cls)
+        self._places, self._owners, self._held, self._seen = [], {}, {}, seen
         return seen
 
 
@@ -332,6 +363,7 @@ def _front(seq: int, data: Any) -> Loaded:
     for engine in engines.values():
         for owner, name in engine.bulk():
             loaded.body.leave_out(owner, name)
+    loaded.body.seal()
     return loaded
 
 
