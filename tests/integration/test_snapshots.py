@@ -4,6 +4,7 @@ ceasefires, or that does not hold together is passed over, never trusted."""
 
 from __future__ import annotations
 
+import io
 import pickle
 import zlib
 from collections.abc import Callable
@@ -19,10 +20,13 @@ from typer.testing import CliRunner
 from builders import HOUR, T0, write_jsonl
 from ceasewatch.audit import sha256_hex
 from ceasewatch.cli import app
-from ceasewatch.services import commands, setup, snapshots, unit_of_work
+from ceasewatch.domain.sources import Source
+from ceasewatch.services import commands, setup, snapshots, sources, unit_of_work
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.live_protocol import SnapshotEvery
+from ceasewatch.services.reads import cases as case_reads
+from ceasewatch.services.reads import incidents as incident_reads
 from ceasewatch.services.setup import init
 from ceasewatch.services.system import System, open_system
 from ceasewatch.store import tables
@@ -74,6 +78,52 @@ def a_day_of_work(tmp_path: Path) -> list[Step]:
         lambda s: commands.decide(s, CASE, 2, party="GB", authorise=True, reason="holds"),
         lambda s: tick(s, T0 + 30 * 24 * HOUR),
     ]
+
+
+def every_command(tmp_path: Path) -> list[Step]:
+    """After a day's work, each command in a process of its own, each reaching into what
+    a snapshot leaves out until it is read (incidents, indexes, histories, reports seen),
+    and a read before a report."""
+    sourced = [violation(40, 400, lat=48.9, source="ua-army", id="s1")]
+    path = str(write_jsonl(tmp_path / "sourced.jsonl", sourced))
+    again = [violation(41, 401, lat=48.95)]
+    again_path = str(write_jsonl(tmp_path / "again.jsonl", again))
+
+    def read_then_report(system: System) -> None:
+        assert case_reads.case(system, CASE) is not None
+        assert incident_reads.incident(system, "cf-1", "inc-1") is not None
+        ingest(system, [again_path])
+
+    press = [violation(42, 402, lat=49.5, source="press", source_kind="media", reliability="C")]
+    press_path = str(write_jsonl(tmp_path / "press.jsonl", press))
+
+    def review(verdict: str) -> Step:
+        return lambda s: commands.review_incident(s, "cf-1", incident_of(s, "v42"), verdict, **by)
+
+    by = {"by": "analyst", "reason": "checked"}
+    return [
+        *a_day_of_work(tmp_path),
+        lambda s: commands.count_as_violation(s, "cf-1", "inc-2", **by),
+        lambda s: commands.split_incident(s, "cf-1", "inc-1", [("omm", "v7")], **by),
+        lambda s: commands.merge_incidents(s, "cf-1", "inc-1", ["inc-3"], **by),
+        lambda s: ingest(s, [press_path]),
+        review("dispute"),
+        review("verify"),
+        review("reject"),
+        lambda s: sources.declare(s, [Source(id="ua-army", kind="monitor", reliability="A")]),
+        lambda s: ingest(s, [path]),
+        read_then_report,
+        lambda s: commands.close_case(s, CASE),
+        lambda s: tick(s, T0 + 90 * 24 * HOUR),
+    ]
+
+
+def incident_of(system: System, report: str) -> str:
+    """The id of the incident of cf-1 that holds a report (by its id)."""
+    i = tables.incidents
+    with reading(system.db) as conn:
+        found = conn.execute(sa.select(i.c.id, i.c.reports).where(i.c.ceasefire_id == "cf-1"))
+        return next(row.id for row in found if any(r[1] == report for r in row.reports))
 
 
 def rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -138,6 +188,38 @@ def test_processes_started_from_snapshots_store_what_rebuilt_ones_do(
     assert rows(db_url) == rows(other_url)
     result = runner.invoke(app, ["audit", "verify", "--db", db_url])
     assert result.exit_code == 0, result.output
+
+
+def test_each_command_reaches_what_a_snapshot_left_out(db_url: str, other_url: str, tmp_path: Path):
+    init(db_url)
+    init(other_url)
+    steps = every_command(tmp_path)
+    started = run(db_url, steps, snapshot_each=True)
+    run(other_url, steps, snapshot_each=False)
+    assert [s for s in started[2:] if s is None] == [], started
+    assert rows(db_url) == rows(other_url)
+
+
+def test_a_tick_that_fires_only_deadlines_loads_no_incident(db_url: str, tmp_path: Path):
+    """What a snapshot leaves out stays out while only cases are read: overdue actions."""
+    init(db_url)
+    steps = a_day_of_work(tmp_path)
+    run(db_url, steps[:4], snapshot_each=False)
+    system = fresh(db_url)
+    unit_of_work.snapshot(system, datetime.now(UTC))
+    system = _reopen(system, db_url)
+    try:
+        events = tick(system, T0 + 40 * HOUR)
+        fired = {e.event for _, e in events}
+        assert fired and fired <= {"action_overdue", "action_still_overdue"}, fired
+        assert system.protocol.started_from is not None
+        assert not system.protocol.loaded_all
+        commands.action_done(system, CASE, "diplomatic_warning", by="US", note="sent")
+        assert not system.protocol.loaded_all  # an action is a case's
+        ingest(system, [str(write_jsonl(tmp_path / "one.jsonl", [violation(50, 41)]))])
+        assert system.protocol.loaded_all
+    finally:
+        system.db.dispose()
 
 
 def test_a_snapshot_is_taken_once_the_journal_has_grown_enough(db_url: str, tmp_path: Path):
@@ -224,6 +306,37 @@ def test_a_snapshot_naming_anything_but_the_domain_runs_nothing(snapshotted: str
     edit(snapshotted, sa.update(s).values(state=data, sha256=sha256_hex(data)))
     assert started_from(snapshotted)[0] is None
     assert not marker.exists()
+
+
+def test_a_snapshot_whose_body_runs_anything_is_deleted_unread(snapshotted: str, tmp_path: Path):
+    """A body is read only when needed; one naming anything but the domain fails that
+    unit of work once, runs nothing, and is deleted: the next process rebuilds."""
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self) -> tuple[Any, ...]:
+            return (Path.touch, (marker,))
+
+    s = tables.snapshots
+    system = fresh(snapshotted)
+    with reading(system.db) as conn:
+        data = conn.execute(sa.select(s.c.state)).scalar_one()
+    system.db.dispose()
+    front = zlib.decompress(data)
+    body = zlib.compress(pickle.dumps(([], Payload())))
+    old = snapshots._FrontUnpickler(io.BytesIO(front)).load()[5]
+    data = zlib.compress(front.replace(old, body.ljust(len(old), b"\0")[: len(old)]), 0)
+    edit(snapshotted, sa.update(s).values(state=data, sha256=sha256_hex(data)))
+    system = fresh(snapshotted)
+    try:
+        with pytest.raises(snapshots.Unreadable):
+            ingest(system, [str(write_jsonl(tmp_path / "one.jsonl", [violation(50, 41)]))])
+    finally:
+        system.db.dispose()
+    assert not marker.exists()
+    with reading(fresh(snapshotted).db) as conn:
+        assert snapshots.listed(conn, {}) == []
+    assert started_from(snapshotted)[0] is None
 
 
 def test_the_snapshot_command_saves_and_lists(db_url: str, tmp_path: Path):

@@ -68,12 +68,39 @@ class Engine:
         self.incidents: dict[str, Incident] = state.incidents
         self.cases: dict[str, Case] = state.cases
         self._queue = TimerQueue()
-        violations = Violations(state)
-        cases = CaseRules(state, self._queue, violations, Halting(state))
+        violations = self._violations = Violations(state)
+        halting = self._halting = Halting(state)
+        cases = CaseRules(state, self._queue, violations, halting)
         self._clock = Timekeeper(state, self._queue, cases)
         self._corroborator = Corroborator(state, cases, violations)
         self._review = Review(state, self._clock, cases, self._corroborator)
         self._case_commands = CaseCommands(state, self._clock, cases)
+
+    def bulk(self) -> list[tuple[object, str]]:
+        """The attributes that grow with the journal, which a snapshot may leave out until
+        they are read (`services/snapshots.py`): every incident and report, the indexes of
+        rules 6 and 7, the violation histories. A tick reads none of them: timers read
+        cases and their actions."""
+        state, corroborator = self._state, self._corroborator
+        out: list[tuple[object, str]] = [
+            (self, "_seen"),
+            (self, "incidents"),
+            (state, "incidents"),
+            (corroborator, "index"),
+            (corroborator, "graded"),
+            (self._halting, "_breaches"),
+            (self._violations, "_histories"),
+            (self._violations, "repeat_broad"),
+        ]
+        for case in state.cases.values():
+            out += [(case, "incidents"), (case, "responses")]
+        return out
+
+    @staticmethod
+    def summary(owner: object) -> dict[str, object]:
+        """What an owner of `bulk` derives from it alone that a tick reads: a case's
+        severity (written with the case at each of its events)."""
+        return {"severity": owner.severity} if isinstance(owner, Case) else {}
 
     @property
     def now(self) -> datetime | None:

@@ -11,10 +11,13 @@ engines are dropped and rebuilt from the journal at the next one.
 
 A snapshot of the engines (`snapshots.py`) lets a process start without feeding them the
 whole journal; when one is due is decided here, and it is written by the unit of work.
+A process started from one loads the snapshot's body (what grows with the journal: the
+incidents, the indexes, the reports seen) only when something first reads it.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,9 +30,12 @@ from ..domain.engine import Engine
 from ..domain.events import ProtocolEvent
 from ..domain.reports import Report
 from ..store import journal
+from ..store.database import writing_rows
 from ..store.journal import Input, ReportInput
 from . import snapshots
 from .handlers import build_engine, take_input
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +63,8 @@ class LiveProtocol:
     position: int = 0
     """The last journal number the engines have taken."""
     now: datetime | None = None
-    seen: set[tuple[str, str]] = field(default_factory=set)
-    """(source, id) of every journaled report."""
+    _seen: set[tuple[str, str]] | None = field(default_factory=set, repr=False)
+    """(source, id) of every journaled report (None: still in `_body`, not loaded yet)."""
     last_arrival: datetime | None = None
     """The latest arrival instant of a journaled report."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -69,11 +75,34 @@ class LiveProtocol:
     started_from: int | None = None
     """The journal position of the snapshot these engines started from (None: none)."""
     _snapshot_clock: float = field(default_factory=time.monotonic, repr=False)
+    _body: snapshots.Body | None = field(default=None, repr=False)
+    """The body of the snapshot these engines started from, loaded when first needed."""
+
+    @property
+    def seen(self) -> set[tuple[str, str]]:
+        if self._seen is None:
+            assert self._body is not None
+            self._seen = self._body.load()
+        return self._seen
+
+    @property
+    def loaded_all(self) -> bool:
+        """Whether everything the snapshot these engines started from left out is in
+        memory (true for engines fed the journal)."""
+        return self._body is None or self._body.loaded
 
     def reset(self) -> None:
-        """Drop the engines (a transaction failed): the next one rebuilds them."""
-        self.engines, self.position, self.now, self.seen = {}, 0, None, set()
+        """Drop the engines (a transaction failed): the next one rebuilds them. A snapshot
+        whose body could not be read is deleted, so that no process starts from it again."""
+        body, self._body = self._body, None
+        self.engines, self.position, self.now, self._seen = {}, 0, None, set()
         self.last_arrival = None
+        if body is not None and body.failed:
+            try:
+                with writing_rows(self.db) as conn:
+                    snapshots.discard(conn, body.seq)
+            except Exception:
+                log.exception("deleting unreadable snapshot %s failed", body.seq)
 
     # -- snapshots ------------------------------------------------------------------
 
@@ -105,8 +134,9 @@ class LiveProtocol:
         self.started_from = None if state is None else state.position
         if state is None:
             return
-        self.engines, self.position, self.now = state.engines, state.position, state.now
-        self.seen, self.last_arrival = state.seen, state.last_arrival
+        self.engines = state.engines
+        self.position, self.now, self.last_arrival = state.position, state.now, state.last_arrival
+        self._seen, self._body = None, state.body
 
     def arrived(self, report: Report) -> None:
         self.seen.add(report.key)

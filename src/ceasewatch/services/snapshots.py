@@ -16,13 +16,26 @@ since is built from the journal, as a catch-up builds one). Anything else is pas
 over, never trusted: an older code version's state may not be the state this code
 would have reached.
 
-**Format and trust.** The state is a pickle of the domain objects (plain classes),
-compressed with zlib, with its SHA-256 beside it. Unpickling runs code named in the
-data, so a snapshot is only as trustworthy as the database that holds it; to keep a
-tampered row from running anything else, it is read by an unpickler that builds only
-ceasewatch's domain classes and a short list of standard types
-(`_SnapshotUnpickler.find_class`), and a row whose digest, format or content does not
-hold is passed over like an incompatible one.
+**Format.** A snapshot is in two parts. The *body* is what grows with the journal: each
+engine's incidents and reports, the indexes of rules 6 and 7, the violation histories
+(`Engine.bulk`), and the reports seen. The *front* is the rest: the journal position,
+the clock, and the engines without their bulk (cases, actions, timers, the policy), a
+few kilobytes whatever the store's size. A process starts from the front; the body is
+unpickled the first time something reads it (`Body`): a report, a command on an
+incident, a timer that closes a case. A tick that fires deadlines and alerts
+reads only cases, so opening a store of years of reports to tick it costs about what
+it costs on a small store; the body costs what the whole state did, once, if touched.
+
+**Trust.** Both parts are pickles of the domain objects (plain classes): the body
+compressed with zlib, inside the front's pickle (where each attribute left out is a
+persistent id), the whole stored with its SHA-256, checked as the snapshot is read.
+Unpickling runs code named in the data, so a snapshot is only as trustworthy as the
+database that holds it; to keep a tampered row from running anything else, it is read
+by an unpickler that builds only ceasewatch's domain classes and a short list of
+standard types (`_SnapshotUnpickler.find_class`). A row whose digest, format or front
+does not hold is passed over like an incompatible one; a body that does not hold is
+found only when it is read: the unit of work then fails (`Unreadable`), the snapshot is
+deleted, and the next one rebuilds the engines from the journal.
 """
 
 from __future__ import annotations
@@ -49,7 +62,7 @@ from ..domain.engine import Engine
 from ..store import tables
 from ..store.journal import StoredCeasefire
 
-FORMAT = 1
+FORMAT = 2
 """Bumped whenever what a snapshot holds changes shape."""
 
 _SOURCES = (
@@ -96,6 +109,124 @@ class State:
     last_arrival: datetime | None
 
 
+class Unreadable(RuntimeError):
+    """A snapshot's body did not unpickle to what it should, once something needed it."""
+
+    def __init__(self, seq: int, why: str) -> None:
+        super().__init__(
+            f"snapshot {seq} cannot be read ({why}): it is deleted, and the next "
+            "command rebuilds the engines from the journal; run this one again"
+        )
+        self.seq = seq
+
+
+@dataclass(frozen=True, slots=True)
+class _Marker:
+    """Where the front leaves an attribute out: the body's value `n`."""
+
+    n: int
+    held: dict[str, Any]
+
+
+class Body:
+    """A snapshot's body: the attributes its front left out and the reports seen,
+    unpickled and put back in place at the first `load`.
+
+    Until then each object missing some of them is of a subclass of its own class
+    (`_pending_class`, the same layout) whose `__getattr__`, which Python calls only for
+    an attribute an object lacks, runs `load`; a value derived from what is missing
+    alone (`Engine.summary`) is answered as it was when the snapshot was taken (nothing
+    can change what is not loaded). `load` puts every attribute back, on every object,
+    and gives each its own class again: the objects are then what they were when the
+    snapshot was taken, and the domain's classes carry no hook at all.
+    """
+
+    def __init__(self, seq: int, data: bytes) -> None:
+        self.seq = seq
+        self._data: bytes | None = data
+        self._places: list[tuple[object, str, int]] = []
+        self._owners: dict[int, tuple[object, type]] = {}
+        self._held: dict[int, dict[str, Any]] = {}
+        self._classes: dict[tuple[type, frozenset[str]], type] = {}
+        self._seen: set[tuple[str, str]] | None = None
+        self.failed = False
+
+    def leave_out(self, owner: object, name: str) -> None:
+        """Take an attribute the front holds a marker for off its owner (`seal` then
+        makes the owners load the body when anything missing is read)."""
+        marker = getattr(owner, name)
+        if not isinstance(marker, _Marker):
+            raise ValueError(f"{type(owner).__name__}.{name} is not left out")
+        delattr(owner, name)
+        self._places.append((owner, name, marker.n))
+        self._owners.setdefault(id(owner), (owner, type(owner)))
+        self._held.setdefault(id(owner), {}).update(marker.held)
+
+    def seal(self) -> None:
+        for key, (owner, cls) in self._owners.items():
+            pending = self._pending_class(cls, frozenset(self._held[key]))
+            object.__setattr__(owner, "__class__", pending)
+
+    def _pending_class(self, cls: type, held: frozenset[str]) -> type:
+        made = self._classes.get((cls, held))
+        if made is None:
+            body = self
+
+            def __getattr__(obj: object, name: str) -> Any:
+                if name.startswith("__"):
+                    raise AttributeError(name)
+                body.load()
+                return getattr(obj, name)
+
+            def answer(name: str) -> property:
+                return property(lambda obj: body._held[id(obj)][name])
+
+            namespace: dict[str, Any] = {"__slots__": (), "__getattr__": __getattr__}
+            namespace.update((name, answer(name)) for name in held)
+            made = type(f"Pending{cls.__name__}", (cls,), namespace)
+            self._classes[(cls, held)] = made
+        return made
+
+    @property
+    def loaded(self) -> bool:
+        return self._seen is not None
+
+    def load(self) -> set[tuple[str, str]]:
+        """Put back what was left out (once); the reports seen."""
+        if self._seen is not None:
+            return self._seen
+        if self._data is None:
+            raise Unreadable(self.seq, "it failed before")
+        data, self._data = self._data, None
+        try:
+            with _gc_paused():
+                values, seen = _body(
+                    _SnapshotUnpickler(io.BytesIO(zlib.decompress(data))).load(),
+                    1 + max((n for _, _, n in self._places), default=-1),
+                )
+        except Exception as exc:  # the journal is always there to fall back on
+            self.failed = True
+            raise Unreadable(self.seq, str(exc)) from exc
+        for owner, name, n in self._places:
+            setattr(owner, name, values[n])
+        for owner, cls in self._owners.values():
+            object.__setattr__(owner, "__class__", cls)
+        self._places, self._owners, self._held, self._seen = [], {}, {}, seen
+        return seen
+
+
+@dataclass
+class Loaded:
+    """A snapshot as a process starts from it: its front, and its body for later."""
+
+    seq: int
+    position: int
+    now: datetime | None
+    last_arrival: datetime | None
+    engines: dict[str, Engine]
+    body: Body
+
+
 @dataclass(frozen=True, slots=True)
 class Saved:
     """A snapshot row, less its state."""
@@ -111,8 +242,21 @@ class Saved:
 
 def save(conn: Connection, state: State, ceasefires: dict[str, str], taken_at: datetime) -> Saved:
     """Write a snapshot of `state`; `ceasefires` are the digests of its engines' ceasefires."""
+    roots: dict[int, tuple[int, dict[str, Any]]] = {}
+    values: list[object] = []
+    for engine in state.engines.values():
+        for owner, name in engine.bulk():
+            value = getattr(owner, name)  # loads what a snapshot left out, if need be
+            if id(value) not in roots:
+                roots[id(value)] = (len(values), Engine.summary(owner))
+                values.append(value)
     with _gc_paused():
-        data = zlib.compress(pickle.dumps(_as_tuple(state), protocol=pickle.HIGHEST_PROTOCOL), 1)
+        body = zlib.compress(_pickled((values, state.seen)), 1)
+        front = io.BytesIO()
+        _FrontPickler(front, roots).dump(
+            (FORMAT, state.position, state.now, state.last_arrival, state.engines, body)
+        )
+    data = zlib.compress(front.getvalue(), 0)  # the body is compressed already
     digests = {cf: ceasefires[cf] for cf in state.engines}
     row = {
         "position": state.position,
@@ -148,11 +292,12 @@ def newest_position(conn: Connection) -> int:
     return int(conn.execute(sa.select(sa.func.max(s.c.position))).scalar() or 0)
 
 
-def load(conn: Connection, ceasefires: dict[str, str], up_to: int) -> State | None:
-    """The newest usable snapshot at or before journal position `up_to`, or None.
+def load(conn: Connection, ceasefires: dict[str, str], up_to: int) -> Loaded | None:
+    """The newest usable snapshot at or before journal position `up_to`, or None; its
+    body is read later, if at all (`Body.load`).
 
     Snapshots of other code or other ceasefires are passed over, and so is one whose
-    state does not unpickle to what it should (its digest differs, it names a class
+    front does not unpickle to what it should (its digest differs, it names a class
     outside the domain): the journal is always there to fall back on.
     """
     s = tables.snapshots
@@ -166,7 +311,8 @@ def load(conn: Connection, ceasefires: dict[str, str], up_to: int) -> State | No
             continue
         try:
             with _gc_paused():
-                state = _from_tuple(_SnapshotUnpickler(io.BytesIO(zlib.decompress(data))).load())
+                front = _FrontUnpickler(io.BytesIO(zlib.decompress(data))).load()
+                state = _front(saved.seq, front)
         except Exception as exc:  # a snapshot is a cache: any fault means "rebuild"
             log.warning("snapshot %s cannot be read (%s); passed over", saved.seq, exc)
             continue
@@ -174,6 +320,11 @@ def load(conn: Connection, ceasefires: dict[str, str], up_to: int) -> State | No
             continue
         return state
     return None
+
+
+def discard(conn: Connection, seq: int) -> None:
+    """Delete a snapshot found unreadable (`Unreadable`): no process should try it again."""
+    conn.execute(sa.delete(tables.snapshots).where(tables.snapshots.c.seq == seq))
 
 
 def prune(conn: Connection, keep: int = 2) -> int:
@@ -196,17 +347,44 @@ def _usable(row: Any, ceasefires: dict[str, str]) -> bool:
     return row.code == code_version() and all(ceasefires.get(i) == d for i, d in held.items())
 
 
-def _as_tuple(state: State) -> tuple[Any, ...]:
-    return (FORMAT, state.engines, state.position, state.now, state.seen, state.last_arrival)
+def _pickled(data: object) -> bytes:
+    return pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _from_tuple(data: Any) -> State:
+def _front(seq: int, data: Any) -> Loaded:
     if not isinstance(data, tuple) or len(data) != 6 or data[0] != FORMAT:
         raise ValueError("not a snapshot of this format")
-    _, engines, position, now, seen, last_arrival = data
+    _, position, now, last_arrival, engines, body = data
     if not isinstance(engines, dict) or not all(isinstance(e, Engine) for e in engines.values()):
         raise ValueError("not a snapshot of engines")
-    return State(engines, position, now, seen, last_arrival)
+    if not isinstance(body, bytes):
+        raise ValueError("not a snapshot's body")
+    loaded = Loaded(seq, position, now, last_arrival, engines, Body(seq, body))
+    for engine in engines.values():
+        for owner, name in engine.bulk():
+            loaded.body.leave_out(owner, name)
+    loaded.body.seal()
+    return loaded
+
+
+def _body(data: Any, count: int) -> tuple[list[object], set[tuple[str, str]]]:
+    if not isinstance(data, tuple) or len(data) != 2:
+        raise ValueError("not a snapshot's body")
+    values, seen = data
+    if not isinstance(values, list) or len(values) != count or not isinstance(seen, set):
+        raise ValueError("not a snapshot's body")
+    return values, seen
+
+
+class _FrontPickler(pickle.Pickler):
+    """Pickles the front: each value of the body (`roots`, by identity) as its place."""
+
+    def __init__(self, file: io.BytesIO, roots: dict[int, tuple[int, dict[str, Any]]]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._roots = roots
+
+    def persistent_id(self, obj: Any) -> Any:
+        return self._roots.get(id(obj))
 
 
 class _gc_paused:
@@ -249,6 +427,14 @@ class _SnapshotUnpickler(pickle.Unpickler):
         if module.startswith("pydantic") and name in _PYDANTIC:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"a snapshot may not name {module}.{name}")
+
+
+class _FrontUnpickler(_SnapshotUnpickler):
+    def persistent_load(self, pid: Any) -> Any:
+        n, held = pid
+        if not isinstance(n, int) or not isinstance(held, dict):
+            raise pickle.UnpicklingError("not a place in a snapshot's body")
+        return _Marker(n, held)
 
 
 _PYDANTIC = {"BaseModel", "_model_construction", "PydanticUndefined"}
