@@ -97,9 +97,7 @@ class Halting:
             near = breaches.home(case.seq, lat, lon, lo_us, at_us)
             best = _nearest(near, lat, lon, precision, radius, None)
             reach_km = (radius if best is None else best[0]) + precision
-            beyond = breaches.between(
-                case.seq, lat, lon, lo_us, at_us, reach_km, beyond_home=True
-            )
+            beyond = breaches.between(case.seq, lat, lon, lo_us, at_us, reach_km, beyond_home=True)
             best = _nearest(beyond, lat, lon, precision, radius, best)
             if best is not None:
                 return case, best[2], best[0]
