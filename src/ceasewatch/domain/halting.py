@@ -26,8 +26,9 @@ class _Breach(NamedTuple):
     lat: float
     lon: float
     precision_km: float
+    phi: float
+    """The latitude in radians, and its cosine: for the haversine, worked out once."""
     cos_lat: float
-    """cos of the latitude, for the haversine worked out once."""
 
 
 class Halting:
@@ -115,6 +116,7 @@ class Halting:
             first.lat,
             first.lon,
             precision_km(first),
+            radians(first.lat),
             cos(radians(first.lat)),
         )
         self._breaches.add(
@@ -147,8 +149,11 @@ def _nearest(
     """
     p1 = radians(lat)
     cos_p1 = cos(p1)
-    # the distance is at least the difference in latitude: rule most out cheaply
-    reach_deg = (radius + precision + SLACK_KM) / KM_PER_DEGREE_LAT
+    # the distance is at least the difference in latitude: rule most out cheaply, by
+    # the radius and then by the nearest distance found so far (strictly: a breach as
+    # near as that, and older, may still win)
+    limit_km = radius if best is None else best[0]
+    reach_deg = (limit_km + precision + SLACK_KM) / KM_PER_DEGREE_LAT
     for breach in breaches:
         breach_lat = breach.lat
         if abs(breach_lat - lat) > reach_deg + breach.precision_km / KM_PER_DEGREE_LAT:
@@ -157,11 +162,12 @@ def _nearest(
         if other.status is not Status.VERIFIED:
             continue
         a = (
-            sin((radians(breach_lat) - p1) / 2) ** 2
+            sin((breach.phi - p1) / 2) ** 2
             + cos_p1 * breach.cos_lat * sin(radians(breach.lon - lon) / 2) ** 2
         )
         gap = 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(a)))
         gap = max(0.0, gap - precision - breach.precision_km)
         if gap <= radius and (best is None or (gap, other.seq) < best[:2]):
             best = (gap, other.seq, other)
+            reach_deg = (gap + precision + SLACK_KM) / KM_PER_DEGREE_LAT
     return best

@@ -216,9 +216,9 @@ class Timelines(Generic[T]):
             get = cells.get
             for r in rows:
                 for c in cols:
-                    line = get((r, c))
-                    if line is not None and (r, c) != home:
-                        _window(line, lo_us, hi_us, out)
+                    found = get((r, c))
+                    if found is not None and (r, c) != home:
+                        _window(found, lo_us, hi_us, out)
         return out
 
     def drop(self, key: Hashable) -> None:
