@@ -290,3 +290,44 @@ def test_only_a_defensive_response_can_be_counted_as_a_violation(ceasefire, poli
     for incident in ("inc-1", "inc-2"):
         with pytest.raises(CommandRefused, match="not a defensive response"):
             engine.count_as_violation(incident, T0 + 3 * HOUR, by="analyst-1", reason="again")
+
+
+def test_the_breach_named_is_the_nearest_wherever_it_is_filed(ceasefire, policy):
+    """Rule 7 searches nearest first (the fire's own grid cell, then the cells its nearest
+    distance leaves in reach): the breach it names is the nearest of all, ties the older,
+    as a search of every breach finds it, on either side of a cell's edge."""
+    import random
+
+    from builders import make_report
+    from ceasewatch.domain.geo import haversine_km
+
+    rng = random.Random(7)
+    for trial in range(40):
+        engine = Engine(ceasefire, policy, trust_input=True)
+        breaches = []
+        for n in range(rng.randint(1, 30)):
+            at = T0 + n * SECOND
+            spot = place(km_north=rng.uniform(-20, 20), km_east=rng.uniform(-20, 20))
+            if rng.random() < 0.2:  # two breaches at one place: the older is named
+                spot = dict(breaches[-1][1]) if breaches else spot
+            precision = rng.choice([None, None, 300, 2500, 7000])
+            report = make_report(id=f"b{n}", occurred_at=at, location_precision_m=precision, **spot)
+            engine.feed(report)
+            breaches.append((f"inc-{n + 1}", spot, (precision or 0) / 1000))
+        fire_at = place(km_north=rng.uniform(-12, 12), km_east=rng.uniform(-12, 12))
+        fire = make_report(
+            id="fire", perpetrator="UA", occurred_at=T0 + HOUR, event_type="mortar", **fire_at
+        )
+        events = named(engine.feed(fire), "defensive_response")
+        gaps = [
+            (max(0.0, haversine_km(s["lat"], s["lon"], fire_at["lat"], fire_at["lon"]) - p), i)
+            for i, s, p in breaches
+        ]
+        within = sorted((g, int(i.split("-")[1]), i) for g, i in gaps if g <= 15.0)
+        if not within:
+            assert events == [], trial
+            continue
+        gap, _, nearest = within[0]
+        assert [(e.details["breach"], e.details["distance_km"]) for e in events] == [
+            (nearest, round(gap, 1))
+        ], trial

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,6 +15,7 @@ from . import app
 from .common import err, fail, out, parse_instant
 
 if TYPE_CHECKING:
+    from ..domain.events import ProtocolEvent
     from ..domain.reports import Rejection, Report
     from ..importers.mapping import Common
     from ..importers.rows import Skipped
@@ -22,12 +23,45 @@ if TYPE_CHECKING:
 
 
 def print_events_json(result: ReplayResult) -> None:
-    encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for every line
     write = sys.stdout.write
     events = result.events
+    line = event_line()
     for start in range(0, len(events), 1000):
-        write("".join(encode(e.to_dict()) + "\n" for e in events[start : start + 1000]))
+        write("".join(map(line, events[start : start + 1000])))
     sys.stdout.flush()
+
+
+def event_line() -> Callable[[ProtocolEvent], str]:
+    """What makes an event's JSON line: `json.dumps(event.to_dict(), ensure_ascii=False)`
+    and a newline, byte for byte, at half the cost (a replay prints one a report).
+
+    The four fields every event has are written directly (the time by `isoformat`,
+    which says what `iso_z` says for an aware UTC time from year 1000); the details
+    go through one shared encoder. An event that does not fit (a time in another zone,
+    a detail named like one of the four) takes `to_dict`.
+    """
+    from datetime import UTC
+    from json.encoder import encode_basestring as quoted
+
+    from ..domain.events import iso_z
+
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    fixed = frozenset(("at", "event", "case", "violator"))
+
+    def line(e: ProtocolEvent) -> str:
+        at, details = e.at, e.details
+        if not fixed.isdisjoint(details):
+            return encode(e.to_dict()) + "\n"
+        stamp = at.isoformat()[:-6] + "Z" if at.tzinfo is UTC and at.year >= 1000 else iso_z(at)
+        head = (
+            f'{{"at": "{stamp}", "event": {quoted(e.event)}, "case": {quoted(e.case)}, '
+            f'"violator": {quoted(e.violator)}'
+        )
+        if not details:
+            return head + "}\n"
+        return head + ", " + encode(details)[1:] + "\n"
+
+    return line
 
 
 def report_rejections(rejected: list[Rejection]) -> None:

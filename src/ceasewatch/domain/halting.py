@@ -26,8 +26,9 @@ class _Breach(NamedTuple):
     lat: float
     lon: float
     precision_km: float
+    phi: float
+    """The latitude in radians, and its cosine: for the haversine, worked out once."""
     cos_lat: float
-    """cos of the latitude, for the haversine worked out once."""
 
 
 class Halting:
@@ -51,8 +52,9 @@ class Halting:
         if not self._enabled or not self._state.open:
             return False
         types, targets = self._never
-        if any(r.event_type in types or r.target in targets for r in incident.reports):
-            return False
+        for report in incident.reports:
+            if report.event_type in types or report.target in targets:
+                return False
         found = self._breach_answered(incident)
         if found is None:
             return False
@@ -74,44 +76,30 @@ class Halting:
         """The open case (oldest first) with a violation this fire may answer, the
         nearest such violation (ties: the older), and the distance between them.
 
-        The distance is `haversine_km`'s, worked out inline with the cosines of the
-        breaches' latitudes kept from when they were filed (the same arithmetic, so the
-        same figures): this search runs for every verified fire while cases are open.
+        Nearest first: the breaches in the fire's own grid cell are measured, and then
+        only the other cells that the nearest distance found so far can reach (the
+        whole radius when there was none): in a dense war the nearest breach is a few
+        kilometres off, and most of the cells within the radius are never looked at.
+        Which breach is chosen does not depend on the order they are measured in.
         """
         assert incident.violation_at is not None
         first = incident.first
         at_us = micros(incident.violation_at)
         precision = precision_km(first)
-        radius, within_us = self._rule.radius_km, self._within_us
-        others = sorted(
-            (c for v, c in self._state.open.items() if v != incident.perpetrator),
-            key=lambda c: c.seq,
-        )
+        radius = self._rule.radius_km
+        lo_us = at_us - self._within_us
+        violator = incident.perpetrator
+        others = [c for v, c in self._state.open.items() if v != violator]
+        if len(others) > 1:
+            others.sort(key=_seq)
         lat, lon = first.lat, first.lon
-        p1 = radians(lat)
-        cos_p1 = cos(p1)
-        # the distance is at least the difference in latitude: rule most out cheaply
-        reach_deg = (radius + precision + SLACK_KM) / KM_PER_DEGREE_LAT
+        breaches = self._breaches
         for case in others:
-            best: tuple[float, int, Incident] | None = None
-            candidates = self._breaches.between(
-                case.seq, lat, lon, at_us - within_us, at_us, radius + precision
-            )
-            for breach in candidates:
-                breach_lat = breach.lat
-                if abs(breach_lat - lat) > reach_deg + breach.precision_km / KM_PER_DEGREE_LAT:
-                    continue
-                other = breach.incident
-                if other.status is not Status.VERIFIED:
-                    continue
-                a = (
-                    sin((radians(breach_lat) - p1) / 2) ** 2
-                    + cos_p1 * breach.cos_lat * sin(radians(breach.lon - lon) / 2) ** 2
-                )
-                gap = 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(a)))
-                gap = max(0.0, gap - precision - breach.precision_km)
-                if gap <= radius and (best is None or (gap, other.seq) < best[:2]):
-                    best = (gap, other.seq, other)
+            near = breaches.home(case.seq, lat, lon, lo_us, at_us)
+            best = _nearest(near, lat, lon, precision, radius, None)
+            reach_km = (radius if best is None else best[0]) + precision
+            beyond = breaches.between(case.seq, lat, lon, lo_us, at_us, reach_km, beyond_home=True)
+            best = _nearest(beyond, lat, lon, precision, radius, best)
             if best is not None:
                 return case, best[2], best[0]
         return None
@@ -128,6 +116,7 @@ class Halting:
             first.lat,
             first.lon,
             precision_km(first),
+            radians(first.lat),
             cos(radians(first.lat)),
         )
         self._breaches.add(
@@ -137,3 +126,48 @@ class Halting:
     def drop(self, case: Case) -> None:
         """A case closed: its breaches are answered by no later fire."""
         self._breaches.drop(case.seq)
+
+
+def _seq(case: Case) -> int:
+    return case.seq
+
+
+def _nearest(
+    breaches: list[_Breach],
+    lat: float,
+    lon: float,
+    precision: float,
+    radius: float,
+    best: tuple[float, int, Incident] | None,
+) -> tuple[float, int, Incident] | None:
+    """The nearest verified breach within `radius` of the point (ties: the older), or
+    `best` if it is nearer: as (distance, seq, incident).
+
+    The distance is `haversine_km`'s, worked out inline with the cosines of the
+    breaches' latitudes kept from when they were filed (the same arithmetic, so the
+    same figures): this runs for every verified fire while cases are open.
+    """
+    p1 = radians(lat)
+    cos_p1 = cos(p1)
+    # the distance is at least the difference in latitude: rule most out cheaply, by
+    # the radius and then by the nearest distance found so far (strictly: a breach as
+    # near as that, and older, may still win)
+    limit_km = radius if best is None else best[0]
+    reach_deg = (limit_km + precision + SLACK_KM) / KM_PER_DEGREE_LAT
+    for breach in breaches:
+        breach_lat = breach.lat
+        if abs(breach_lat - lat) > reach_deg + breach.precision_km / KM_PER_DEGREE_LAT:
+            continue
+        other = breach.incident
+        if other.status is not Status.VERIFIED:
+            continue
+        a = (
+            sin((breach.phi - p1) / 2) ** 2
+            + cos_p1 * breach.cos_lat * sin(radians(breach.lon - lon) / 2) ** 2
+        )
+        gap = 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(a)))
+        gap = max(0.0, gap - precision - breach.precision_km)
+        if gap <= radius and (best is None or (gap, other.seq) < best[:2]):
+            best = (gap, other.seq, other)
+            reach_deg = (gap + precision + SLACK_KM) / KM_PER_DEGREE_LAT
+    return best

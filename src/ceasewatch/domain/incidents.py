@@ -53,8 +53,9 @@ class Incident:
     reports: list[Report]
     status: Status = Status.UNVERIFIED
     severity: Severity = Severity.MINOR
-    groups: set[str] = field(default_factory=set)
-    """Independence groups of the reports that count toward verification."""
+    groups: AbstractSet[str] = frozenset()
+    """Independence groups of the reports that count toward verification (none yet: one
+    empty set shared by every incident, not one each, until a report adds some)."""
     verified_at: datetime | None = None
     violation_at: datetime | None = None
     """`occurred_at` as it stood at verification: the protocol's clocks run from it."""
@@ -74,7 +75,8 @@ class Incident:
     killed: int = field(init=False)
     """The most killed that any of its reports gives; likewise `injured`."""
     injured: int = field(init=False)
-    _types: set[EventType] = field(init=False, repr=False)
+    _types: frozenset[EventType] = field(init=False, repr=False)
+    """Shared between incidents of one type (most): a replay holds millions of them."""
 
     @property
     def verification(self) -> tuple[Verification, str | None] | None:
@@ -94,7 +96,7 @@ class Incident:
         self.occurred_at = first.occurred_at
         self.killed = first.killed or 0
         self.injured = first.injured or 0
-        self._types = {first.event_type}
+        self._types = _ONE_TYPE[first.event_type]
         for report in self.reports[1:]:
             self._summarise(report)
 
@@ -106,7 +108,8 @@ class Incident:
         self.occurred_at = min(self.occurred_at, report.occurred_at)
         self.killed = max(self.killed, report.killed or 0)
         self.injured = max(self.injured, report.injured or 0)
-        self._types.add(report.event_type)
+        if report.event_type not in self._types:
+            self._types = self._types | {report.event_type}
 
     @property
     def first(self) -> Report:
@@ -127,6 +130,9 @@ class Incident:
     @property
     def verified(self) -> bool:
         return self.status is Status.VERIFIED
+
+
+_ONE_TYPE = {t: frozenset((t,)) for t in EventType}
 
 
 class Compatibility:

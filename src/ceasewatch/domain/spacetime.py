@@ -126,6 +126,17 @@ class _Timeline(Generic[T]):
         return self.items[bisect_left(times, lo_us) : bisect_right(times, hi_us)]
 
 
+@dataclass(slots=True)
+class _Key(Generic[T]):
+    """What one key holds: a timeline per grid cell, the imprecise apart."""
+
+    cells: dict[tuple[int, int], _Timeline[T]] = field(default_factory=dict)
+    wide: _Timeline[T] = field(default_factory=_Timeline)
+    spread_km: float = 0.0
+    """The largest precision radius among the cell-filed items: how far past its cell's
+    edge an item may still reach."""
+
+
 class Timelines(Generic[T]):
     """Items filed by a key (a case), a grid cell and time: found in a window of time.
 
@@ -134,47 +145,80 @@ class Timelines(Generic[T]):
     by bisection), however long the key has been filling it. For keys that collect
     items for a long time within a small area (a case open for months), where the
     bucketed grid would walk every bucket of the window.
+
+    A nearest-first search asks first for what lies in the point's own cell (`home`),
+    then, with the nearest distance found there, for the other cells that distance can
+    reach (`between`, `beyond_home`): in a dense area that is a cell or two, not every
+    cell the full radius reaches.
     """
 
     def __init__(self) -> None:
-        self._keys: dict[Hashable, tuple[dict[tuple[int, int], _Timeline[T]], _Timeline[T]]] = {}
+        self._keys: dict[Hashable, _Key[T]] = {}
 
     def add(
         self, key: Hashable, lat: float, lon: float, at_us: int, precision_km: float, item: T
     ) -> None:
         filed = self._keys.get(key)
         if filed is None:
-            filed = self._keys[key] = ({}, _Timeline())
+            filed = self._keys[key] = _Key()
         if precision_km > WIDE_KM:
-            filed[1].add(at_us, item)
+            filed.wide.add(at_us, item)
             return
+        if precision_km > filed.spread_km:
+            filed.spread_km = precision_km
         where = cell(lat, lon)
-        line = filed[0].get(where)
+        line = filed.cells.get(where)
         if line is None:
-            line = filed[0][where] = _Timeline()
+            line = filed.cells[where] = _Timeline()
         line.add(at_us, item)
 
-    def between(
-        self, key: Hashable, lat: float, lon: float, lo_us: int, hi_us: int, reach_km: float
-    ) -> list[T]:
-        """Every item of `key` filed at a time in [lo_us, hi_us] that `reach_km` from the
-        point may reach (callers check the exact distance)."""
+    def home(self, key: Hashable, lat: float, lon: float, lo_us: int, hi_us: int) -> list[T]:
+        """The items of `key` filed at a time in [lo_us, hi_us] in the point's own cell,
+        and the imprecise ones (filed in no cell)."""
         filed = self._keys.get(key)
         if filed is None:
             return []
-        cells, wide = filed
+        wide = filed.wide
         out = wide.between(lo_us, hi_us) if wide.times else []
-        rows, cols = reach(lat, lon, reach_km)
+        line = filed.cells.get(cell(lat, lon))
+        if line is not None:
+            _window(line, lo_us, hi_us, out)
+        return out
+
+    def between(
+        self,
+        key: Hashable,
+        lat: float,
+        lon: float,
+        lo_us: int,
+        hi_us: int,
+        reach_km: float,
+        *,
+        beyond_home: bool = False,
+    ) -> list[T]:
+        """Every item of `key` filed at a time in [lo_us, hi_us] that `reach_km` from the
+        point may reach (callers check the exact distance): with `beyond_home`, only
+        those of cells other than the point's own, and none of the imprecise."""
+        filed = self._keys.get(key)
+        if filed is None:
+            return []
+        cells, wide = filed.cells, filed.wide
+        out = wide.between(lo_us, hi_us) if wide.times and not beyond_home else []
+        rows, cols = reach(lat, lon, reach_km, filed.spread_km)
+        if beyond_home and len(rows) == 1 and len(cols) == 1:
+            return out  # the reach stays inside the point's own cell
+        home = cell(lat, lon) if beyond_home else None
         if len(rows) * len(cols) > len(cells):
-            lines = [line for (r, c), line in cells.items() if r in rows and c in cols]
+            for where, line in cells.items():
+                if where[0] in rows and where[1] in cols and where != home:
+                    _window(line, lo_us, hi_us, out)
         else:
             get = cells.get
-            lines = [line for r in rows for c in cols if (line := get((r, c))) is not None]
-        for line in lines:  # `_Timeline.between`, inline: this runs for every verified fire
-            times = line.times
-            first = bisect_left(times, lo_us)
-            if first < len(times) and times[first] <= hi_us:
-                out.extend(line.items[first : bisect_right(times, hi_us, first)])
+            for r in rows:
+                for c in cols:
+                    found = get((r, c))
+                    if found is not None and (r, c) != home:
+                        _window(found, lo_us, hi_us, out)
         return out
 
     def drop(self, key: Hashable) -> None:
@@ -182,18 +226,29 @@ class Timelines(Generic[T]):
         self._keys.pop(key, None)
 
 
+def _window(line: _Timeline[T], lo_us: int, hi_us: int, out: list[T]) -> None:
+    """Add to `out` the items of `line` filed at a time in [lo_us, hi_us]."""
+    times = line.times
+    first = bisect_left(times, lo_us)
+    if first < len(times) and times[first] <= hi_us:
+        out.extend(line.items[first : bisect_right(times, hi_us, first)])
+
+
 def cell(lat: float, lon: float) -> tuple[int, int]:
     return (floor(lat / CELL_DEG), floor(lon / CELL_DEG) % _COLUMNS)
 
 
-def reach(lat: float, lon: float, km: float) -> tuple[range, set[int] | range]:
+def reach(
+    lat: float, lon: float, km: float, spread_km: float = WIDE_KM
+) -> tuple[range, set[int] | range]:
     """The grid rows and columns holding every cell-filed item within `km` of a point.
 
-    A cell-filed item may lie up to `WIDE_KM` further, less its own precision. The
+    A cell-filed item may lie up to `spread_km` further (at most `WIDE_KM`: its own
+    precision radius, which a distance is taken less of). The
     bound on longitude is taken at the parallel nearest a pole that the reach touches;
     columns wrap at the antimeridian, and a reach over a pole takes every column.
     """
-    reach_km = km + WIDE_KM + SLACK_KM
+    reach_km = km + spread_km + SLACK_KM
     dlat = reach_km / KM_PER_DEGREE_LAT
     rows = range(floor((lat - dlat) / CELL_DEG), floor((lat + dlat) / CELL_DEG) + 1)
     nearest_pole = abs(lat) + dlat
@@ -203,4 +258,6 @@ def reach(lat: float, lon: float, km: float) -> tuple[range, set[int] | range]:
     if dlon >= 180:
         return rows, range(_COLUMNS)
     first, last = floor((lon - dlon) / CELL_DEG), floor((lon + dlon) / CELL_DEG)
+    if first // _COLUMNS == last // _COLUMNS:  # no wrap: a range is cheaper than a set
+        return rows, range(first % _COLUMNS, last % _COLUMNS + 1)
     return rows, {col % _COLUMNS for col in range(first, last + 1)}

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..domain.reports import Rejection, Report, ReportRejected, parse_report
+from ..domain.reports import Rejection, Report, ReportRejected, parse_report, valid_report
 from .files import lines
 from .rows import csv_rows
 
@@ -21,7 +21,10 @@ def read_reports(path: str | Path, fmt: str | None = None) -> Iterator[Report | 
     """Each record of a JSONL or CSV file (gzipped or not), validated; bad ones as rejections."""
     name = str(path)
     fmt = fmt or _format_of(name)
-    rows = _csv_records(name) if fmt == "csv" else _jsonl_records(name)
+    if fmt != "csv":
+        yield from _jsonl_reports(name)
+        return
+    rows = _csv_records(name)
     for where, raw in rows:
         if isinstance(raw, Rejection):
             yield raw
@@ -36,11 +39,19 @@ def _format_of(name: str) -> str:
     return "csv" if name.lower().removesuffix(".gz").endswith(".csv") else "jsonl"
 
 
-def _jsonl_records(name: str) -> Iterator[tuple[str, bytes]]:
-    """Lines as bytes: the validator reads UTF-8 itself, and a bad byte rejects one line."""
+def _jsonl_reports(name: str) -> Iterator[Report | Rejection]:
+    """Each line as bytes, validated: the validator reads UTF-8 itself, and a bad byte
+    rejects one line. A line that is not valid is validated again by `parse_report`,
+    whose messages name it by file and line (made only then)."""
     for number, line in lines(name):
-        if line.strip():
-            yield f"{name}:{number}", line
+        report = valid_report(line)
+        if report is not None:
+            yield report
+        elif line.strip():
+            try:
+                yield parse_report(line, f"{name}:{number}")
+            except ReportRejected as exc:
+                yield Rejection(f"{name}:{number}", exc.errors)
 
 
 def _csv_records(name: str) -> Iterator[tuple[str, dict[str, Any] | Rejection]]:

@@ -118,6 +118,9 @@ def _replay(
         kept = [r for r in reports if r.arrival <= until]
         after_until, reports = len(reports) - len(kept), kept
     engine = Engine(ceasefire, policy, trust_input=trust_input, sources=sources)
-    events = engine.feed_all(reports)
+    events: list[ProtocolEvent] = []
+    for start in range(0, len(reports), 10_000):
+        events.extend(engine.feed_all(reports[start : start + 10_000]))
+        engine.take_changes()  # what a store would write: a replay lets it go
     events.extend(engine.advance(until) if until is not None else engine.run_out())
     return ReplayResult(engine, events, unique, arrivals.duplicates, arrivals.rejected, after_until)
