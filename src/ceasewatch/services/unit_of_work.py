@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.engine import Connection
 
+from ..audit import Encoded, plain_canonical
 from ..domain import events as ev
 from ..domain.commands import CeasefireCommand, DeclareSources, journal_body
 from ..domain.engine import CommandRefused, Engine, NotAnOwner
@@ -311,7 +312,8 @@ class Batch:
             changes = engine.take_changes()
             if changes.verified:
                 verified = [[i.id, i.verified_by or "corroboration"] for i in changes.verified]
-                audit.append(("incidents_verified", {"ceasefire": cf, "incidents": verified}))
+                body = {"ceasefire": cf, "incidents": verified}
+                audit.append(("incidents_verified", Encoded(plain_canonical(body))))
             for incident in changes.rejected:
                 audit.append(
                     (
@@ -339,10 +341,10 @@ class Batch:
 
 def _reports_accepted(accepted: list[ReportInput], digests: list[str]) -> Iterator[tuple[str, Any]]:
     """The `reports_accepted` entries of a batch: one per run of equally trusted reports,
-    each listing its reports as `journal.report_listing` does."""
+    each listing its reports as `journal.report_listing` does (no floats: encoded by
+    `plain_canonical`)."""
     pairs = zip(accepted, digests, strict=True)
     for trusted, run in groupby(pairs, key=lambda pair: pair[0].trusted):
-        listed = [
-            journal.report_listing(i.seq, i.report.source, i.report.id, d, i.clock) for i, d in run
-        ]
-        yield REPORTS_ACCEPTED, {"trusted": trusted, "reports": listed}
+        inputs, run_digests = zip(*run, strict=True)
+        listed = journal.report_listings(inputs, run_digests)
+        yield REPORTS_ACCEPTED, Encoded(plain_canonical({"trusted": trusted, "reports": listed}))
