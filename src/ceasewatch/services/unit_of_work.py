@@ -168,6 +168,12 @@ class Batch:
     """Ceasefires whose engines did something in this batch."""
     _contacts: dict[str, Any] | None = None
     """The directory, read once a batch if some event needs it."""
+    _stored: dict[str, int] = field(default_factory=dict)
+    """How many incidents each ceasefire's engine had when the batch began: all of them
+    stored (`readmodels.write_changes` appends those made since)."""
+
+    def __post_init__(self) -> None:
+        self._stored = {cf: len(e.incidents) for cf, e in self.live.engines.items()}
 
     @property
     def now(self) -> datetime | None:
@@ -326,7 +332,7 @@ class Batch:
                         },
                     )
                 )
-            readmodels.write_changes(conn, cf, changes)
+            readmodels.write_changes(conn, cf, changes, self._stored.get(cf))
             events = [e for c, e in self.events if c == cf]
             readmodels.write_events(conn, cf, events)
             self._queue_notices(cf, engine, events)

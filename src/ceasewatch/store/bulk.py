@@ -108,6 +108,21 @@ def insert_values(
     conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", values)
 
 
+def insert_new(
+    conn: Connection, table: sa.Table, names: Sequence[str], values: Sequence[Sequence[Any]]
+) -> None:
+    """Append rows that should all be new (`insert_values`: SQLite's plain INSERT costs
+    a fifth less than an upsert, PostgreSQL's `COPY` far less); if one of them is stored
+    already, the append is undone (a savepoint) and they are all upserted instead."""
+    if not values:
+        return
+    try:
+        with conn.begin_nested():
+            insert_values(conn, table, names, values)
+    except sa.exc.IntegrityError:
+        upsert_values(conn, table, names, values)
+
+
 def upsert(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert rows, or update every other column of those whose primary key exists."""
     if not rows:

@@ -37,14 +37,26 @@ def write_events(conn: Connection, ceasefire: str, events: Iterable[ProtocolEven
     bulk.insert_values(conn, tables.events, EVENT_COLUMNS, values)
 
 
-def write_changes(conn: Connection, ceasefire: str, changes: Changes) -> None:
-    incidents = list(changes.incidents.values())
+def write_changes(
+    conn: Connection, ceasefire: str, changes: Changes, stored: int | None = None
+) -> None:
+    """Write a ceasefire's changed incidents (with their membership) and cases.
+
+    `stored`: how many of its incidents were written before (an incident's `seq` counts
+    the ceasefire's incidents from 1, and none is ever dropped), so that those numbered
+    after it, new, are appended, not upserted (`bulk.insert_new`); None: any may exist.
+    """
+    new: list[Incident] = []
+    changed: list[Incident] = []
+    for incident in changes.incidents.values():
+        (new if stored is not None and incident.seq > stored else changed).append(incident)
     instant = bulk.instant_of(conn.dialect.name)
     json_text = bulk.json_text
-    values = [incident_values(ceasefire, i, instant, json_text) for i in incidents]
-    bulk.upsert_values(conn, tables.incidents, INCIDENT_COLUMNS, values)
-    members = membership_values(ceasefire, incidents)
-    bulk.upsert_values(conn, tables.incident_reports, MEMBERSHIP_COLUMNS, members)
+    for incidents, write in ((new, bulk.insert_new), (changed, bulk.upsert_values)):
+        values = [incident_values(ceasefire, i, instant, json_text) for i in incidents]
+        write(conn, tables.incidents, INCIDENT_COLUMNS, values)
+        members = membership_values(ceasefire, incidents)
+        write(conn, tables.incident_reports, MEMBERSHIP_COLUMNS, members)
     cases = list(changes.cases.values())
     bulk.upsert(conn, tables.cases, [case_row(ceasefire, c) for c in cases])
     bulk.upsert(conn, tables.actions, [row for c in cases for row in action_rows(c)])
