@@ -314,6 +314,7 @@ class Batch:
             digests = journal.append_reports(conn, self.accepted)
             audit.extend(_reports_accepted(self.accepted, digests))
         audit.extend(self.audit)
+        taken = {item.report.key for item in self.accepted}
         for cf, engine in live.engines.items():
             changes = engine.take_changes()
             if changes.verified:
@@ -332,7 +333,7 @@ class Batch:
                         },
                     )
                 )
-            readmodels.write_changes(conn, cf, changes, self._stored.get(cf))
+            readmodels.write_changes(conn, cf, changes, self._stored.get(cf), taken)
             events = [e for c, e in self.events if c == cf]
             readmodels.write_events(conn, cf, events)
             self._queue_notices(cf, engine, events)

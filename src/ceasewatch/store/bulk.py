@@ -116,10 +116,14 @@ def insert_new(
     already, the append is undone (a savepoint) and they are all upserted instead."""
     if not values:
         return
+    refused: tuple[type[BaseException], ...] = (sa.exc.IntegrityError,)
+    dbapi = conn.dialect.dbapi
+    if dbapi is not None:  # `COPY` goes to the driver: its own error, not SQLAlchemy's
+        refused += (dbapi.IntegrityError,)
     try:
         with conn.begin_nested():
             insert_values(conn, table, names, values)
-    except sa.exc.IntegrityError:
+    except refused:
         upsert_values(conn, table, names, values)
 
 

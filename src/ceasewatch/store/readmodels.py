@@ -8,7 +8,7 @@ statement a table; the same builders with no conversion give the rows as dicts, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -38,13 +38,19 @@ def write_events(conn: Connection, ceasefire: str, events: Iterable[ProtocolEven
 
 
 def write_changes(
-    conn: Connection, ceasefire: str, changes: Changes, stored: int | None = None
+    conn: Connection,
+    ceasefire: str,
+    changes: Changes,
+    stored: int | None = None,
+    taken: Container[tuple[str, str]] = (),
 ) -> None:
     """Write a ceasefire's changed incidents (with their membership) and cases.
 
-    `stored`: how many of its incidents were written before (an incident's `seq` counts
-    the ceasefire's incidents from 1, and none is ever dropped), so that those numbered
-    after it, new, are appended, not upserted (`bulk.insert_new`); None: any may exist.
+    What is surely new is appended, not upserted (`bulk.insert_new`): the incidents
+    numbered after `stored`, how many the ceasefire had when these changes began (an
+    incident's `seq` counts them from 1, and none is ever dropped; None: any may exist),
+    and the membership of the reports `taken` with these changes, (source, id) (a
+    report is stored once; an older one may move to an incident that absorbed its own).
     """
     new: list[Incident] = []
     changed: list[Incident] = []
@@ -55,8 +61,11 @@ def write_changes(
     for incidents, write in ((new, bulk.insert_new), (changed, bulk.upsert_values)):
         values = [incident_values(ceasefire, i, instant, json_text) for i in incidents]
         write(conn, tables.incidents, INCIDENT_COLUMNS, values)
-        members = membership_values(ceasefire, incidents)
-        write(conn, tables.incident_reports, MEMBERSHIP_COLUMNS, members)
+    members = membership_values(ceasefire, list(changes.incidents.values()))
+    fresh = [m for m in members if (m[1], m[2]) in taken]
+    moved = [m for m in members if (m[1], m[2]) not in taken] if fresh else members
+    bulk.insert_new(conn, tables.incident_reports, MEMBERSHIP_COLUMNS, fresh)
+    bulk.upsert_values(conn, tables.incident_reports, MEMBERSHIP_COLUMNS, moved)
     cases = list(changes.cases.values())
     bulk.upsert(conn, tables.cases, [case_row(ceasefire, c) for c in cases])
     bulk.upsert(conn, tables.actions, [row for c in cases for row in action_rows(c)])
