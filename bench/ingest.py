@@ -9,7 +9,7 @@ density of events along the front), then, per database, each in a fresh process:
   transaction: SQLite, one `executemany` INSERT; PostgreSQL, binary `COPY`;
 - durable: `ceasewatch ingest` (the service), into a fresh database with one ceasefire:
   validation, sorting, the engine, the journal, events, read models, the audit chain,
-  in transactions of 2000 reports.
+  in transactions of 10,000 reports.
 
 The ratio is ceiling seconds / durable seconds (1.0: ingest costs what the raw insert
 costs). Growth divides the µs per report at each size by the first size's.

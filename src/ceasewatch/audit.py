@@ -16,6 +16,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 GENESIS = "0" * 64
 FIELDS = ("seq", "at", "kind", "body", "prev", "hash")
 
@@ -29,6 +31,23 @@ def canonical(value: Any) -> bytes:
     return _CANONICAL(value).encode("utf-8")
 
 
+def plain_canonical(value: Any) -> bytes:
+    """`canonical(value)` by orjson, many times faster, for a value made of no floats:
+    strings, booleans, None, integers of 64 bits, lists and dicts keyed by strings (a
+    report listing, a list of ids). On those its bytes are `canonical`'s (keys sorted by
+    code point, no whitespace, UTF-8 unescaped, control characters escaped alike; the
+    unit tests hold it to that); a float it would write in its own way (`1e-7`, not
+    `1e-07`), so a value that may hold one goes to `canonical`."""
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+
+
+@dataclass(frozen=True, slots=True)
+class Encoded:
+    """An entry's body given as its canonical JSON already (`canonical`, `plain_canonical`)."""
+
+    json: bytes
+
+
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -36,6 +55,52 @@ def sha256_hex(data: bytes) -> str:
 def link(seq: int, at: str | None, kind: str, body: Any, prev: str) -> str:
     """The hash of an entry: what makes it part of the chain."""
     return sha256_hex(canonical({"seq": seq, "at": at, "kind": kind, "body": body, "prev": prev}))
+
+
+def entry_json(seq: int, at: str | None, kind: str, body: bytes, prev: str) -> bytes:
+    """The canonical JSON `link` hashes, put together around the body's canonical JSON
+    (`body`), so that a body is encoded once to be both hashed and stored: the same
+    bytes, since the canonical JSON of an object is its sorted keys' canonical values."""
+    return b"".join(
+        (
+            b'{"at":',
+            canonical(at),
+            b',"body":',
+            body,
+            b',"kind":',
+            canonical(kind),
+            b',"prev":',
+            canonical(prev),
+            b',"seq":',
+            canonical(seq),
+            b"}",
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Linked:
+    """An entry as `chain` makes it: its body's canonical JSON, and its place in the chain."""
+
+    seq: int
+    body: bytes
+    prev: str
+    hash: str
+
+
+def chain(
+    last_seq: int, last_hash: str, items: Iterable[tuple[str | None, str, Any]]
+) -> list[Linked]:
+    """`extend`, each body encoded once (a body may come as `Encoded` already)."""
+    out = []
+    seq, prev = last_seq, last_hash
+    for at, kind, body in items:
+        seq += 1
+        data = body.json if isinstance(body, Encoded) else canonical(body)
+        digest = sha256_hex(entry_json(seq, at, kind, data, prev))
+        out.append(Linked(seq, data, prev, digest))
+        prev = digest
+    return out
 
 
 @dataclass(frozen=True, slots=True)

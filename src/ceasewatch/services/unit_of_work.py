@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy.engine import Connection
 
+from ..audit import Encoded, plain_canonical
 from ..domain import events as ev
 from ..domain.commands import CeasefireCommand, DeclareSources, journal_body
 from ..domain.engine import CommandRefused, Engine, NotAnOwner
@@ -167,6 +168,12 @@ class Batch:
     """Ceasefires whose engines did something in this batch."""
     _contacts: dict[str, Any] | None = None
     """The directory, read once a batch if some event needs it."""
+    _stored: dict[str, int] = field(default_factory=dict)
+    """How many incidents each ceasefire's engine had when the batch began: all of them
+    stored (`readmodels.write_changes` appends those made since)."""
+
+    def __post_init__(self) -> None:
+        self._stored = {cf: len(e.incidents) for cf, e in self.live.engines.items()}
 
     @property
     def now(self) -> datetime | None:
@@ -307,11 +314,13 @@ class Batch:
             digests = journal.append_reports(conn, self.accepted)
             audit.extend(_reports_accepted(self.accepted, digests))
         audit.extend(self.audit)
+        taken = {item.report.key for item in self.accepted}
         for cf, engine in live.engines.items():
             changes = engine.take_changes()
             if changes.verified:
                 verified = [[i.id, i.verified_by or "corroboration"] for i in changes.verified]
-                audit.append(("incidents_verified", {"ceasefire": cf, "incidents": verified}))
+                body = {"ceasefire": cf, "incidents": verified}
+                audit.append(("incidents_verified", Encoded(plain_canonical(body))))
             for incident in changes.rejected:
                 audit.append(
                     (
@@ -324,7 +333,7 @@ class Batch:
                         },
                     )
                 )
-            readmodels.write_changes(conn, cf, changes)
+            readmodels.write_changes(conn, cf, changes, self._stored.get(cf), taken)
             events = [e for c, e in self.events if c == cf]
             readmodels.write_events(conn, cf, events)
             self._queue_notices(cf, engine, events)
@@ -339,10 +348,10 @@ class Batch:
 
 def _reports_accepted(accepted: list[ReportInput], digests: list[str]) -> Iterator[tuple[str, Any]]:
     """The `reports_accepted` entries of a batch: one per run of equally trusted reports,
-    each listing its reports as `journal.report_listing` does."""
+    each listing its reports as `journal.report_listing` does (no floats: encoded by
+    `plain_canonical`)."""
     pairs = zip(accepted, digests, strict=True)
     for trusted, run in groupby(pairs, key=lambda pair: pair[0].trusted):
-        listed = [
-            journal.report_listing(i.seq, i.report.source, i.report.id, d, i.clock) for i, d in run
-        ]
-        yield REPORTS_ACCEPTED, {"trusted": trusted, "reports": listed}
+        inputs, run_digests = zip(*run, strict=True)
+        listed = journal.report_listings(inputs, run_digests)
+        yield REPORTS_ACCEPTED, Encoded(plain_canonical({"trusted": trusted, "reports": listed}))

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from ..audit import GENESIS, Entry, canonical, extend
+from ..audit import GENESIS, Entry, chain
 from ..domain.events import iso_z
 from . import tables
 from .database import streamed
@@ -27,10 +27,13 @@ def last_link(conn: Connection) -> tuple[int, str]:
 
 
 def append(conn: Connection, at: datetime | None, items: Iterable[tuple[str, Any]]) -> int:
-    """Chain `(kind, body)` items at the stored clock `at`; returns how many were appended."""
+    """Chain `(kind, body)` items at the stored clock `at`; returns how many were appended.
+
+    A body may be given as `audit.Encoded`, its canonical JSON made already."""
     stamp = iso_z(at) if at is not None else None
     seq, prev = last_link(conn)
-    entries = extend(seq, prev, ((stamp, kind, body) for kind, body in items))
+    listed = list(items)
+    entries = chain(seq, prev, ((stamp, kind, body) for kind, body in listed))
     if entries:
         conn.execute(
             sa.insert(tables.audit),
@@ -38,12 +41,12 @@ def append(conn: Connection, at: datetime | None, items: Iterable[tuple[str, Any
                 {
                     "seq": e.seq,
                     "at": at,
-                    "kind": e.kind,
-                    "body": canonical(e.body).decode("utf-8"),
+                    "kind": kind,
+                    "body": e.body.decode("utf-8"),
                     "prev": e.prev,
                     "hash": e.hash,
                 }
-                for e in entries
+                for e, (kind, _) in zip(entries, listed, strict=True)
             ],
         )
     return len(entries)

@@ -90,11 +90,17 @@ def write_clock(conn: Connection, clock: StoredClock) -> None:
 # -- inputs ---------------------------------------------------------------------------
 
 
+REPORT_COLUMNS = tuple(c.name for c in tables.reports.columns)
+"""A report's journal row: the fields queries filter on, its canonical JSON (`body`) and
+that body's SHA-256 (the last two columns)."""
+
+
 def append_reports(conn: Connection, inputs: list[ReportInput]) -> list[str]:
     """Journal reports; returns the SHA-256 of each one's canonical JSON."""
-    rows = [report_row(item.seq, item.clock, item.report, item.trusted) for item in inputs]
-    bulk.insert(conn, tables.reports, rows)
-    return [row["sha256"] for row in rows]
+    instant = bulk.instant_of(conn.dialect.name)
+    rows = [report_values(i.seq, i.clock, i.report, i.trusted, instant) for i in inputs]
+    bulk.insert_values(conn, tables.reports, REPORT_COLUMNS, rows)
+    return [row[-1] for row in rows]
 
 
 def report_row(
@@ -102,22 +108,35 @@ def report_row(
 ) -> dict[str, Any]:
     """A report's journal row: its canonical JSON (`body`, made from the report unless
     given), that body's SHA-256, and the fields queries filter on, read from the report."""
+    values = report_values(seq, clock, report, trusted, bulk.same, body)
+    return dict(zip(REPORT_COLUMNS, values, strict=True))
+
+
+def report_values(
+    seq: int,
+    clock: datetime | None,
+    report: Report,
+    trusted: bool,
+    instant: bulk.Convert,
+    body: str | None = None,
+) -> tuple[Any, ...]:
+    """`report_row` as a tuple of `REPORT_COLUMNS`, its instants converted by `instant`."""
     body = encode_report(report) if body is None else body
-    return {
-        "seq": seq,
-        "source": report.source,
-        "id": report.id,
-        "clock": clock,
-        "arrival": report.arrival,
-        "occurred_at": report.occurred_at,
-        "event_type": report.event_type.value,
-        "perpetrator": report.perpetrator,
-        "lat": report.lat,
-        "lon": report.lon,
-        "trusted": trusted,
-        "body": body,
-        "sha256": sha256_hex(body.encode("utf-8")),
-    }
+    return (
+        seq,
+        report.source,
+        report.id,
+        instant(clock),
+        instant(report.arrival),
+        instant(report.occurred_at),
+        report.event_type,
+        report.perpetrator,
+        report.lat,
+        report.lon,
+        trusted,
+        body,
+        sha256_hex(body.encode("utf-8")),
+    )
 
 
 def append_command(conn: Connection, item: CommandInput) -> None:
@@ -176,11 +195,25 @@ REPORT_LISTING = ("seq", "source", "id", "sha256", "clock")
 
 
 def report_listing(
-    seq: int, source: str, id: str, digest: str, clock: datetime | None
+    seq: int, source: str, id: str, digest: str, clock: datetime | str | None
 ) -> list[Any]:
     """A report as the chain lists it: its number, source and id, the SHA-256 of its
-    canonical JSON (`body`), and the clock it was taken at."""
-    return [seq, source, id, digest, _stamp(clock)]
+    canonical JSON (`body`), and the clock it was taken at (or that clock's stamp)."""
+    return [seq, source, id, digest, clock if isinstance(clock, str) else _stamp(clock)]
+
+
+def report_listings(inputs: Iterable[ReportInput], digests: Iterable[str]) -> list[list[Any]]:
+    """`report_listing` of each input, given its digest: a batch's listing, each clock's
+    stamp worked out once (a batch's reports share a few clocks)."""
+    out = []
+    last: datetime | None = None
+    stamp = None
+    for item, digest in zip(inputs, digests, strict=True):
+        clock = item.clock
+        if clock != last or stamp is None:
+            last, stamp = clock, _stamp(clock)
+        out.append(report_listing(item.seq, item.report.source, item.report.id, digest, stamp))
+    return out
 
 
 def command_record(item: CommandInput) -> dict[str, Any]:

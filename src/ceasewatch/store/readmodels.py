@@ -1,8 +1,14 @@
-"""Writing what the engines changed into the read models, in the journal's transaction."""
+"""Writing what the engines changed into the read models, in the journal's transaction.
+
+The rows a report makes (its incident, membership and event) are built as tuples in the
+table's column order, converted as they go (`bulk.converters`), and written with one
+statement a table; the same builders with no conversion give the rows as dicts, which
+`audit verify` compares with what is stored.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -16,16 +22,50 @@ from ..domain.sources import Source
 from ..domain.state import Changes
 from ..domain.timers import Timer
 from . import bulk, tables
+from .bulk import Convert, same
+
+EVENT_COLUMNS = ("ceasefire_id", "at", "event", "case_id", "violator", "details")
+"""The columns of an event's row, less the `seq` the table numbers it with."""
+INCIDENT_COLUMNS = tuple(c.name for c in tables.incidents.columns)
+MEMBERSHIP_COLUMNS = ("ceasefire_id", "source", "report_id", "incident_id")
 
 
 def write_events(conn: Connection, ceasefire: str, events: Iterable[ProtocolEvent]) -> None:
-    bulk.insert(conn, tables.events, [event_row(ceasefire, e) for e in events])
+    instant = bulk.instant_of(conn.dialect.name)
+    json_text = bulk.json_text
+    values = [event_values(ceasefire, e, instant, json_text) for e in events]
+    bulk.insert_values(conn, tables.events, EVENT_COLUMNS, values)
 
 
-def write_changes(conn: Connection, ceasefire: str, changes: Changes) -> None:
-    incidents = list(changes.incidents.values())
-    bulk.upsert(conn, tables.incidents, [incident_row(ceasefire, i) for i in incidents])
-    bulk.upsert(conn, tables.incident_reports, membership_rows(ceasefire, incidents))
+def write_changes(
+    conn: Connection,
+    ceasefire: str,
+    changes: Changes,
+    stored: int | None = None,
+    taken: Container[tuple[str, str]] = (),
+) -> None:
+    """Write a ceasefire's changed incidents (with their membership) and cases.
+
+    What is surely new is appended, not upserted (`bulk.insert_new`): the incidents
+    numbered after `stored`, how many the ceasefire had when these changes began (an
+    incident's `seq` counts them from 1, and none is ever dropped; None: any may exist),
+    and the membership of the reports `taken` with these changes, (source, id) (a
+    report is stored once; an older one may move to an incident that absorbed its own).
+    """
+    new: list[Incident] = []
+    changed: list[Incident] = []
+    for incident in changes.incidents.values():
+        (new if stored is not None and incident.seq > stored else changed).append(incident)
+    instant = bulk.instant_of(conn.dialect.name)
+    json_text = bulk.json_text
+    for incidents, write in ((new, bulk.insert_new), (changed, bulk.upsert_values)):
+        values = [incident_values(ceasefire, i, instant, json_text) for i in incidents]
+        write(conn, tables.incidents, INCIDENT_COLUMNS, values)
+    members = membership_values(ceasefire, list(changes.incidents.values()))
+    fresh = [m for m in members if (m[1], m[2]) in taken]
+    moved = [m for m in members if (m[1], m[2]) not in taken] if fresh else members
+    bulk.insert_new(conn, tables.incident_reports, MEMBERSHIP_COLUMNS, fresh)
+    bulk.upsert_values(conn, tables.incident_reports, MEMBERSHIP_COLUMNS, moved)
     cases = list(changes.cases.values())
     bulk.upsert(conn, tables.cases, [case_row(ceasefire, c) for c in cases])
     bulk.upsert(conn, tables.actions, [row for c in cases for row in action_rows(c)])
@@ -51,45 +91,71 @@ def write_timers(conn: Connection, ceasefire: str, timers: Iterable[Timer]) -> N
 
 def event_row(ceasefire: str, event: ProtocolEvent) -> dict[str, Any]:
     """An event's row, less the `seq` the table numbers it with."""
-    return {
-        "ceasefire_id": ceasefire,
-        "at": event.at,
-        "event": event.event,
-        "case_id": event.case,
-        "violator": event.violator,
-        "details": event.details,
-    }
+    return dict(zip(EVENT_COLUMNS, event_values(ceasefire, event), strict=True))
+
+
+def event_values(
+    ceasefire: str, event: ProtocolEvent, instant: Convert = same, json_text: Convert = same
+) -> tuple[Any, ...]:
+    """An event's row as a tuple of `EVENT_COLUMNS`, its instant and JSON converted."""
+    return (
+        ceasefire,
+        instant(event.at),
+        event.event,
+        event.case,
+        event.violator,
+        json_text(event.details),
+    )
 
 
 def incident_row(ceasefire: str, incident: Incident) -> dict[str, Any]:
-    return {
-        "ceasefire_id": ceasefire,
-        "id": incident.id,
-        "seq": incident.seq,
-        "status": incident.status.value,
-        "severity": incident.severity.label,
-        "perpetrator": incident.perpetrator,
-        "occurred_at": incident.occurred_at,
-        "lat": incident.lat,
-        "lon": incident.lon,
-        "killed": incident.killed,
-        "injured": incident.injured,
-        "event_types": sorted(t.value for t in incident.event_types),
-        "verified_at": incident.verified_at,
-        "violation_at": incident.violation_at,
-        "verified_by": incident.verified_by,
-        "verified_how": incident.verified_how and incident.verified_how.value,
-        "case_id": incident.case,
-        "response_to": incident.response_to,
-        "reports": [[r.source, r.id] for r in incident.reports],
-        "reviewed_by": incident.reviewed_by,
-        "review_reason": incident.review_reason,
-    }
+    return dict(zip(INCIDENT_COLUMNS, incident_values(ceasefire, incident), strict=True))
+
+
+def incident_values(
+    ceasefire: str, incident: Incident, instant: Convert = same, json_text: Convert = same
+) -> tuple[Any, ...]:
+    """An incident's row as a tuple of `INCIDENT_COLUMNS`, its instants and JSON converted.
+
+    Its status, types and verification are the domain's `StrEnum`s: strings already, to
+    the drivers and to JSON."""
+    reports = incident.reports
+    return (
+        ceasefire,
+        incident.id,
+        incident.seq,
+        incident.status,
+        incident.severity.label,
+        incident.perpetrator,
+        instant(incident.occurred_at),
+        incident.lat,
+        incident.lon,
+        incident.killed,
+        incident.injured,
+        json_text(sorted(incident.event_types)),
+        instant(incident.verified_at),
+        instant(incident.violation_at),
+        incident.verified_by,
+        incident.verified_how,
+        incident.case,
+        json_text([[r.source, r.id] for r in reports]),
+        incident.reviewed_by,
+        incident.review_reason,
+        incident.response_to,
+    )
 
 
 def membership_rows(ceasefire: str, incidents: list[Incident]) -> list[dict[str, Any]]:
     return [
-        {"ceasefire_id": ceasefire, "source": r.source, "report_id": r.id, "incident_id": i.id}
+        dict(zip(MEMBERSHIP_COLUMNS, values, strict=True))
+        for values in membership_values(ceasefire, incidents)
+    ]
+
+
+def membership_values(ceasefire: str, incidents: list[Incident]) -> list[tuple[str, ...]]:
+    """Which incident each report of these incidents belongs to (the merged left out)."""
+    return [
+        (ceasefire, r.source, r.id, i.id)
         for i in incidents
         if i.merged_into is None
         for r in i.reports
