@@ -152,6 +152,12 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+def singles_cells(row: dict[str, Any]) -> str:
+    if "single_per_s" not in row:
+        return "- | -"
+    return f"{row['single_per_s']:,.0f} | {row['single_p50_ms']:.1f} / {row['single_p99_ms']:.1f}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reports", type=int, default=20000, help="reports sent in batches")
@@ -175,7 +181,11 @@ def main() -> int:
             drop()
         for workers in [int(w) for w in args.workers.split(",") if w]:
             batch_run = through_api(kind, workers, batches, args.clients, folder, args.pg_url)
-            single_run = through_api(kind, workers, singles, args.clients, folder, args.pg_url)
+            single_run = (
+                through_api(kind, workers, singles, args.clients, folder, args.pg_url)
+                if singles
+                else None
+            )
             rows.append(
                 {
                     "db": kind,
@@ -184,9 +194,15 @@ def main() -> int:
                     "batched_per_s": args.reports / batch_run["seconds"],
                     "batch_p50_ms": percentile(batch_run["latencies_ms"], 50),
                     "batch_p99_ms": percentile(batch_run["latencies_ms"], 99),
-                    "single_per_s": args.singles / single_run["seconds"],
-                    "single_p50_ms": percentile(single_run["latencies_ms"], 50),
-                    "single_p99_ms": percentile(single_run["latencies_ms"], 99),
+                    **(
+                        {
+                            "single_per_s": args.singles / single_run["seconds"],
+                            "single_p50_ms": percentile(single_run["latencies_ms"], 50),
+                            "single_p99_ms": percentile(single_run["latencies_ms"], 99),
+                        }
+                        if single_run
+                        else {}
+                    ),
                 }
             )
             print(f"  {kind} {workers} worker(s): done", file=sys.stderr, flush=True)
@@ -199,8 +215,7 @@ def main() -> int:
         print(
             f"| {r['db']} | {r['workers']} | {r['ingest_per_s']:,.0f} | {r['batched_per_s']:,.0f} "
             f"| {r['batched_per_s'] / r['ingest_per_s']:.2f} "
-            f"| {r['batch_p50_ms']:.0f} / {r['batch_p99_ms']:.0f} | {r['single_per_s']:,.0f} "
-            f"| {r['single_p50_ms']:.1f} / {r['single_p99_ms']:.1f} |"
+            f"| {r['batch_p50_ms']:.0f} / {r['batch_p99_ms']:.0f} | {singles_cells(r)} |"
         )
     print(
         f"\n{args.reports} reports in batches of 100 and {args.singles} singly, "
