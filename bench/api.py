@@ -7,8 +7,9 @@ analyst's token (an unbound reporter's may not send the generated monitors' grad
 `ceasewatch serve --workers W` in its own process on loopback; a load generator in another
 process, with `--clients` connections at once, POSTs the reports in batches of 100, then
 (into another fresh database) `--singles` reports one by one. Each request's latency is
-recorded (p50, p99). In the same run, `ingest` of the same reports into a fresh database
-gives the ratio. Records get `reported_at` (= occurred_at) so that the API
+recorded (p50, p99). With `--repeat N` the batched runs go N times, the worker counts in
+turn, and the fastest of each is shown. In the same run, `ingest` of the same reports into
+a fresh database gives the ratio. Records get `reported_at` (= occurred_at) so that the API
 and the file take them at the same event time.
 """
 
@@ -166,6 +167,9 @@ def main() -> int:
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--clients", type=int, default=4, help="connections at once")
     parser.add_argument("--pg-url", default=PG_DEFAULT)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="batched runs per worker count, in turn; the best"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="ceasewatch-bench-"))
     batch_file, single_file = folder / "batched.jsonl", folder / "single.jsonl"
@@ -179,8 +183,16 @@ def main() -> int:
             ingest_s = ingest_seconds(url, batch_file, folder)
         finally:
             drop()
-        for workers in [int(w) for w in args.workers.split(",") if w]:
-            batch_run = through_api(kind, workers, batches, args.clients, folder, args.pg_url)
+        counts = [int(w) for w in args.workers.split(",") if w]
+        best: dict[int, dict[str, Any]] = {}
+        for _ in range(args.repeat):  # the worker counts in turn, so load hits each alike
+            for workers in counts:
+                run = through_api(kind, workers, batches, args.clients, folder, args.pg_url)
+                if workers not in best or run["seconds"] < best[workers]["seconds"]:
+                    best[workers] = run
+                print(f"  {kind} {workers} worker(s): {run['seconds']:.1f} s", file=sys.stderr)
+        for workers in counts:
+            batch_run = best[workers]
             single_run = (
                 through_api(kind, workers, singles, args.clients, folder, args.pg_url)
                 if singles
@@ -205,7 +217,6 @@ def main() -> int:
                     ),
                 }
             )
-            print(f"  {kind} {workers} worker(s): done", file=sys.stderr, flush=True)
     print(
         "| database | workers | ingest rep/s | API batched rep/s | ratio | batch p50 / p99 ms "
         "| API single rep/s | single p50 / p99 ms |"
@@ -219,7 +230,8 @@ def main() -> int:
         )
     print(
         f"\n{args.reports} reports in batches of 100 and {args.singles} singly, "
-        f"{args.clients} clients; CPython {platform.python_version()} on {platform.machine()}."
+        f"{args.clients} clients, batched runs best of {args.repeat}; "
+        f"CPython {platform.python_version()} on {platform.machine()}."
     )
     return 0
 
