@@ -11,16 +11,20 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from multiprocessing.connection import Listener
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
+from api_world import violation
 from servers import free_port
 
 from ceasewatch.config import load_ceasefire, load_policy
@@ -33,7 +37,7 @@ from ceasewatch.services.setup import add_ceasefire, init
 from ceasewatch.services.submit import GroupCommit
 from ceasewatch.services.system import System, open_system
 from ceasewatch.services.tokens import UserRole
-from ceasewatch.services.writer import Address, Handoff
+from ceasewatch.services.writer import Address, Handoff, Unavailable
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
 
@@ -137,3 +141,25 @@ def test_a_worker_whose_writer_cannot_be_reached_writes_itself(
     assert result.stored == [r["id"] for r in records]
     with reading(system.db) as conn:
         assert queries.stats(conn)["reports"] == 5
+
+
+def test_a_writer_that_stops_before_answering_is_said_to_have_left_the_batch_unknown(
+    system: System, tmp_path: Path
+):
+    address = Address(str(tmp_path / "writer.sock"), b"key")
+    listener = Listener(address.path, family="AF_UNIX", authkey=address.key)
+
+    def stop_midway() -> None:
+        with listener.accept() as connection:
+            connection.recv()  # ... and goes, as a killed writer would
+
+    thread = threading.Thread(target=stop_midway)
+    thread.start()
+    handoff = Handoff(address, GroupCommit(system))
+
+    with pytest.raises(Unavailable, match="may or may not be stored"):
+        handoff.submit([violation(1, 0)], datetime.now(UTC))
+    thread.join()
+    listener.close()
+    with reading(system.db) as conn:
+        assert queries.stats(conn)["reports"] == 0
