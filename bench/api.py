@@ -112,7 +112,8 @@ def serve(url: str, workers: int, port: int, log: Path) -> subprocess.Popen[byte
                 return server
         except httpx.HTTPError:
             time.sleep(0.2)
-    server.kill()
+    server.terminate()  # not kill: uvicorn's workers outlive a parent killed outright
+    server.wait(timeout=60)
     raise RuntimeError(f"the server did not start:\n{log.read_text()}")
 
 
