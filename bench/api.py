@@ -7,8 +7,9 @@ analyst's token (an unbound reporter's may not send the generated monitors' grad
 `ceasewatch serve --workers W` in its own process on loopback; a load generator in another
 process, with `--clients` connections at once, POSTs the reports in batches of 100, then
 (into another fresh database) `--singles` reports one by one. Each request's latency is
-recorded (p50, p99). In the same run, `ingest` of the same reports into a fresh database
-gives the ratio. Records get `reported_at` (= occurred_at) so that the API
+recorded (p50, p99). With `--repeat N` the batched runs go N times, the worker counts in
+turn, and the fastest of each is shown. In the same run, `ingest` of the same reports into
+a fresh database gives the ratio. Records get `reported_at` (= occurred_at) so that the API
 and the file take them at the same event time.
 """
 
@@ -100,9 +101,24 @@ def load(base: str, token: str, bodies: list[Any], clients: int) -> dict[str, An
         return {"seconds": time.perf_counter() - began, "latencies_ms": latencies}
 
 
-def serve(url: str, workers: int, port: int) -> subprocess.Popen[bytes]:
+def serve(url: str, workers: int, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "CEASEWATCH_DB": url}
-    server = subprocess.Popen(
+    with log.open("wb") as stderr:
+        server = _start(env, workers, port, stderr)
+    deadline = time.monotonic() + 300  # a loaded machine starts five processes slowly
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.terminate()  # not kill: uvicorn's workers outlive a parent killed outright
+    server.wait(timeout=60)
+    raise RuntimeError(f"the server did not start:\n{log.read_text()}")
+
+
+def _start(env: dict[str, str], workers: int, port: int, stderr: Any) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -115,17 +131,27 @@ def serve(url: str, workers: int, port: int) -> subprocess.Popen[bytes]:
         ],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+
+
+def cpu_seconds(root: int) -> dict[int, float]:
+    """CPU seconds (user + system) of each process under `root`, itself included, from
+    /proc (Linux; empty elsewhere): the busiest one bounds what spare cores could give."""
+    stats = {}
+    for entry in Path("/proc").glob("[0-9]*/stat"):
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("the server did not start")
+            text = entry.read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        stats[int(entry.parent.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    tree, grew = {root}, True
+    while grew:
+        more = {pid for pid, (ppid, _) in stats.items() if ppid in tree} - tree
+        tree, grew = tree | more, bool(more)
+    tick = os.sysconf("SC_CLK_TCK")
+    return {p: stats[p][1] / tick for p in tree if p in stats}
 
 
 def through_api(
@@ -135,12 +161,16 @@ def through_api(
     try:
         token = prepared(url, folder)
         port = 18000 + os.getpid() % 1000
-        server = serve(url, workers, port)
+        server = serve(url, workers, port, folder / "serve.log")
         try:
+            before = cpu_seconds(server.pid)
             with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
-                return pool.submit(
-                    load, f"http://127.0.0.1:{port}", token, bodies, clients
-                ).result()
+                run = pool.submit(load, f"http://127.0.0.1:{port}", token, bodies, clients)
+                result = run.result()
+            after = cpu_seconds(server.pid)
+            spent = [cpu - before.get(pid, 0.0) for pid, cpu in after.items()]
+            result["busiest_cpu_s"], result["all_cpu_s"] = max(spent, default=0), sum(spent)
+            return result
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -152,6 +182,12 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
+def singles_cells(row: dict[str, Any]) -> str:
+    if "single_per_s" not in row:
+        return "- | -"
+    return f"{row['single_per_s']:,.0f} | {row['single_p50_ms']:.1f} / {row['single_p99_ms']:.1f}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reports", type=int, default=20000, help="reports sent in batches")
@@ -160,6 +196,9 @@ def main() -> int:
     parser.add_argument("--db", default="sqlite,postgresql")
     parser.add_argument("--clients", type=int, default=4, help="connections at once")
     parser.add_argument("--pg-url", default=PG_DEFAULT)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="batched runs per worker count, in turn; the best"
+    )
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="ceasewatch-bench-"))
     batch_file, single_file = folder / "batched.jsonl", folder / "single.jsonl"
@@ -173,9 +212,25 @@ def main() -> int:
             ingest_s = ingest_seconds(url, batch_file, folder)
         finally:
             drop()
-        for workers in [int(w) for w in args.workers.split(",") if w]:
-            batch_run = through_api(kind, workers, batches, args.clients, folder, args.pg_url)
-            single_run = through_api(kind, workers, singles, args.clients, folder, args.pg_url)
+        counts = [int(w) for w in args.workers.split(",") if w]
+        best: dict[int, dict[str, Any]] = {}
+        for _ in range(args.repeat):  # the worker counts in turn, so load hits each alike
+            for workers in counts:
+                run = through_api(kind, workers, batches, args.clients, folder, args.pg_url)
+                if workers not in best or run["seconds"] < best[workers]["seconds"]:
+                    best[workers] = run
+                print(
+                    f"  {kind} {workers} worker(s): {run['seconds']:.1f} s; CPU s: busiest "
+                    f"process {run['busiest_cpu_s']:.1f}, all {run['all_cpu_s']:.1f}",
+                    file=sys.stderr,
+                )
+        for workers in counts:
+            batch_run = best[workers]
+            single_run = (
+                through_api(kind, workers, singles, args.clients, folder, args.pg_url)
+                if singles
+                else None
+            )
             rows.append(
                 {
                     "db": kind,
@@ -184,12 +239,17 @@ def main() -> int:
                     "batched_per_s": args.reports / batch_run["seconds"],
                     "batch_p50_ms": percentile(batch_run["latencies_ms"], 50),
                     "batch_p99_ms": percentile(batch_run["latencies_ms"], 99),
-                    "single_per_s": args.singles / single_run["seconds"],
-                    "single_p50_ms": percentile(single_run["latencies_ms"], 50),
-                    "single_p99_ms": percentile(single_run["latencies_ms"], 99),
+                    **(
+                        {
+                            "single_per_s": args.singles / single_run["seconds"],
+                            "single_p50_ms": percentile(single_run["latencies_ms"], 50),
+                            "single_p99_ms": percentile(single_run["latencies_ms"], 99),
+                        }
+                        if single_run
+                        else {}
+                    ),
                 }
             )
-            print(f"  {kind} {workers} worker(s): done", file=sys.stderr, flush=True)
     print(
         "| database | workers | ingest rep/s | API batched rep/s | ratio | batch p50 / p99 ms "
         "| API single rep/s | single p50 / p99 ms |"
@@ -199,12 +259,12 @@ def main() -> int:
         print(
             f"| {r['db']} | {r['workers']} | {r['ingest_per_s']:,.0f} | {r['batched_per_s']:,.0f} "
             f"| {r['batched_per_s'] / r['ingest_per_s']:.2f} "
-            f"| {r['batch_p50_ms']:.0f} / {r['batch_p99_ms']:.0f} | {r['single_per_s']:,.0f} "
-            f"| {r['single_p50_ms']:.1f} / {r['single_p99_ms']:.1f} |"
+            f"| {r['batch_p50_ms']:.0f} / {r['batch_p99_ms']:.0f} | {singles_cells(r)} |"
         )
     print(
         f"\n{args.reports} reports in batches of 100 and {args.singles} singly, "
-        f"{args.clients} clients; CPython {platform.python_version()} on {platform.machine()}."
+        f"{args.clients} clients, batched runs best of {args.repeat}; "
+        f"CPython {platform.python_version()} on {platform.machine()}."
     )
     return 0
 

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from .. import __version__
 from ..httpkit import errors
-from ..services.submit import GroupCommit
+from ..services import writer
 from .routes import (
     audit,
     cases,
@@ -67,7 +67,7 @@ def install(app: FastAPI, settings: ApiSettings | None = None) -> None:
     the system and the clock (`settings`, else from the environment: see
     `ceasewatch.api.settings`)."""
     app.state.settings = settings or ApiSettings.from_env()
-    app.state.submitter = GroupCommit(app.state.system)
+    app.state.submitter = writer.submitter(app.state.system)
     for module in (
         reports,
         incidents,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import os
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from typing import Annotated
 
 import typer
@@ -35,14 +37,42 @@ def serve(
         os.environ[DB_ENV_VAR] = db
     import uvicorn
 
-    uvicorn.run(
-        "ceasewatch.app:create_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="info",
+    with writer_process(db) if workers > 1 else nullcontext():
+        uvicorn.run(
+            "ceasewatch.app:create_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="info",
+        )
+
+
+@contextmanager
+def writer_process(db: str | None) -> Iterator[None]:
+    """The one process that stores the workers' reports (`services/writer.py`), started
+    before them and told to them through the environment; stopped after them."""
+    import multiprocessing
+
+    from ..services import writer
+
+    address = writer.Address.new()
+    spawn = multiprocessing.get_context("spawn")
+    ready = spawn.Event()
+    process = spawn.Process(
+        target=writer.run, args=(db, address, ready), name="ceasewatch-writer", daemon=True
     )
+    process.start()
+    try:
+        while not ready.wait(0.2):
+            if not process.is_alive():
+                fail("the writer process did not start (see its error above)", 1)
+        os.environ.update(address.env())
+        yield
+    finally:
+        process.terminate()
+        process.join(10)
+        address.remove()
 
 
 def check_port(host: str, port: int) -> None:

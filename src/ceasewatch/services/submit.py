@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import queue
 import threading
+from abc import ABC, abstractmethod
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -144,13 +145,29 @@ def _answer(good: list[Report], bad: list[RecordError], taken: set[tuple[str, st
     return result
 
 
+class Submitter(ABC):
+    """What takes a process's submissions: validates them in the caller's thread, then
+    stores the good reports (`take`, which its kinds do differently)."""
+
+    def submit(
+        self, records: list[Any], received_at: datetime, sent_by: Sender | None = None
+    ) -> Submitted:
+        good, bad = validate(records, received_at, sent_by)
+        return _answer(good, bad, self.take(good))
+
+    @abstractmethod
+    def take(self, reports: list[Report]) -> set[tuple[str, str]]:
+        """Store these validated reports; the keys of those taken (the others were stored
+        before, or by another caller at the same time)."""
+
+
 @dataclass
 class _Waiting:
     reports: list[Report]
     done: Future[set[tuple[str, str]]] = field(default_factory=Future)
 
 
-class GroupCommit:
+class GroupCommit(Submitter):
     """Submissions made at once in one process share a transaction (group commit).
 
     Each caller validates its records in its own thread, then waits while one writer
@@ -167,14 +184,12 @@ class GroupCommit:
         self._writer: threading.Thread | None = None
         self._start = threading.Lock()
 
-    def submit(
-        self, records: list[Any], received_at: datetime, sent_by: Sender | None = None
-    ) -> Submitted:
-        good, bad = validate(records, received_at, sent_by)
-        waiting = _Waiting(good)
+    def take(self, reports: list[Report]) -> set[tuple[str, str]]:
+        """Store these validated reports with whatever else is queued by then."""
+        waiting = _Waiting(reports)
         self._ensure_writer()
         self._queue.put(waiting)
-        return _answer(good, bad, waiting.done.result())
+        return waiting.done.result()
 
     def _ensure_writer(self) -> None:
         with self._start:

@@ -1,0 +1,195 @@
+"""One writer of reports for the workers of `ceasewatch serve --workers N`.
+
+Each process that writes keeps engines of its own, and before each write it must feed
+them whatever the other processes journaled since (`LiveProtocol.catch_up`): N workers
+that all take reports would each do the engine's work for every report, one after the
+other under the writers' lock. So `serve --workers N` (N > 1) starts one writer process
+beside the workers (`run`), the only one whose engines take the API's reports. A worker
+does all that needs no engine in its own process, in parallel with the others (HTTP, JSON,
+validation, the clock guard, what the sender may send), and hands the good reports to the
+writer over a Unix socket (`Handoff`, through `multiprocessing.connection`, whose
+handshake proves the worker knows the key `serve` made). The writer's `GroupCommit` takes
+everything handed to it at once in one transaction, as one worker's does for its own
+threads, and answers each worker with the keys of its reports that were taken.
+
+Every guarantee is the unit of work's, unchanged: the writer holds the writers' lock and
+catches up like any other process (a tick, a command or an `ingest` may write beside it),
+and a worker learns only after the commit what was stored. A worker that cannot reach
+the writer (it is gone, or not yet there) writes itself, as a lone worker does; one whose
+writer vanishes while it waits cannot know whether the batch was committed, and says so
+(`Unavailable`): the reports are keyed, so sending them again stores none twice.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+import signal
+import tempfile
+import threading
+from dataclasses import dataclass
+from multiprocessing import AuthenticationError, parent_process
+from multiprocessing.connection import Client, Connection, Listener
+from multiprocessing.synchronize import Event
+from pathlib import Path
+
+from ..domain.reports import Report
+from .submit import GroupCommit, Submitter
+from .system import System, open_system
+
+ADDRESS_ENV = "CEASEWATCH_WRITER_SOCKET"
+KEY_ENV = "CEASEWATCH_WRITER_KEY"
+"""Where `serve` tells its workers the writer listens, and the key that proves them
+its own (hex)."""
+
+log = logging.getLogger(__name__)
+
+
+class Unavailable(RuntimeError):
+    """The writer could not say what became of a batch (it failed, or is gone)."""
+
+
+@dataclass(frozen=True)
+class Address:
+    """A writer's socket and the key its clients must know."""
+
+    path: str
+    key: bytes
+
+    @classmethod
+    def new(cls) -> Address:
+        """A socket in a fresh folder only this user may enter, and a random key."""
+        folder = tempfile.mkdtemp(prefix="ceasewatch-writer-")
+        return cls(str(Path(folder) / "writer.sock"), secrets.token_bytes(32))
+
+    @classmethod
+    def from_env(cls) -> Address | None:
+        path, key = os.environ.get(ADDRESS_ENV), os.environ.get(KEY_ENV)
+        if not path or not key:
+            return None
+        return cls(path, bytes.fromhex(key))
+
+    def env(self) -> dict[str, str]:
+        return {ADDRESS_ENV: self.path, KEY_ENV: self.key.hex()}
+
+    def remove(self) -> None:
+        """Delete the socket and its folder (the writer has stopped)."""
+        Path(self.path).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            Path(self.path).parent.rmdir()
+
+
+def submitter(system: System) -> Submitter:
+    """What takes this process's submissions: the writer `serve` started, if there is one
+    (`Address.from_env`), else a group commit of its own."""
+    local = GroupCommit(system)
+    address = Address.from_env()
+    return local if address is None else Handoff(address, local)
+
+
+class Handoff(Submitter):
+    """A worker's side: validate here, let the writer store, wait for its answer.
+
+    One connection per waiting thread (kept for the next request), so that the writer
+    sees every batch waiting at once and groups them."""
+
+    def __init__(self, address: Address, fallback: GroupCommit) -> None:
+        self.address, self.fallback = address, fallback
+        self._idle: list[Connection] = []
+        self._lock = threading.Lock()
+        self._warned = False
+
+    def take(self, reports: list[Report]) -> set[tuple[str, str]]:
+        connection = self._connection()
+        if connection is None:
+            return self.fallback.take(reports)
+        try:
+            connection.send(reports)
+        except OSError:  # nothing reached the writer: it is gone
+            connection.close()
+            return self.take(reports)
+        try:
+            ok, answer = connection.recv()
+        except (OSError, EOFError) as exc:
+            connection.close()
+            raise Unavailable(
+                "the writer process stopped before it answered: the batch may or may not "
+                "be stored (send it again: stored reports come back as duplicates)"
+            ) from exc
+        with self._lock:
+            self._idle.append(connection)
+        if not ok:
+            raise Unavailable(f"the batch was not stored: {answer}")
+        taken: set[tuple[str, str]] = answer
+        return taken
+
+    def _connection(self) -> Connection | None:
+        """An idle connection, or a new one; None if the writer cannot be reached."""
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        try:
+            return Client(self.address.path, family="AF_UNIX", authkey=self.address.key)
+        except OSError:
+            if not self._warned:
+                self._warned = True
+                log.warning("the writer process cannot be reached: this worker writes itself")
+            return None
+
+
+# -- the writer process ----------------------------------------------------------------
+
+
+def run(url: str | None, address: Address, ready: Event | None = None) -> None:
+    """The writer process: open the store, listen, take what the workers hand over.
+
+    It ignores Ctrl-C (`serve` stops it once the workers have answered their last
+    requests) and exits when `serve` does, however that ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _exit_with_parent()
+    committer = GroupCommit(open_system(url))
+    with Listener(address.path, family="AF_UNIX", authkey=address.key) as listener:
+        if ready is not None:
+            ready.set()
+        while True:
+            try:
+                connection = listener.accept()
+            except (OSError, EOFError, AuthenticationError):  # a failed handshake
+                continue
+            threading.Thread(
+                target=_answer, args=(committer, connection), name="handoff", daemon=True
+            ).start()
+
+
+def _answer(committer: GroupCommit, connection: Connection) -> None:
+    """Serve one worker's connection: each batch it sends, stored with the others'."""
+    with connection:
+        while True:
+            try:
+                reports = connection.recv()
+            except (OSError, EOFError):
+                return
+            try:
+                reply: tuple[bool, object] = (True, committer.take(reports))
+            except Exception as exc:  # the worker hears of it; the writer goes on
+                log.exception("a batch handed to the writer failed")
+                reply = (False, str(exc) or type(exc).__name__)
+            try:
+                connection.send(reply)
+            except OSError:
+                return
+
+
+def _exit_with_parent() -> None:
+    """Leave as soon as the process that started this one has gone (even if killed)."""
+    parent = parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
