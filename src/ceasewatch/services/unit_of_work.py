@@ -170,10 +170,13 @@ class Batch:
     """The directory, read once a batch if some event needs it."""
     _stored: dict[str, int] = field(default_factory=dict)
     """How many incidents each ceasefire's engine had when the batch began: all of them
-    stored (`readmodels.write_changes` appends those made since)."""
+    stored (`readmodels.write_changes` appends those made since). Left unknown while a
+    snapshot's body is still unread, so that a batch that reads no incident (a tick of
+    deadlines) never loads it; the first batch that does upserts its incidents instead."""
 
     def __post_init__(self) -> None:
-        self._stored = {cf: len(e.incidents) for cf, e in self.live.engines.items()}
+        if self.live.loaded_all:
+            self._stored = {cf: len(e.incidents) for cf, e in self.live.engines.items()}
 
     @property
     def now(self) -> datetime | None:
