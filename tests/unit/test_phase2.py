@@ -51,5 +51,5 @@ def test_phase_2_is_recommended_with_the_violation_that_triggers_it(scenario: Sc
     result = scenario.replay()
 
     [event] = [e for e in result.events if e.event == "phase_recommended"]
-    assert result.engine.incidents[event.details["incident"]].reports == [late]
+    assert result.engine.incidents[event.details["incident"]].reports == (late,)
     assert result.engine.cases[event.case].phase == 2

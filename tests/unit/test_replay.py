@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from builders import DAY, HOUR, MINUTE, T0, Scenario, make_report, opened, protocol
 from ceasewatch.domain.engine import Engine
+from ceasewatch.domain.events import ProtocolEvent
 from ceasewatch.domain.reports import FieldError, Rejection
 from ceasewatch.services.replay import replay
 
@@ -15,6 +16,18 @@ def busy(scenario: Scenario) -> Scenario:
     scenario.violation(T0 + 60 * HOUR)
     scenario.violation(T0 + 7 * DAY, by="UA")
     return scenario
+
+
+def test_events_handed_on_as_they_come_are_the_events_kept(scenario: Scenario):
+    busy(scenario)
+    kept = scenario.replay()
+    handed: list[list[ProtocolEvent]] = []
+
+    result = replay(scenario.ceasefire, scenario.policy, scenario.reports, on_events=handed.append)
+
+    assert [e for chunk in handed for e in chunk] == kept.events
+    assert result.events == []
+    assert result.reports == kept.reports
 
 
 def test_the_same_report_twice_changes_nothing(scenario: Scenario):

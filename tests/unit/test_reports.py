@@ -77,6 +77,19 @@ def test_an_extra_field_is_rejected_by_name():
     assert rejected_fields({**GOOD, "colour": "red"}) == ["colour"]
 
 
+def test_an_extra_field_is_said_to_be_one():
+    with pytest.raises(ReportRejected, match="field colour: Extra inputs are not permitted"):
+        parse_report({**GOOD, "colour": "red"})
+
+
+def test_a_report_keeps_no_dictionary_of_its_own():
+    """An engine holds every report it took: a million of them must fit in memory."""
+    report = parse_report(GOOD)
+
+    assert not hasattr(report, "__dict__")
+    assert report == parse_report(json.dumps(GOOD))
+
+
 @pytest.mark.parametrize(
     ("field", "value"),
     [("reliability", "G"), ("credibility", 7), ("killed", -1), ("source_kind", "rumour")],

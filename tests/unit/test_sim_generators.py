@@ -15,7 +15,7 @@ from statistics import mean, median, pvariance
 
 import pytest
 
-from ceasewatch.domain.reports import SourceKind, parse_report
+from ceasewatch.domain.reports import SourceKind, parse_report, report_json, report_record
 from ceasewatch.sim.breaches import hours, offensive_expected_count
 from ceasewatch.sim.generate import generate_run
 from ceasewatch.sim.scenario import Offensive, Scenario
@@ -75,7 +75,7 @@ def test_runs_and_seeds_differ_from_one_another():
         for seed in (1, 2)
         for run in (0, 1)
     }
-    assert len({tuple(r.model_dump_json() for r in rs) for rs in reports.values()}) == 4
+    assert len({tuple(report_json(r) for r in rs) for rs in reports.values()}) == 4
 
 
 def test_a_run_depends_on_its_index_not_on_the_runs_drawn_before_it():
@@ -94,7 +94,7 @@ def test_every_report_is_a_valid_record_that_arrives_after_it_happened(run: int)
     assert generated.reports
     for g in generated.reports:
         report = g.report
-        assert parse_report(report.model_dump(mode="json", exclude_none=True)) == report
+        assert parse_report(report_record(report)) == report
         assert report.reported_at is not None and report.occurred_at <= report.reported_at
     keys = [g.report.key for g in generated.reports]
     assert len(set(keys)) == len(keys)

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic import dataclasses as pydantic_dataclasses
 
 from ..domain.ceasefire import Ceasefire
 from ..domain.parties import Contact
@@ -40,6 +41,7 @@ class Health(ClockOut):
 # -- reports ----------------------------------------------------------------------------
 
 
+@pydantic_dataclasses.dataclass(frozen=True, kw_only=True)
 class JudgedReport(Report):
     """A stored report as rule 6 weighed it: where the source registry declared its source
     (as the registry stood when the report arrived), `source_kind`, `reliability` (and
@@ -54,6 +56,7 @@ class JudgedReport(Report):
     )
 
 
+@pydantic_dataclasses.dataclass(frozen=True, kw_only=True)
 class StoredReport(JudgedReport):
     seq: int = Field(description="Its place in the journal: the cursor for paging.")
 

@@ -23,12 +23,22 @@ if TYPE_CHECKING:
 
 
 def print_events_json(result: ReplayResult) -> None:
-    write = sys.stdout.write
+    write_events = events_writer()
     events = result.events
-    line = event_line()
     for start in range(0, len(events), 1000):
-        write("".join(map(line, events[start : start + 1000])))
+        write_events(events[start : start + 1000])
     sys.stdout.flush()
+
+
+def events_writer() -> Callable[[list[ProtocolEvent]], None]:
+    """What writes events to standard output as JSON lines."""
+    write = sys.stdout.write
+    line = event_line()
+
+    def write_events(events: list[ProtocolEvent]) -> None:
+        write("".join(map(line, events)))
+
+    return write_events
 
 
 def event_line() -> Callable[[ProtocolEvent], str]:
@@ -149,14 +159,22 @@ def replay_command(
         else:
             records, curated = read_reports(str(reports), fmt), False
         trusted = curated if trust_input is None else trust_input
-        result = replay(cf, chosen, records, trust_input=trusted, until=stop, sources=registry)
+        result = replay(
+            cf,
+            chosen,
+            records,
+            trust_input=trusted,
+            until=stop,
+            sources=registry,
+            on_events=events_writer() if as_json else None,
+        )
     except OSError as exc:
         fail(f"{reports}: {exc.strerror or exc}")
     report_rejections(result.rejected)
     if skipped:
         err.print(f"{len(skipped)} row(s) skipped by the mapping (not violations).", markup=False)
     if as_json:
-        print_events_json(result)
+        sys.stdout.flush()
     else:
         from .panels import print_replay
 

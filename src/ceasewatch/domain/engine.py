@@ -63,7 +63,8 @@ class Engine:
         self.policy = policy
         self.trust_input = trust_input
         self.registry = Registry(sources)
-        self._seen: set[tuple[str, str]] = set()
+        self._seen: dict[str, set[str]] = {}
+        """The ids of the reports taken, by source: no pair made and kept per report."""
         state = self._state = State(ceasefire, policy)
         self.incidents: dict[str, Incident] = state.incidents
         self.cases: dict[str, Case] = state.cases
@@ -114,15 +115,17 @@ class Engine:
 
         A trusted report (or any, with `trust_input`) is a verified incident of its own.
         """
-        key = report.key
-        if key in self._seen:
+        ids = self._seen.get(report.source)
+        if ids is None:
+            ids = self._seen[report.source] = set()
+        elif report.id in ids:
             return []
-        self._seen.add(key)
+        ids.add(report.id)
         self._clock.move_to(report.arrival)
         if self.registry:
             entry = self.registry.get(report.source)
             if entry is not None:
-                self._corroborator.graded[key] = entry
+                self._corroborator.graded[report.key] = entry
         self._corroborator.accept(report, trusted or self.trust_input)
         return self._flush()
 

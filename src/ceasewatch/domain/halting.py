@@ -19,16 +19,15 @@ from .state import State
 
 
 class _Breach(NamedTuple):
-    """A violation of a case, filed where rule 7 looks for the fire that answered it."""
+    """A violation of a case, filed where rule 7 looks for the fire that answered it (its
+    time is beside it in the timeline). A replay holds one for most reports it takes."""
 
     incident: Incident
-    at_us: int
     lat: float
     lon: float
     precision_km: float
-    phi: float
-    """The latitude in radians, and its cosine: for the haversine, worked out once."""
     cos_lat: float
+    """The cosine of the latitude, for the haversine: worked out once."""
 
 
 class Halting:
@@ -110,17 +109,10 @@ class Halting:
             return
         assert incident.violation_at is not None
         first = incident.first
-        breach = _Breach(
-            incident,
-            micros(incident.violation_at),
-            first.lat,
-            first.lon,
-            precision_km(first),
-            radians(first.lat),
-            cos(radians(first.lat)),
-        )
+        precision = precision_km(first)
+        breach = _Breach(incident, first.lat, first.lon, precision, cos(radians(first.lat)))
         self._breaches.add(
-            case.seq, first.lat, first.lon, breach.at_us, breach.precision_km, breach
+            case.seq, first.lat, first.lon, micros(incident.violation_at), precision, breach
         )
 
     def drop(self, case: Case) -> None:
@@ -162,7 +154,7 @@ def _nearest(
         if other.status is not Status.VERIFIED:
             continue
         a = (
-            sin((breach.phi - p1) / 2) ** 2
+            sin((radians(breach_lat) - p1) / 2) ** 2
             + cos_p1 * breach.cos_lat * sin(radians(breach.lon - lon) / 2) ** 2
         )
         gap = 2 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(a)))

@@ -50,7 +50,8 @@ class Incident:
     id: str
     seq: int
     perpetrator: str | None
-    reports: list[Report]
+    reports: tuple[Report, ...]
+    """A tuple, not a list: most incidents have one report, and a replay holds millions."""
     status: Status = Status.UNVERIFIED
     severity: Severity = Severity.MINOR
     groups: AbstractSet[str] = frozenset()
@@ -85,7 +86,7 @@ class Incident:
 
     @classmethod
     def of(cls, report: Report, id: str, seq: int) -> Incident:
-        return cls(id, seq, report.perpetrator, [report])
+        return cls(id, seq, report.perpetrator, (report,))
 
     def __post_init__(self) -> None:
         self.summarise()
@@ -101,7 +102,7 @@ class Incident:
             self._summarise(report)
 
     def add(self, report: Report) -> None:
-        self.reports.append(report)
+        self.reports += (report,)
         self._summarise(report)
 
     def _summarise(self, report: Report) -> None:
@@ -238,5 +239,19 @@ class CorroborationIndex:
 
 
 def precision_km(report: Report) -> float:
-    """A report's radius of uncertainty in kilometres (0 when it gives none)."""
-    return (report.location_precision_m or 0) / 1000.0
+    """A report's radius of uncertainty in kilometres (0 when it gives none).
+
+    One float for each radius given, shared by every report that gives it: the indexes
+    of rules 6 and 7 keep one per report they file.
+    """
+    metres = report.location_precision_m
+    km = _KM.get(metres)
+    if km is None:
+        km = (metres or 0) / 1000.0
+        if len(_KM) < 10_000:  # sources round their radii: a few hundred distinct at most
+            _KM[metres] = km
+    return km
+
+
+_KM: dict[int | None, float] = {}
+"""Radii in kilometres, by radius in metres."""

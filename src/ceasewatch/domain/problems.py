@@ -47,7 +47,12 @@ def problems_in(
     problems = []
     for err in exc.errors(include_url=False):
         path = path_of(err["loc"])
-        message = err["msg"].removeprefix("Value error, ")
+        message = _SAID_AS.get(err["type"], err["msg"]).removeprefix("Value error, ")
         dotted = ".".join(str(p) for p in path)
         problems.append(Problem(path=dotted, line=line(path), message=message))
     return problems
+
+
+_SAID_AS = {"unexpected_keyword_argument": "Extra inputs are not permitted"}
+"""One message for a key a document may not have, whether a model or a dataclass (a
+report) refuses it."""

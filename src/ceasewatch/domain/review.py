@@ -151,13 +151,13 @@ class Review:
         incident = state.incident(incident_id)
         if incident.status in (Status.REJECTED, Status.MERGED):
             raise CommandRefused(f"incident {incident_id} is {incident.status.value}")
-        leaving = [r for r in incident.reports if r.key in set(reports)]
+        leaving = tuple(r for r in incident.reports if r.key in set(reports))
         if len(leaving) != len(set(reports)):
             raise CommandRefused(f"not every report named is in incident {incident_id}")
         if not leaving or len(leaving) == len(incident.reports):
             raise CommandRefused("a split moves some of an incident's reports, not none or all")
         self._clock.move_to(at)
-        incident.reports = [r for r in incident.reports if r.key not in set(reports)]
+        incident.reports = tuple(r for r in incident.reports if r.key not in set(reports))
         incident.summarise()
         incident.groups = corroborator.groups_of(incident.reports)
         incident.severity = corroborator.severity(incident)

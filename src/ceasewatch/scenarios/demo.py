@@ -14,7 +14,7 @@ import hashlib
 import json
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +22,15 @@ import yaml
 
 from ..domain.ceasefire import Ceasefire
 from ..domain.geo import haversine_km
-from ..domain.reports import EventType, Evidence, Report, SourceKind, Target, arrival_order
+from ..domain.reports import (
+    EventType,
+    Evidence,
+    Report,
+    SourceKind,
+    Target,
+    arrival_order,
+    report_record,
+)
 
 E = EventType
 K = SourceKind
@@ -323,7 +331,7 @@ def write_demo(scenario: DemoScenario, folder: Path) -> tuple[Path, Path]:
 
 
 def _record(report: Report) -> dict[str, object]:
-    record = report.model_dump(mode="json", exclude_none=True)
+    record = report_record(report)
     if not report.evidence:
         del record["evidence"]
     return record
@@ -529,7 +537,7 @@ class _ReportDesk:
             evidence=self._evidence(profile, source, report_id),
         )
         text = _account(rng, source.kind, happening.town, report)
-        self.reports.append(report.model_copy(update={"text": text}))
+        self.reports.append(replace(report, text=text))
 
     def _next_id(self, source: Source) -> str:
         number = self._numbers.get(source.id, 0) + 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,7 +12,7 @@ from ..domain.ceasefire import Ceasefire
 from ..domain.engine import Engine
 from ..domain.events import ProtocolEvent
 from ..domain.policy import Policy
-from ..domain.reports import Rejection, Report, arrival_order
+from ..domain.reports import Rejection, Report, arrival_order, report_json
 from ..domain.sources import Source
 
 
@@ -20,6 +20,7 @@ from ..domain.sources import Source
 class ReplayResult:
     engine: Engine
     events: list[ProtocolEvent]
+    """Every event in order; none where they were handed to `on_events` instead."""
     reports: int
     duplicates: int
     rejected: list[Rejection] = field(default_factory=list)
@@ -34,7 +35,7 @@ def _sent_first(copy: Report, other: Report) -> bool:
     """
     if copy.arrival != other.arrival:
         return copy.arrival < other.arrival
-    return copy.model_dump_json() < other.model_dump_json()
+    return report_json(copy) < report_json(other)
 
 
 @contextmanager
@@ -67,13 +68,18 @@ def replay(
     trust_input: bool = False,
     until: datetime | None = None,
     sources: Iterable[Source] = (),
+    on_events: Callable[[list[ProtocolEvent]], None] | None = None,
 ) -> ReplayResult:
     """Feed the reports in arrival order; then run the clock out, or stop it at `until`.
 
-    `sources` is the source registry, declared before the first report.
+    `sources` is the source registry, declared before the first report. With `on_events`,
+    the events are handed to it as they come, a few thousand at a time, and not kept: a
+    replay that writes them out need not hold a million of them.
     """
+    events: list[ProtocolEvent] = []
+    take = events.extend if on_events is None else on_events
     with paused_gc():
-        return _replay(ceasefire, policy, records, trust_input, until, sources)
+        return _replay(ceasefire, policy, records, trust_input, until, sources, take, events)
 
 
 @dataclass
@@ -109,6 +115,8 @@ def _replay(
     trust_input: bool,
     until: datetime | None,
     sources: Iterable[Source],
+    take: Callable[[list[ProtocolEvent]], object],
+    events: list[ProtocolEvent],
 ) -> ReplayResult:
     arrivals = in_arrival_order(records)
     reports = arrivals.reports
@@ -118,9 +126,8 @@ def _replay(
         kept = [r for r in reports if r.arrival <= until]
         after_until, reports = len(reports) - len(kept), kept
     engine = Engine(ceasefire, policy, trust_input=trust_input, sources=sources)
-    events: list[ProtocolEvent] = []
     for start in range(0, len(reports), 10_000):
-        events.extend(engine.feed_all(reports[start : start + 10_000]))
+        take(engine.feed_all(reports[start : start + 10_000]))
         engine.take_changes()  # what a store would write: a replay lets it go
-    events.extend(engine.advance(until) if until is not None else engine.run_out())
+    take(engine.advance(until) if until is not None else engine.run_out())
     return ReplayResult(engine, events, unique, arrivals.duplicates, arrivals.rejected, after_until)

@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from ..domain.events import iso_z
+from ..domain.reports import report_record
 from .scenario import Scenario
 from .truth import GeneratedRun
 
@@ -24,10 +25,7 @@ def write_run(scenario: Scenario, generated: GeneratedRun, folder: Path) -> list
     paths[0].write_text(
         yaml.safe_dump(ceasefire, sort_keys=False, allow_unicode=True), encoding="utf-8"
     )
-    reports = (
-        g.report.model_dump(mode="json", exclude_none=True, exclude={"evidence"})
-        for g in generated.reports
-    )
+    reports = (report_record(g.report, exclude={"evidence"}) for g in generated.reports)
     _write_lines(paths[1], reports)
     truths = (
         {

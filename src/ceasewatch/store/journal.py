@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection, Row
 
 from ..audit import canonical, sha256_hex
 from ..domain.events import iso_z
-from ..domain.reports import Report, parse_report
+from ..domain.reports import Report, parse_report, report_json
 from . import bulk, tables
 from .database import streamed
 
@@ -68,7 +68,7 @@ class StoredCeasefire:
 
 def encode_report(report: Report) -> str:
     """A report's canonical JSON: its fields in the record's order, defaults left out."""
-    return report.model_dump_json(exclude_defaults=True)
+    return report_json(report, exclude_defaults=True)
 
 
 # -- the clock ------------------------------------------------------------------------

@@ -103,7 +103,6 @@ events = Table(
     Column("violator", String(40), nullable=False),
     Column("details", JSON, nullable=False),
     Index(None, "at"),
-    Index(None, "case_id"),
     Index(None, "case_id", "event"),
 )
 
@@ -131,7 +130,6 @@ incidents = Table(
     Column("reviewed_by", String(200), nullable=True),  # who last set the status by hand
     Column("review_reason", Text, nullable=True),
     Column("response_to", String(300), nullable=True),  # the case whose breach it halted
-    Index(None, "case_id"),
     Index(None, "response_to"),
     Index(None, "occurred_at"),
     Index(None, "case_id", "seq"),
