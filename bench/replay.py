@@ -661,17 +661,23 @@ def _children_cpu() -> float:
 
 
 def cli_table(rows: list[dict[str, Any]]) -> str:
+    """The figures of `--cli`; growth divides each size's replay seconds a report by the
+    smallest size's (of the same mode)."""
     lines = [
         "     size | mode      | json.loads s | replay --json s | ratio | CPU s (loads, replay)"
-        " | CPU ratio | peak RSS MiB",
+        " | CPU ratio | growth | peak RSS MiB",
         "----------+-----------+--------------+-----------------+-------+----------------------"
-        "-+-----------+-------------",
+        "-+-----------+--------+-------------",
     ]
-    for r in rows:
+    first: dict[str, float] = {}
+    for r in sorted(rows, key=lambda r: (r["mode"], r["size"])):
         cpu = f"{r['loads_cpu_s']:.2f}, {r['cli_cpu_s']:.2f}"
+        per_report = r["cli_s"] / r["size"]
+        growth = per_report / first.setdefault(r["mode"], per_report)
         lines.append(
             f"{r['size']:>9,} | {r['mode']:9} | {r['loads_s']:12.2f} | {r['cli_s']:15.2f} | "
-            f"{r['ratio']:5.2f} | {cpu:>21} | {r['cpu_ratio']:9.2f} | {r['peak_rss_mib']:>12,}"
+            f"{r['ratio']:5.2f} | {cpu:>21} | {r['cpu_ratio']:9.2f} | {growth:6.2f} | "
+            f"{r['peak_rss_mib']:>12,}"
         )
     return "\n".join(lines)
 

@@ -13,6 +13,7 @@ from .api.app import OPENAPI
 from .api.app import install as install_api
 from .api.settings import ApiSettings
 from .httpkit import errors
+from .services import writer
 from .services.clock import Clock, WallClock
 from .services.system import System, open_system
 from .web import mount as mount_web
@@ -44,4 +45,6 @@ def create_app(
 
 def create_from_env() -> FastAPI:
     """For `uvicorn --factory` and each worker of `ceasewatch serve --workers N`."""
+    if writer.Address.from_env() is not None:  # a worker of `serve --workers N`
+        writer.exit_with_parent()
     return create_app(open_system())

@@ -49,6 +49,13 @@ SIZES = [7, 10, 13, 25, 40, 100]
 @contextmanager
 def served(url: str, workers: int, log: Path) -> Iterator[str]:
     """`ceasewatch serve --workers N` in processes of its own; its base URL."""
+    with serving(url, workers, log) as (base, _):
+        yield base
+
+
+@contextmanager
+def serving(url: str, workers: int, log: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`served`, with the `serve` process itself."""
     port = free_port()
     command = ["serve", "--port", str(port), "--workers", str(workers)]
     with log.open("w") as stderr:
@@ -70,7 +77,7 @@ def served(url: str, workers: int, log: Path) -> Iterator[str]:
                 pass
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
-        yield base
+        yield base, server
     finally:
         server.terminate()
         server.wait(timeout=60)
@@ -163,3 +170,40 @@ def test_a_writer_that_stops_before_answering_is_said_to_have_left_the_batch_unk
     listener.close()
     with reading(system.db) as conn:
         assert queries.stats(conn)["reports"] == 0
+
+
+def test_serve_killed_outright_leaves_no_worker_or_writer_behind(pg_url: str, tmp_path: Path):
+    init(pg_url)
+    with serving(pg_url, 2, tmp_path / "serve.log") as (base, server):
+        started = children(server.pid)
+        assert len(started) == 3  # two workers and the writer
+
+        server.kill()
+        server.wait()
+
+        deadline = time.monotonic() + 30
+        while any(alive(pid) for pid in started) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not [pid for pid in started if alive(pid)]
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(f"{base}/healthz", timeout=2)
+
+
+def children(pid: int) -> list[int]:
+    """The processes `pid` started (Linux's /proc), but for multiprocessing's resource
+    tracker, which is no server's."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            command = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"resource_tracker" not in command:
+                found.append(int(child))
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether `pid` runs (a zombie, dead but not yet reaped by init, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

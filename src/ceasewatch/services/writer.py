@@ -148,7 +148,7 @@ def run(url: str | None, address: Address, ready: Event | None = None) -> None:
     It ignores Ctrl-C (`serve` stops it once the workers have answered their last
     requests) and exits when `serve` does, however that ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _exit_with_parent()
+    exit_with_parent()
     committer = GroupCommit(open_system(url))
     with Listener(address.path, family="AF_UNIX", authkey=address.key) as listener:
         if ready is not None:
@@ -182,8 +182,9 @@ def _answer(committer: GroupCommit, connection: Connection) -> None:
                 return
 
 
-def _exit_with_parent() -> None:
-    """Leave as soon as the process that started this one has gone (even if killed)."""
+def exit_with_parent() -> None:
+    """Leave as soon as the process that started this one has gone (even if killed): the
+    writer, and each of `serve`'s workers, which would otherwise go on serving, alone."""
     parent = parent_process()
     if parent is None:
         return
