@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from operator import attrgetter
 from sys import intern
 from typing import Annotated, Any
 
@@ -130,6 +132,20 @@ class Report:
     @property
     def casualties(self) -> int:
         return (self.killed or 0) + (self.injured or 0)
+
+    def __getstate__(self) -> tuple[object, ...]:
+        """For pickle (snapshots hold every report): the values in one call, where the
+        dataclass's own state methods look its fields up again for every report."""
+        return _values(self)
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        for name, value in zip(_FIELDS, state, strict=True):
+            _set(self, name, value)
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(Report))
+_values = attrgetter(*_FIELDS)
+_set = object.__setattr__
 
 
 _REPORTS = TypeAdapter(Report)

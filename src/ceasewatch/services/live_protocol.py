@@ -41,17 +41,26 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class SnapshotEvery:
     """When a process saves a snapshot of its engines after a commit: once the journal
-    has grown by `entries` since the newest snapshot, or after `minutes` of commits
-    that added to it (None: never on that count). A snapshot costs about what
-    feeding its reports once more costs, so it is taken seldom."""
+    has grown since the newest snapshot by `entries`, or by `fraction` of what that
+    snapshot held if that is more, or after `minutes` of commits that added to it (None:
+    never on that count).
+
+    A snapshot costs about what feeding its reports once more costs, so it is taken
+    seldom, and the more so the larger the store: one every 200,000 entries would make
+    a bulk ingest's cost a report grow with the store (at a million reports a third of
+    the time went to snapshots, each larger than the last). Growing by half each time,
+    a snapshot costs each report ingested the same at any size, and a process that
+    starts from the newest feeds at most a third of the journal after it."""
 
     entries: int | None = 200_000
+    fraction: float = 0.5
     minutes: float | None = 30.0
 
-    def due(self, grown: int, seconds: float) -> bool:
+    def due(self, grown: int, seconds: float, held: int = 0) -> bool:
+        """`grown`: journal entries since the newest snapshot, which `held` entries."""
         if grown <= 0:
             return False
-        if self.entries is not None and grown >= self.entries:
+        if self.entries is not None and grown >= max(self.entries, self.fraction * held):
             return True
         return self.minutes is not None and seconds >= self.minutes * 60
 
@@ -119,7 +128,9 @@ class LiveProtocol:
         """Whether the journal has grown enough since the newest snapshot, or for long
         enough, to save another after this commit."""
         return self.snapshot_every.due(
-            self.position - self.snapshotted, time.monotonic() - self._snapshot_clock
+            self.position - self.snapshotted,
+            time.monotonic() - self._snapshot_clock,
+            self.snapshotted,
         )
 
     def snapshot_failed(self) -> None:
