@@ -235,6 +235,23 @@ def test_a_snapshot_is_taken_once_the_journal_has_grown_enough(db_url: str, tmp_
     assert positions and positions[0] >= 5
 
 
+def test_an_ingest_of_many_batches_takes_one_snapshot_at_its_end(
+    db_url: str, conformance_dir: Path
+):
+    init(db_url)
+    system = open_system(db_url)
+    setup.add_ceasefire(system, conformance_dir / "ceasefire.yaml")
+    system.protocol.snapshot_every = SnapshotEvery(entries=5, minutes=None)
+
+    result = ingest(system, [str(conformance_dir / "trusted-101.jsonl")], batch_size=3)
+
+    system.db.dispose()
+    with reading(fresh(db_url).db) as conn:
+        positions = [s.position for s in snapshots.listed(conn, {})]
+    assert result.accepted > 3 * 5
+    assert positions == [result.accepted]  # none after 5 or 10 entries, one at the end
+
+
 # -- snapshots passed over ---------------------------------------------------------------
 
 

@@ -83,7 +83,9 @@ def take(
         if on_start is not None:
             on_start(len(arrivals.reports))
         for batch in _batches(arrivals.reports, batch_size):
-            with unit_of_work.protocol(system) as tx:
+            # one snapshot at the end, not one every so many batches: each costs what the
+            # whole store does, and the next would soon supersede it
+            with unit_of_work.protocol(system, snapshot=False) as tx:
                 taken = len(tx.take_reports(batch, trusted=trusted))
                 result.events.update(e.event for _, e in tx.events)
                 result.late.extend(tx.late)
@@ -92,6 +94,7 @@ def take(
             result.already_stored += len(batch) - taken
             if on_batch is not None:
                 on_batch(len(batch))
+        unit_of_work.snapshot_if_due(system)
     return result
 
 

@@ -73,14 +73,25 @@ log = logging.getLogger(__name__)
 
 
 @contextmanager
-def protocol(system: System) -> Iterator[Batch]:
-    """A change to the protocol's state, in one transaction (see the module's doc)."""
+def protocol(system: System, *, snapshot: bool = True) -> Iterator[Batch]:
+    """A change to the protocol's state, in one transaction (see the module's doc).
+
+    After it, a snapshot if one is due; `snapshot=False` leaves that to the caller, which
+    has more batches to come (`snapshot_if_due` once they are done)."""
     live = system.protocol
     with live.lock:
         with _caught_up(live) as conn:
             batch = Batch(live, conn)
             yield batch
             batch.write()
+        if snapshot:
+            _snapshot_if_due(live)
+
+
+def snapshot_if_due(system: System) -> None:
+    """Save a snapshot if the journal has grown enough since the newest one."""
+    live = system.protocol
+    with live.lock:
         _snapshot_if_due(live)
 
 
