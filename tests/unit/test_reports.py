@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import pickle
 from pathlib import Path
 
 import pytest
 
 from builders import T0, at
-from ceasewatch.domain.reports import Rejection, Report, ReportRejected, parse_report
+from ceasewatch.api.schemas import StoredReport
+from ceasewatch.domain.reports import (
+    Rejection,
+    Report,
+    ReportRejected,
+    parse_report,
+    report_record,
+)
 from ceasewatch.importers.records import read_reports
 
 GOOD = {
@@ -80,6 +88,14 @@ def test_an_extra_field_is_rejected_by_name():
 def test_an_extra_field_is_said_to_be_one():
     with pytest.raises(ReportRejected, match="field colour: Extra inputs are not permitted"):
         parse_report({**GOOD, "colour": "red"})
+
+
+def test_a_report_comes_back_whole_from_a_pickle_as_snapshots_keep_it():
+    report = parse_report({**GOOD, "killed": 2, "target": "civilian", "text": "shelling"})
+    stored = StoredReport(**report_record(report), group="g-1", seq=7)
+
+    assert pickle.loads(pickle.dumps(report)) == report
+    assert pickle.loads(pickle.dumps(stored)) == stored  # with the fields it adds
 
 
 def test_a_report_keeps_no_dictionary_of_its_own():

@@ -136,15 +136,23 @@ class Report:
     def __getstate__(self) -> tuple[object, ...]:
         """For pickle (snapshots hold every report): the values in one call, where the
         dataclass's own state methods look its fields up again for every report."""
-        return _values(self)
+        return _fields_of(type(self))[1](self)  # type: ignore[no-any-return]
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
-        for name, value in zip(_FIELDS, state, strict=True):
+        for name, value in zip(_fields_of(type(self))[0], state, strict=True):
             _set(self, name, value)
 
 
-_FIELDS = tuple(f.name for f in dataclasses.fields(Report))
-_values = attrgetter(*_FIELDS)
+def _fields_of(cls: type) -> tuple[tuple[str, ...], attrgetter[Any]]:
+    """A report class's field names (the API's subclasses add some), and their getter."""
+    found = _FIELDS.get(cls)
+    if found is None:
+        names = tuple(f.name for f in dataclasses.fields(cls))
+        found = _FIELDS[cls] = (names, attrgetter(*names))
+    return found
+
+
+_FIELDS: dict[type, tuple[tuple[str, ...], attrgetter[Any]]] = {}
 _set = object.__setattr__
 
 
