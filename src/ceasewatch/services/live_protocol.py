@@ -47,8 +47,8 @@ class SnapshotEvery:
 
     A snapshot costs about what feeding its reports once more costs, so it is taken
     seldom, and the more so the larger the store: one every 200,000 entries would make
-    a bulk ingest's cost a report grow with the store (at a million reports a third of
-    the time went to snapshots, each larger than the last). Growing by half each time,
+    a bulk ingest's cost a report grow with the store (at a million reports two fifths
+    of the time went to snapshots, each larger than the last). Growing by half each time,
     a snapshot costs each report ingested the same at any size, and a process that
     starts from the newest feeds at most a third of the journal after it."""
 
