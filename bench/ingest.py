@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from multiprocessing import get_context
@@ -65,20 +65,20 @@ effective_from: 2026-03-01T00:00:00Z
 # -- the ceiling ------------------------------------------------------------------------
 
 
-def ceiling_sqlite(path: str, folder: str) -> float:
+def ceiling_sqlite(path: str, folder: str, clock: Callable[[], float] = time.perf_counter) -> float:
     db = sqlite3.connect(Path(folder) / f"ceiling-{uuid.uuid4().hex}.db", isolation_level=None)
     for pragma in ("journal_mode=WAL", "synchronous=FULL"):
         db.execute(f"PRAGMA {pragma}")
     columns = ", ".join(f"{name} {kind.split()[0]}" for name, kind in FIELDS)
     db.execute(f"CREATE TABLE raw ({columns})")
     insert = f"INSERT INTO raw VALUES ({', '.join('?' * len(FIELDS))})"
-    began = time.perf_counter()
+    began = clock()
     with open(path, "rb") as stream:
         rows = [_fields(json.loads(line)) for line in stream]
     db.execute("BEGIN")
     db.executemany(insert, rows)
     db.execute("COMMIT")
-    elapsed = time.perf_counter() - began
+    elapsed = clock() - began
     db.close()
     return elapsed
 
@@ -117,7 +117,11 @@ def _fields(record: dict[str, Any], times: bool = False) -> tuple[Any, ...]:
 # -- durable ingest ---------------------------------------------------------------------
 
 
-def durable(path: str, url: str, folder: str, trusted: bool) -> dict[str, Any]:
+def durable(
+    path: str, url: str, folder: str, trusted: bool, clock: Callable[[], float] = time.perf_counter
+) -> dict[str, Any]:
+    """`ceasewatch ingest` of the file into a fresh database with one ceasefire; `clock`
+    times it (`time.process_time`: CPU seconds, as `bench/ingest_cpu.py` does)."""
     from ceasewatch.services.ingest import ingest
     from ceasewatch.services.setup import add_ceasefire, init
     from ceasewatch.services.system import open_system
@@ -127,9 +131,9 @@ def durable(path: str, url: str, folder: str, trusted: bool) -> dict[str, Any]:
     ceasefire = Path(folder) / "ceasefire.yaml"
     ceasefire.write_text(CEASEFIRE)
     add_ceasefire(system, ceasefire)
-    began = time.perf_counter()
+    began = clock()
     result = ingest(system, [path], trusted=trusted)
-    elapsed = time.perf_counter() - began
+    elapsed = clock() - began
     system.db.dispose()
     return {"seconds": elapsed, "stored": result.accepted, "events": sum(result.events.values())}
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -25,45 +24,25 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from ingest import CEASEFIRE, FIELDS, _fields  # the ceiling's rows, as bench/ingest.py
+from ingest import ceiling_sqlite, durable  # bench/ingest.py's, timed in CPU seconds
 from replay import generate  # the replay benchmark's seeded generator
 
 
 def ceiling(path: str, folder: str) -> float:
-    db = sqlite3.connect(Path(folder) / f"ceiling-{uuid.uuid4().hex}.db", isolation_level=None)
-    for pragma in ("journal_mode=WAL", "synchronous=FULL"):
-        db.execute(f"PRAGMA {pragma}")
-    db.execute(f"CREATE TABLE raw ({', '.join(f'{n} {k.split()[0]}' for n, k in FIELDS)})")
-    began = time.process_time()
-    with open(path, "rb") as stream:
-        rows = [_fields(json.loads(line)) for line in stream]
-    db.execute("BEGIN")
-    db.executemany(f"INSERT INTO raw VALUES ({', '.join('?' * len(FIELDS))})", rows)
-    db.execute("COMMIT")
-    return time.process_time() - began
+    return ceiling_sqlite(path, folder, clock=time.process_time)
 
 
-def durable(path: str, folder: str, trusted: bool) -> float:
-    from ceasewatch.services.ingest import ingest
-    from ceasewatch.services.setup import add_ceasefire, init
-    from ceasewatch.services.system import open_system
-
+def durable_cpu(path: str, folder: str, trusted: bool) -> float:
     url = f"sqlite:///{Path(folder) / f'durable-{uuid.uuid4().hex}.db'}"
-    init(url)
-    system = open_system(url)
-    ceasefire = Path(folder) / "ceasefire.yaml"
-    ceasefire.write_text(CEASEFIRE)
-    add_ceasefire(system, ceasefire)
-    began = time.process_time()
-    ingest(system, [path], trusted=trusted)
-    return time.process_time() - began
+    seconds: float = durable(path, url, folder, trusted, clock=time.process_time)["seconds"]
+    return seconds
 
 
 def one(args: argparse.Namespace) -> int:
     """In this process: the ceiling, then durable ingest; their CPU seconds as JSON."""
     figures = {
         "ceiling_s": ceiling(args.file, args.folder),
-        "durable_s": durable(args.file, args.folder, args.mode == "trusted"),
+        "durable_s": durable_cpu(args.file, args.folder, args.mode == "trusted"),
     }
     print(json.dumps(figures))
     return 0
