@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 CASE_OPENED = "case_opened"
@@ -25,7 +25,14 @@ CASE_CLOSED = "case_closed"
 
 
 def iso_z(at: datetime) -> str:
-    """ISO 8601 UTC with a `Z`, seconds unless the instant has a fraction."""
+    """ISO 8601 UTC with a `Z`, seconds unless the instant has a fraction.
+
+    An instant in `UTC` from year 1000 on (every instant the engine holds) is written
+    by `isoformat`, which says the same at a fifth of `strftime`'s cost: a replay
+    writes one or two a report.
+    """
+    if at.tzinfo is UTC and at.year >= 1000:
+        return at.isoformat()[:-6] + "Z"
     text = at.strftime("%Y-%m-%dT%H:%M:%S")
     if at.microsecond:
         text += f".{at.microsecond:06d}"

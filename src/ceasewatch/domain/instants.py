@@ -23,7 +23,14 @@ LATEST = datetime(3000, 1, 1, tzinfo=UTC)
 
 def in_range(value: datetime) -> datetime:
     """The instant in UTC, or a ValueError saying the range (compared before converting:
-    the conversion itself overflows at the ends of the calendar)."""
+    the conversion itself overflows at the ends of the calendar).
+
+    A year from 1901 to 2998 is inside the range at any offset (offsets are under a
+    day), and is checked on the year alone: comparing instants of two zones costs
+    more than converting one, and every report brings one or two.
+    """
+    if 1900 < value.year < 2999:
+        return value.astimezone(UTC)
     if not EARLIEST <= value < LATEST:
         raise ValueError(
             f"out of range: give a time from {iso_z(EARLIEST)} up to (not including) "

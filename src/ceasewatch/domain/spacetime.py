@@ -181,7 +181,7 @@ class Timelines(Generic[T]):
         wide = filed.wide
         out = wide.between(lo_us, hi_us) if wide.times else []
         line = filed.cells.get(cell(lat, lon))
-        if line is not None:
+        if line is not None and line.times[-1] >= lo_us:
             _window(line, lo_us, hi_us, out)
         return out
 
@@ -210,14 +210,17 @@ class Timelines(Generic[T]):
         home = cell(lat, lon) if beyond_home else None
         if len(rows) * len(cols) > len(cells):
             for where, line in cells.items():
-                if where[0] in rows and where[1] in cols and where != home:
+                recent = line.times[-1] >= lo_us
+                if recent and where[0] in rows and where[1] in cols and where != home:
                     _window(line, lo_us, hi_us, out)
         else:
             get = cells.get
             for r in rows:
                 for c in cols:
                     found = get((r, c))
-                    if found is not None and (r, c) != home:
+                    # most cells of a long-open case hold nothing recent: skip them
+                    # without a call
+                    if found is not None and found.times[-1] >= lo_us and (r, c) != home:
                         _window(found, lo_us, hi_us, out)
         return out
 
