@@ -51,6 +51,25 @@ def test_a_resent_id_from_the_same_source_is_ignored_even_if_it_differs(ceasefir
     assert engine.run_out() == []
 
 
+def test_an_engine_fed_by_a_replay_still_ignores_a_resent_id(scenario: Scenario):
+    """A replay feeds reports it has made unique, keeping no index of their ids: the
+    engine makes one from its incidents when a report is fed to it after."""
+    busy(scenario)
+    result = scenario.replay()
+    engine = result.engine
+    before = {i.id: len(i.reports) for i in engine.incidents.values()}
+
+    for report in scenario.reports:
+        assert engine.feed(report) == []
+    assert {i.id: len(i.reports) for i in engine.incidents.values()} == before
+
+    new = make_report(id="after-the-replay", occurred_at=T0 + 8 * 24 * HOUR)
+    engine.feed(new)
+    assert len(engine.incidents) == len(before) + 1
+    assert engine.feed(new) == []
+    assert len(engine.incidents) == len(before) + 1
+
+
 def test_the_same_report_from_one_source_does_not_corroborate_itself(scenario: Scenario):
     report = scenario.report(T0)
     scenario.reports.append(report)

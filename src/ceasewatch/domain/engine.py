@@ -63,8 +63,10 @@ class Engine:
         self.policy = policy
         self.trust_input = trust_input
         self.registry = Registry(sources)
-        self._seen: dict[str, set[str]] = {}
-        """The ids of the reports taken, by source: no pair made and kept per report."""
+        self._seen: dict[str, set[str]] | None = {}
+        """The ids of the reports taken, by source: no pair made and kept per report. None
+        after a batch vouched unique (`feed_all(..., unique=True)`): made again from the
+        incidents, which hold every report taken, when a report is next fed."""
         state = self._state = State(ceasefire, policy)
         self.incidents: dict[str, Incident] = state.incidents
         self.cases: dict[str, Case] = state.cases
@@ -115,12 +117,35 @@ class Engine:
 
         A trusted report (or any, with `trust_input`) is a verified incident of its own.
         """
-        ids = self._seen.get(report.source)
+        seen = self._seen if self._seen is not None else self._ids_taken()
+        ids = seen.get(report.source)
         if ids is None:
-            ids = self._seen[report.source] = set()
+            ids = seen[report.source] = set()
         elif report.id in ids:
             return []
         ids.add(report.id)
+        return self._take(report, trusted)
+
+    def feed_all(self, reports: Iterable[Report], *, unique: bool = False) -> list[ProtocolEvent]:
+        """Feed each report in turn.
+
+        `unique`: the caller vouches that no report repeats another, here or taken before
+        (a replay keeps one copy of each first), so no index of their ids is kept: at a
+        million reports it would be the largest thing the engine holds after the
+        reports and incidents themselves.
+        """
+        out: list[ProtocolEvent] = []
+        if not unique:
+            for report in reports:
+                out.extend(self.feed(report))
+            return out
+        self._seen = None
+        take = self._take
+        for report in reports:
+            out.extend(take(report, False))
+        return out
+
+    def _take(self, report: Report, trusted: bool) -> list[ProtocolEvent]:
         self._clock.move_to(report.arrival)
         if self.registry:
             entry = self.registry.get(report.source)
@@ -129,11 +154,17 @@ class Engine:
         self._corroborator.accept(report, trusted or self.trust_input)
         return self._flush()
 
-    def feed_all(self, reports: Iterable[Report]) -> list[ProtocolEvent]:
-        out: list[ProtocolEvent] = []
-        for report in reports:
-            out.extend(self.feed(report))
-        return out
+    def _ids_taken(self) -> dict[str, set[str]]:
+        """The index of the ids taken, made again from the incidents' reports."""
+        seen: dict[str, set[str]] = {}
+        for incident in self._state.incidents.values():
+            for report in incident.reports:
+                ids = seen.get(report.source)
+                if ids is None:
+                    ids = seen[report.source] = set()
+                ids.add(report.id)
+        self._seen = seen
+        return seen
 
     def advance(self, until: datetime) -> list[ProtocolEvent]:
         """Move the clock to `until`, firing every timer due by then."""

@@ -6,7 +6,6 @@ own. It is judged once, as the incident is verified, against the cases open then
 
 from __future__ import annotations
 
-from datetime import timedelta
 from math import asin, cos, radians, sin, sqrt
 from typing import NamedTuple
 
@@ -14,7 +13,7 @@ from . import events as ev
 from .cases import Case
 from .geo import EARTH_RADIUS_KM
 from .incidents import Incident, Status, precision_km
-from .spacetime import KM_PER_DEGREE_LAT, SLACK_KM, Timelines, micros
+from .spacetime import KM_PER_DEGREE_LAT, SLACK_KM, Timelines
 from .state import State
 
 
@@ -37,7 +36,7 @@ class Halting:
         self._state = state
         self._rule = state.policy.defensive_response
         self._enabled = self._rule.enabled
-        self._within_us = self._rule.within // timedelta(microseconds=1)
+        self._within = self._rule.within
         self._never = (
             frozenset(self._rule.excluded_event_types),
             frozenset(self._rule.excluded_targets),
@@ -83,10 +82,10 @@ class Halting:
         """
         assert incident.violation_at is not None
         first = incident.first
-        at_us = micros(incident.violation_at)
+        at = incident.violation_at
         precision = precision_km(first)
         radius = self._rule.radius_km
-        lo_us = at_us - self._within_us
+        lo = at - self._within
         violator = incident.perpetrator
         others = [c for v, c in self._state.open.items() if v != violator]
         if len(others) > 1:
@@ -94,10 +93,10 @@ class Halting:
         lat, lon = first.lat, first.lon
         breaches = self._breaches
         for case in others:
-            near = breaches.home(case.seq, lat, lon, lo_us, at_us)
+            near = breaches.home(case.seq, lat, lon, lo, at)
             best = _nearest(near, lat, lon, precision, radius, None)
             reach_km = (radius if best is None else best[0]) + precision
-            beyond = breaches.between(case.seq, lat, lon, lo_us, at_us, reach_km, beyond_home=True)
+            beyond = breaches.between(case.seq, lat, lon, lo, at, reach_km, beyond_home=True)
             best = _nearest(beyond, lat, lon, precision, radius, best)
             if best is not None:
                 return case, best[2], best[0]
@@ -111,9 +110,7 @@ class Halting:
         first = incident.first
         precision = precision_km(first)
         breach = _Breach(incident, first.lat, first.lon, precision, cos(radians(first.lat)))
-        self._breaches.add(
-            case.seq, first.lat, first.lon, micros(incident.violation_at), precision, breach
-        )
+        self._breaches.add(case.seq, first.lat, first.lon, incident.violation_at, precision, breach)
 
     def drop(self, case: Case) -> None:
         """A case closed: its breaches are answered by no later fire."""
@@ -139,6 +136,8 @@ def _nearest(
     breaches' latitudes kept from when they were filed (the same arithmetic, so the
     same figures): this runs for every verified fire while cases are open.
     """
+    if not breaches:
+        return best
     p1 = radians(lat)
     cos_p1 = cos(p1)
     # the distance is at least the difference in latitude: rule most out cheaply, by

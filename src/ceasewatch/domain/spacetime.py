@@ -106,24 +106,28 @@ class SpaceTimeGrid(Generic[T]):
 
 @dataclass(slots=True)
 class _Timeline(Generic[T]):
-    """Items in order of time, their times beside them for bisection."""
+    """Items in order of time, their times beside them for bisection.
 
-    times: list[int] = field(default_factory=list)
+    The times are the items' own instants (aware, in UTC), not numbers made from them: a
+    replay files most of its reports, and a number would be one more object each.
+    """
+
+    times: list[datetime] = field(default_factory=list)
     items: list[T] = field(default_factory=list)
 
-    def add(self, at_us: int, item: T) -> None:
+    def add(self, at: datetime, item: T) -> None:
         times = self.times
-        if not times or at_us >= times[-1]:  # the usual case: in order of time
-            times.append(at_us)
+        if not times or at >= times[-1]:  # the usual case: in order of time
+            times.append(at)
             self.items.append(item)
             return
-        place = bisect_right(times, at_us)
-        times.insert(place, at_us)
+        place = bisect_right(times, at)
+        times.insert(place, at)
         self.items.insert(place, item)
 
-    def between(self, lo_us: int, hi_us: int) -> list[T]:
+    def between(self, lo: datetime, hi: datetime) -> list[T]:
         times = self.times
-        return self.items[bisect_left(times, lo_us) : bisect_right(times, hi_us)]
+        return self.items[bisect_left(times, lo) : bisect_right(times, hi)]
 
 
 @dataclass(slots=True)
@@ -156,13 +160,13 @@ class Timelines(Generic[T]):
         self._keys: dict[Hashable, _Key[T]] = {}
 
     def add(
-        self, key: Hashable, lat: float, lon: float, at_us: int, precision_km: float, item: T
+        self, key: Hashable, lat: float, lon: float, at: datetime, precision_km: float, item: T
     ) -> None:
         filed = self._keys.get(key)
         if filed is None:
             filed = self._keys[key] = _Key()
         if precision_km > WIDE_KM:
-            filed.wide.add(at_us, item)
+            filed.wide.add(at, item)
             return
         if precision_km > filed.spread_km:
             filed.spread_km = precision_km
@@ -170,19 +174,19 @@ class Timelines(Generic[T]):
         line = filed.cells.get(where)
         if line is None:
             line = filed.cells[where] = _Timeline()
-        line.add(at_us, item)
+        line.add(at, item)
 
-    def home(self, key: Hashable, lat: float, lon: float, lo_us: int, hi_us: int) -> list[T]:
-        """The items of `key` filed at a time in [lo_us, hi_us] in the point's own cell,
+    def home(self, key: Hashable, lat: float, lon: float, lo: datetime, hi: datetime) -> list[T]:
+        """The items of `key` filed at a time in [lo, hi] in the point's own cell,
         and the imprecise ones (filed in no cell)."""
         filed = self._keys.get(key)
         if filed is None:
             return []
         wide = filed.wide
-        out = wide.between(lo_us, hi_us) if wide.times else []
+        out = wide.between(lo, hi) if wide.times else []
         line = filed.cells.get(cell(lat, lon))
-        if line is not None and line.times[-1] >= lo_us:
-            _window(line, lo_us, hi_us, out)
+        if line is not None and line.times[-1] >= lo:
+            _window(line, lo, hi, out)
         return out
 
     def between(
@@ -190,29 +194,29 @@ class Timelines(Generic[T]):
         key: Hashable,
         lat: float,
         lon: float,
-        lo_us: int,
-        hi_us: int,
+        lo: datetime,
+        hi: datetime,
         reach_km: float,
         *,
         beyond_home: bool = False,
     ) -> list[T]:
-        """Every item of `key` filed at a time in [lo_us, hi_us] that `reach_km` from the
+        """Every item of `key` filed at a time in [lo, hi] that `reach_km` from the
         point may reach (callers check the exact distance): with `beyond_home`, only
         those of cells other than the point's own, and none of the imprecise."""
         filed = self._keys.get(key)
         if filed is None:
             return []
         cells, wide = filed.cells, filed.wide
-        out = wide.between(lo_us, hi_us) if wide.times and not beyond_home else []
+        out = wide.between(lo, hi) if wide.times and not beyond_home else []
         rows, cols = reach(lat, lon, reach_km, filed.spread_km)
         if beyond_home and len(rows) == 1 and len(cols) == 1:
             return out  # the reach stays inside the point's own cell
         home = cell(lat, lon) if beyond_home else None
         if len(rows) * len(cols) > len(cells):
             for where, line in cells.items():
-                recent = line.times[-1] >= lo_us
+                recent = line.times[-1] >= lo
                 if recent and where[0] in rows and where[1] in cols and where != home:
-                    _window(line, lo_us, hi_us, out)
+                    _window(line, lo, hi, out)
         else:
             get = cells.get
             for r in rows:
@@ -220,8 +224,8 @@ class Timelines(Generic[T]):
                     found = get((r, c))
                     # most cells of a long-open case hold nothing recent: skip them
                     # without a call
-                    if found is not None and found.times[-1] >= lo_us and (r, c) != home:
-                        _window(found, lo_us, hi_us, out)
+                    if found is not None and found.times[-1] >= lo and (r, c) != home:
+                        _window(found, lo, hi, out)
         return out
 
     def drop(self, key: Hashable) -> None:
@@ -229,12 +233,12 @@ class Timelines(Generic[T]):
         self._keys.pop(key, None)
 
 
-def _window(line: _Timeline[T], lo_us: int, hi_us: int, out: list[T]) -> None:
-    """Add to `out` the items of `line` filed at a time in [lo_us, hi_us]."""
+def _window(line: _Timeline[T], lo: datetime, hi: datetime, out: list[T]) -> None:
+    """Add to `out` the items of `line` filed at a time in [lo, hi]."""
     times = line.times
-    first = bisect_left(times, lo_us)
-    if first < len(times) and times[first] <= hi_us:
-        out.extend(line.items[first : bisect_right(times, hi_us, first)])
+    first = bisect_left(times, lo)
+    if first < len(times) and times[first] <= hi:
+        out.extend(line.items[first : bisect_right(times, hi, first)])
 
 
 def cell(lat: float, lon: float) -> tuple[int, int]:

@@ -127,7 +127,7 @@ def _replay(
         after_until, reports = len(reports) - len(kept), kept
     engine = Engine(ceasefire, policy, trust_input=trust_input, sources=sources)
     for start in range(0, len(reports), 10_000):
-        take(engine.feed_all(reports[start : start + 10_000]))
+        take(engine.feed_all(reports[start : start + 10_000], unique=True))
         engine.take_changes()  # what a store would write: a replay lets it go
     take(engine.advance(until) if until is not None else engine.run_out())
     return ReplayResult(engine, events, unique, arrivals.duplicates, arrivals.rejected, after_until)
