@@ -65,8 +65,7 @@ class Engine:
         self.registry = Registry(sources)
         self._seen: dict[str, set[str]] | None = {}
         """The ids of the reports taken, by source: no pair made and kept per report. None
-        after a batch vouched unique (`feed_all(..., unique=True)`): made again from the
-        incidents, which hold every report taken, when a report is next fed."""
+        once a report was fed vouched unique (`feed(..., unique=True)`)."""
         state = self._state = State(ceasefire, policy)
         self.incidents: dict[str, Incident] = state.incidents
         self.cases: dict[str, Case] = state.cases
@@ -83,10 +82,11 @@ class Engine:
         """The attributes that grow with the journal, which a snapshot may leave out until
         they are read (`services/snapshots.py`): every incident and report, the indexes of
         rules 6 and 7, the violation histories. A tick reads none of them: timers read
-        cases and their actions."""
+        cases and their actions. Each is an object of its own (a snapshot finds them by
+        identity), so the index of ids taken is listed only while there is one."""
         state, corroborator = self._state, self._corroborator
-        out: list[tuple[object, str]] = [
-            (self, "_seen"),
+        out: list[tuple[object, str]] = [] if self._seen is None else [(self, "_seen")]
+        out += [
             (self, "incidents"),
             (state, "incidents"),
             (corroborator, "index"),
@@ -112,11 +112,22 @@ class Engine:
 
     # -- input -------------------------------------------------------------
 
-    def feed(self, report: Report, *, trusted: bool = False) -> list[ProtocolEvent]:
+    def feed(
+        self, report: Report, *, trusted: bool = False, unique: bool = False
+    ) -> list[ProtocolEvent]:
         """Take one report at its arrival: due timers fire first, then the report.
 
         A trusted report (or any, with `trust_input`) is a verified incident of its own.
+        A report whose `(source, id)` was taken before is ignored. With `unique`, the
+        caller vouches that it was not (a replay keeps one copy of each report, a store
+        journals each once), and the engine keeps no index of the ids it took: at a
+        million reports it would be the largest thing it holds after the reports and
+        incidents themselves. Fed a report later without `unique`, the engine makes
+        the index again from its incidents, which hold every report taken.
         """
+        if unique:
+            self._seen = None
+            return self._take(report, trusted)
         seen = self._seen if self._seen is not None else self._ids_taken()
         ids = seen.get(report.source)
         if ids is None:
@@ -127,22 +138,10 @@ class Engine:
         return self._take(report, trusted)
 
     def feed_all(self, reports: Iterable[Report], *, unique: bool = False) -> list[ProtocolEvent]:
-        """Feed each report in turn.
-
-        `unique`: the caller vouches that no report repeats another, here or taken before
-        (a replay keeps one copy of each first), so no index of their ids is kept: at a
-        million reports it would be the largest thing the engine holds after the
-        reports and incidents themselves.
-        """
+        """Feed each report in turn (`unique`: as for `feed`)."""
         out: list[ProtocolEvent] = []
-        if not unique:
-            for report in reports:
-                out.extend(self.feed(report))
-            return out
-        self._seen = None
-        take = self._take
         for report in reports:
-            out.extend(take(report, False))
+            out.extend(self.feed(report, unique=unique))
         return out
 
     def _take(self, report: Report, trusted: bool) -> list[ProtocolEvent]:

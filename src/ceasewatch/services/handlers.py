@@ -108,13 +108,17 @@ def apply_store_command(engine: Engine, command: StoreCommand, at: datetime | No
 
 def take_input(engines: dict[str, Engine], item: Input) -> list[tuple[str, ProtocolEvent]]:
     """Feed a journaled input to the engines, at the clock it was taken at: a report to
-    every engine, a command to its ceasefire's; the events they give, by ceasefire."""
+    every engine, a command to its ceasefire's; the events they give, by ceasefire.
+
+    The journal holds each report once (one row per source and id), so the engines keep
+    no index of the ids they took."""
     out: list[tuple[str, ProtocolEvent]] = []
     if isinstance(item, ReportInput):
         for cf, engine in engines.items():
             if item.clock is not None:
                 out.extend((cf, e) for e in engine.advance(item.clock))
-            out.extend((cf, e) for e in engine.feed(item.report, trusted=item.trusted))
+            taken = engine.feed(item.report, trusted=item.trusted, unique=True)
+            out.extend((cf, e) for e in taken)
     elif item.ceasefire is None:
         for cf, engine in engines.items():
             if item.clock is not None:

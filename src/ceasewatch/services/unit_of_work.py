@@ -210,7 +210,7 @@ class Batch:
             live.position += 1
             self.accepted.append(ReportInput(live.position, live.now, report, trusted))
             for cf, engine in live.engines.items():
-                self._collect(cf, engine.feed(report, trusted=trusted))
+                self._collect(cf, engine.feed(report, trusted=trusted, unique=True))
             arrival = report.arrival
             if live.now is None or arrival > live.now:
                 live.now = arrival
