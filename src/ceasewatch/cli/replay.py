@@ -45,9 +45,9 @@ def event_line() -> Callable[[ProtocolEvent], str]:
     """What makes an event's JSON line: `json.dumps(event.to_dict(), ensure_ascii=False)`
     and a newline, byte for byte, at half the cost (a replay prints one a report).
 
-    The four fields every event has are written directly; the details go through one
-    shared encoder. An event that does not fit (a time in another zone,
-    a detail named like one of the four) takes `to_dict`.
+    The four fields every event has are written directly (the time by `iso_z`, as
+    `to_dict` writes it); the details go through one shared encoder. An event with a
+    detail named like one of the four takes `to_dict`.
     """
     from json.encoder import encode_basestring as quoted
 
