@@ -47,4 +47,4 @@ def create_from_env() -> FastAPI:
     """For `uvicorn --factory` and each worker of `ceasewatch serve --workers N`."""
     if writer.Address.from_env() is not None:  # a worker of `serve --workers N`
         writer.exit_with_parent()
-    return create_app(open_system())
+    return create_app(open_system(serving=True))

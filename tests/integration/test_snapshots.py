@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import pickle
+import threading
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from api_world import CEASEFIRE, PARTIES, violation
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from builders import HOUR, T0, write_jsonl
@@ -28,9 +30,10 @@ from ceasewatch.services.live_protocol import SnapshotEvery
 from ceasewatch.services.reads import cases as case_reads
 from ceasewatch.services.reads import incidents as incident_reads
 from ceasewatch.services.setup import init
+from ceasewatch.services.snapshot_process import SnapshotProcess
 from ceasewatch.services.system import System, open_system
 from ceasewatch.store import tables
-from ceasewatch.store.database import reading
+from ceasewatch.store.database import reading, writing
 
 runner = CliRunner()
 CASE = "cf-1/RU/1"
@@ -250,6 +253,65 @@ def test_an_ingest_of_many_batches_takes_one_snapshot_at_its_end(
         positions = [s.position for s in snapshots.listed(conn, {})]
     assert result.accepted > 3 * 5
     assert positions == [result.accepted]  # none after 5 or 10 entries, one at the end
+
+
+# -- snapshots that hold no one up ------------------------------------------------------
+
+
+def test_a_server_takes_its_snapshots_in_a_process_of_its_own(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A server's commits never wait while its engines are pickled: `ceasewatch snapshot`
+    runs beside it, and a process started later starts from that snapshot."""
+    init(db_url)
+    system = open_system(db_url, serving=True)
+    system.protocol.snapshot_every = SnapshotEvery(entries=5, minutes=None)
+
+    def pickled_here(*_: object) -> None:
+        raise AssertionError("the server pickled its own engines")
+
+    monkeypatch.setattr(snapshots, "made", pickled_here)
+    try:
+        for step in a_day_of_work(tmp_path)[:3]:
+            step(system)
+        taker = system.protocol.snapshot_process
+        assert taker is not None
+        assert taker.wait(timeout=120) == 0
+        position = system.protocol.position
+    finally:
+        system.db.dispose()
+    monkeypatch.undo()
+    assert started_from(db_url)[0] == position
+
+
+def test_a_snapshot_process_that_fails_is_logged(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    taker = SnapshotProcess(make_url(f"sqlite:///{tmp_path / 'gone' / 'ceasewatch.db'}"))
+    taker.start()
+    assert taker.wait(timeout=120) not in (0, None)
+    assert "the snapshot process failed" in caplog.text
+
+
+def test_the_snapshot_command_waits_for_no_writer(pg_url: str, tmp_path: Path):
+    """It reads the journal in one consistent read and writes only its own row: a writer
+    holding the writers' lock all the while does not hold it up (PostgreSQL; on SQLite,
+    whose writers share one lock, it waits for that lock only to insert its row)."""
+    init(pg_url)
+    run(pg_url, a_day_of_work(tmp_path)[:3], snapshot_each=False)
+    system, taker = fresh(pg_url), fresh(pg_url)
+    saved: list[snapshots.Saved] = []
+    try:
+        with writing(system.db):
+            thread = threading.Thread(
+                target=lambda: saved.append(unit_of_work.snapshot(taker, datetime.now(UTC)))
+            )
+            thread.start()
+            thread.join(timeout=120)
+            assert not thread.is_alive(), "the snapshot waited for the writers' lock"
+    finally:
+        system.db.dispose()
+        taker.db.dispose()
+    assert saved and saved[0].position > 0
+    assert started_from(pg_url)[0] == saved[0].position
 
 
 # -- snapshots passed over ---------------------------------------------------------------

@@ -10,7 +10,7 @@ a phase twice: the second one to take the lock finds it done. If a transaction f
 engines are dropped and rebuilt from the journal at the next one.
 
 A snapshot of the engines (`snapshots.py`) lets a process start without feeding them the
-whole journal; when one is due is decided here, and it is written by the unit of work.
+whole journal; when one is due, and where it is taken, is decided here.
 A process started from one loads the snapshot's body (what grows with the journal: the
 incidents, the indexes, the reports seen) only when something first reads it.
 """
@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -30,10 +30,11 @@ from ..domain.engine import Engine
 from ..domain.events import ProtocolEvent
 from ..domain.reports import Report
 from ..store import journal
-from ..store.database import writing_rows
+from ..store.database import reading, writing_rows
 from ..store.journal import Input, ReportInput
 from . import snapshots
 from .handlers import build_engine, take_input
+from .snapshot_process import SnapshotProcess
 
 log = logging.getLogger(__name__)
 
@@ -80,12 +81,17 @@ class LiveProtocol:
     """One thread of this process at a time (the database's lock orders the processes)."""
     snapshot_every: SnapshotEvery = field(default_factory=lambda: SnapshotEvery())
     snapshotted: int = 0
-    """The journal position of the newest snapshot this process knows of."""
+    """The journal position of the newest snapshot this process knows of (or started,
+    in a process of its own)."""
     started_from: int | None = None
     """The journal position of the snapshot these engines started from (None: none)."""
     _snapshot_clock: float = field(default_factory=time.monotonic, repr=False)
     _body: snapshots.Body | None = field(default=None, repr=False)
     """The body of the snapshot these engines started from, loaded when first needed."""
+    snapshot_apart: bool = False
+    """Take the snapshots due in a process of their own (`SnapshotProcess`), as a server
+    does, so that no request waits while the engines are pickled."""
+    _apart: SnapshotProcess | None = field(default=None, repr=False)
 
     @property
     def seen(self) -> set[tuple[str, str]]:
@@ -115,27 +121,58 @@ class LiveProtocol:
 
     # -- snapshots ------------------------------------------------------------------
 
-    def save_snapshot(self, conn: Connection, taken_at: datetime) -> snapshots.Saved:
-        """Save the engines' state as the journal stands now (the engines caught up)."""
-        digests = snapshots.ceasefire_digests(journal.stored_ceasefires(conn))
+    def save_snapshot(self, taken_at: datetime) -> snapshots.Saved:
+        """Save the engines' state as it stands (caught up, and held still: the caller
+        holds `lock`, or the engines are its own).
+
+        The pickling, seconds per 100,000 reports, is done outside any transaction, so
+        other processes' writers wait only for the row's insert (on SQLite, whose writers
+        share one lock, they would otherwise wait for all of it)."""
+        with reading(self.db) as conn:
+            digests = snapshots.ceasefire_digests(journal.stored_ceasefires(conn))
         state = snapshots.State(self.engines, self.position, self.now, self.seen, self.last_arrival)
-        saved = snapshots.save(conn, state, digests, taken_at)
-        snapshots.prune(conn)
+        made = snapshots.made(state, digests)
+        with writing_rows(self.db) as conn:
+            saved = snapshots.store(conn, made, taken_at)
+            snapshots.prune(conn)
         self.snapshotted, self._snapshot_clock = self.position, time.monotonic()
         return saved
 
     def snapshot_due(self) -> bool:
         """Whether the journal has grown enough since the newest snapshot, or for long
-        enough, to save another after this commit."""
+        enough, to save another after this commit (never while one is being taken)."""
+        if self._apart is not None and self._apart.running():
+            return False
         return self.snapshot_every.due(
             self.position - self.snapshotted,
             time.monotonic() - self._snapshot_clock,
             self.snapshotted,
         )
 
-    def snapshot_failed(self) -> None:
-        """A snapshot due could not be saved: wait the interval before trying again."""
-        self._snapshot_clock = time.monotonic()
+    def take_due_snapshot(self) -> None:
+        """Save the snapshot due (`snapshot_due`): in a process of its own if
+        `snapshot_apart`, else here. One that fails is logged and changes nothing but
+        when the next is due: what was committed is committed, the journal is the truth."""
+        if self.snapshot_apart and SnapshotProcess.possible(self.db):
+            if self._apart is None:
+                self._apart = SnapshotProcess(self.db.url)
+            try:
+                self._apart.start()
+            except OSError:
+                log.exception("starting the snapshot process failed; going on without")
+            # due again after the same growth or interval, whether it succeeds or not
+            self.snapshotted, self._snapshot_clock = self.position, time.monotonic()
+            return
+        try:
+            self.save_snapshot(datetime.now(UTC))
+        except Exception:
+            log.exception("saving a snapshot of the engines failed; going on without")
+            self._snapshot_clock = time.monotonic()  # wait the interval before trying again
+
+    @property
+    def snapshot_process(self) -> SnapshotProcess | None:
+        """The process started for the latest snapshot taken apart, if any."""
+        return self._apart
 
     def _start(self, conn: Connection, up_to: int) -> None:
         """A process with no engines yet: start from the newest usable snapshot."""

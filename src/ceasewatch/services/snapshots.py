@@ -240,8 +240,19 @@ class Saved:
     """Made by this code, for ceasefires the store still holds as they were."""
 
 
-def save(conn: Connection, state: State, ceasefires: dict[str, str], taken_at: datetime) -> Saved:
-    """Write a snapshot of `state`; `ceasefires` are the digests of its engines' ceasefires."""
+@dataclass(frozen=True)
+class Made:
+    """A snapshot pickled and not yet stored: the work done outside any transaction."""
+
+    position: int
+    clock: datetime | None
+    ceasefires: dict[str, str]
+    data: bytes
+
+
+def made(state: State, ceasefires: dict[str, str]) -> Made:
+    """Pickle `state`; `ceasefires` are the digests of the store's ceasefires. The
+    engines must not change meanwhile; no transaction needs to be open."""
     roots: dict[int, tuple[int, dict[str, Any]]] = {}
     values: list[object] = []
     for engine in state.engines.values():
@@ -258,19 +269,24 @@ def save(conn: Connection, state: State, ceasefires: dict[str, str], taken_at: d
         )
     data = zlib.compress(front.getvalue(), 0)  # the body is compressed already
     digests = {cf: ceasefires[cf] for cf in state.engines}
+    return Made(state.position, state.now, digests, data)
+
+
+def store(conn: Connection, snapshot: Made, taken_at: datetime) -> Saved:
+    """Write a snapshot made by `made`: one row."""
     row = {
-        "position": state.position,
-        "clock": state.now,
+        "position": snapshot.position,
+        "clock": snapshot.clock,
         "code": code_version(),
-        "ceasefires": digests,
+        "ceasefires": snapshot.ceasefires,
         "taken_at": taken_at,
-        "size": len(data),
-        "sha256": sha256_hex(data),
-        "state": data,
+        "size": len(snapshot.data),
+        "sha256": sha256_hex(snapshot.data),
+        "state": snapshot.data,
     }
     seq = conn.execute(sa.insert(tables.snapshots).values(**row)).inserted_primary_key
     assert seq is not None
-    return Saved(seq[0], state.position, state.now, len(data), taken_at, True)
+    return Saved(seq[0], snapshot.position, snapshot.clock, len(snapshot.data), taken_at, True)
 
 
 def listed(conn: Connection, ceasefires: dict[str, str]) -> list[Saved]:

@@ -24,16 +24,21 @@ class System:
     engine, always called `db`) and the live protocol state (every ceasefire's `Engine`)."""
 
     db: sa.Engine
+    serving: bool = False
+    """A server's: snapshots are taken in a process of their own (`SnapshotProcess`)."""
     protocol: LiveProtocol = field(init=False)
 
     def __post_init__(self) -> None:
-        self.protocol = LiveProtocol(self.db)
+        self.protocol = LiveProtocol(self.db, snapshot_apart=self.serving)
 
 
-def open_system(url: str | None = None, *, check_schema: bool = True) -> System:
+def open_system(
+    url: str | None = None, *, check_schema: bool = True, serving: bool = False
+) -> System:
     """Open the database at `url` (or $CEASEWATCH_DB, or ./ceasewatch.db); one that
-    does not exist is an error (`ceasewatch init` makes it), not an empty file made."""
+    does not exist is an error (`ceasewatch init` makes it), not an empty file made.
+    `serving`: for a process of `ceasewatch serve`, which no snapshot may hold up."""
     db = connect(url, create=not check_schema)
     if check_schema:
         require_current(db)
-    return System(db)
+    return System(db, serving)

@@ -16,11 +16,10 @@ Three kinds of write, each opened here and nowhere else in the services:
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from itertools import groupby
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -35,13 +34,14 @@ from ..domain.notices import notices_for
 from ..domain.reports import Report
 from ..domain.sources import Registry, Source
 from ..store import auditlog, journal, outbox, queries, readmodels
+from ..store.database import snapshot as consistent_read
 from ..store.database import writing, writing_rows
 from ..store.journal import CommandInput, ReportInput, StoredCeasefire, StoredClock
 from . import snapshots
 from .handlers import apply_command, apply_store_command, build_engine
+from .live_protocol import LiveProtocol
 
 if TYPE_CHECKING:
-    from .live_protocol import LiveProtocol
     from .system import System
 
 REPORTS_ACCEPTED = "reports_accepted"
@@ -65,8 +65,6 @@ AUDITED = frozenset(
     }
 )
 """Protocol events that are state changes the audit log records one by one."""
-
-log = logging.getLogger(__name__)
 
 
 # -- the three kinds of write -------------------------------------------------------
@@ -110,10 +108,17 @@ def rows(system: System) -> Iterator[Connection]:
 
 
 def snapshot(system: System, taken_at: datetime) -> snapshots.Saved:
-    """Save the engines' state as the journal stands now (`ceasewatch snapshot`)."""
-    live = system.protocol
-    with live.lock, _caught_up(live) as conn:
-        return live.save_snapshot(conn, taken_at)
+    """Save a snapshot of the journal as it stands (`ceasewatch snapshot`, and a server's
+    `SnapshotProcess`): engines of its own, started like any process's from the newest
+    snapshot and fed the journal after it, in one consistent read. It takes no lock, so
+    no writer waits while it works; the journal position it saves is the one it read."""
+    live = LiveProtocol(system.db)
+    try:
+        with consistent_read(system.db) as conn:
+            live.catch_up(conn)
+        return live.save_snapshot(taken_at)
+    finally:
+        live.reset()  # frees the engines; deletes a snapshot whose body would not load
 
 
 @contextmanager
@@ -131,16 +136,9 @@ def _caught_up(live: LiveProtocol) -> Iterator[Connection]:
 
 def _snapshot_if_due(live: LiveProtocol) -> None:
     """After a commit: save a snapshot when the journal has grown enough since the
-    newest one, or for long enough. A snapshot that fails is only logged: what the
-    transaction stored is committed, and the journal is the truth."""
-    if not live.snapshot_due():
-        return
-    try:
-        with writing_rows(live.db) as conn:
-            live.save_snapshot(conn, datetime.now(UTC))
-    except Exception:
-        log.exception("saving a snapshot of the engines failed; going on without")
-        live.snapshot_failed()
+    newest one, or for long enough (`LiveProtocol.take_due_snapshot`)."""
+    if live.snapshot_due():
+        live.take_due_snapshot()
 
 
 # -- what one protocol transaction does -----------------------------------------------

@@ -149,7 +149,7 @@ def run(url: str | None, address: Address, ready: Event | None = None) -> None:
     requests) and exits when `serve` does, however that ends."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     exit_with_parent()
-    committer = GroupCommit(open_system(url))
+    committer = GroupCommit(open_system(url, serving=True))
     with Listener(address.path, family="AF_UNIX", authkey=address.key) as listener:
         if ready is not None:
             ready.set()
