@@ -18,6 +18,7 @@ from builders import HOUR, T0
 from ceasewatch.app import create_app
 from ceasewatch.cli import app
 from ceasewatch.domain.events import iso_z
+from ceasewatch.services import commands
 from ceasewatch.services.system import System
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
@@ -229,6 +230,24 @@ def test_the_queue_lists_defensive_responses_and_counts_one_as_a_violation(world
     case_page = http.get(f"/cases/{CASE}").text
     assert "inc-5 counted as a violation by analyst (a school)" in words_of(case_page)
     assert "<h2>Defensive responses</h2>" not in case_page
+
+
+def test_a_defensive_response_rejected_since_leaves_the_queue_and_stays_on_its_case(
+    world: World,
+):
+    commands.review_incident(
+        world.system, "cf-1", "inc-5", "reject", by="analyst", reason="no such fire"
+    )
+    http, _ = as_(world, "analyst")
+
+    listed = http.get("/queue").text
+    case_page = http.get(f"/cases/{CASE}").text
+
+    assert "Defensive responses (0)" in listed
+    assert "No defensive responses." in listed
+    responses = case_page.split("<h2>Defensive responses</h2>")[1]
+    assert "<td>rejected</td>" in responses
+    assert "/queue?incident=" not in responses  # nothing left to review
 
 
 def test_counting_from_the_queue_needs_a_reason_the_forms_csrf_token_and_an_analyst(

@@ -88,10 +88,11 @@ def review_count(conn: Connection, *, count_to: int = 10_000) -> int:
 def defensive_responses(
     conn: Connection, *, case: str | None = None, limit: int = 50, offset: int = 0
 ) -> list[dict[str, Any]]:
-    """Incidents recorded as the other side's fire to halt a breach (rule 7), of one case or
-    of all, newest first."""
+    """Incidents recorded as the other side's fire to halt a breach (rule 7), newest first:
+    of one case, whatever became of them (its page shows each one's status), or of all,
+    those that still stand (the analysts' queue: one rejected or merged since is done)."""
     i = tables.incidents
-    which = i.c.response_to.is_not(None) if case is None else i.c.response_to == case
+    which = _standing_response() if case is None else i.c.response_to == case
     query = (
         sa.select(i)
         .where(which)
@@ -103,7 +104,12 @@ def defensive_responses(
 
 
 def response_count(conn: Connection, *, count_to: int = 10_000) -> int:
-    return count_up_to(conn, tables.incidents.c.response_to.is_not(None), count_to)
+    return count_up_to(conn, _standing_response(), count_to)
+
+
+def _standing_response() -> Any:
+    i = tables.incidents
+    return sa.and_(i.c.response_to.is_not(None), i.c.status.not_in(("rejected", "merged")))
 
 
 def count_up_to(conn: Connection, where: Any, count_to: int) -> int:
