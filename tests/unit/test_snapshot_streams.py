@@ -1,13 +1,17 @@
 """A snapshot's body is compressed as it is pickled and decompressed as it is unpickled,
-so that neither side holds the whole pickle: what comes back is what went in."""
+and its incidents pickle as tuples, so that neither side holds the whole pickle nor a dict
+of every incident's fields: what comes back is what went in."""
 
 from __future__ import annotations
 
 import pickle
 import zlib
+from dataclasses import fields
 
 import pytest
 
+from builders import make_report
+from ceasewatch.domain.incidents import Incident, Status
 from ceasewatch.services.snapshots import _deflated, _Inflating
 
 BIG = {
@@ -36,3 +40,19 @@ def test_a_body_cut_short_fails_to_read():
 
     with pytest.raises((EOFError, pickle.UnpicklingError)):
         pickle.load(_Inflating(data[: len(data) // 2]))
+
+
+def test_an_incident_pickles_as_its_values_and_comes_back_whole():
+    """A snapshot holds every incident: its state is one tuple of its fields, not a dict
+    of them, which a pickler and an unpickler would each keep until done."""
+    incident = Incident.of(make_report(), "inc-1", 1)
+    incident.add(make_report(id="r2", killed=3))
+    incident.status, incident.case = Status.VERIFIED, "cf-1/RU/1"
+
+    state = incident.__getstate__()
+    back = pickle.loads(pickle.dumps(incident, protocol=pickle.HIGHEST_PROTOCOL))
+
+    assert isinstance(state, tuple)
+    assert {f.name: getattr(back, f.name) for f in fields(Incident)} == {
+        f.name: getattr(incident, f.name) for f in fields(Incident)
+    }
