@@ -12,7 +12,7 @@ import pytest
 
 from builders import make_report
 from ceasewatch.domain.incidents import Incident, Status
-from ceasewatch.services.snapshots import _deflated, _Inflating
+from ceasewatch.services.compressed import Inflating, deflated_pickle
 
 BIG = {
     "reports": [(f"src-{n % 40}", f"r{n:07d}", n / 7, "x" * (n % 50)) for n in range(50_000)],
@@ -21,25 +21,25 @@ BIG = {
 
 
 def test_a_body_deflated_as_written_inflates_as_read_to_what_it_was():
-    data = _deflated(BIG)
+    data = deflated_pickle(BIG)
 
     assert len(data) < len(pickle.dumps(BIG)) / 2
-    assert pickle.Unpickler(_Inflating(data)).load() == BIG
+    assert pickle.Unpickler(Inflating(data)).load() == BIG
 
 
 def test_an_older_body_compressed_whole_still_reads():
-    assert pickle.load(_Inflating(zlib.compress(pickle.dumps(BIG), 1))) == BIG
+    assert pickle.load(Inflating(zlib.compress(pickle.dumps(BIG), 1))) == BIG
 
 
 def test_a_pickle_read_line_by_line_reads_across_the_chunks():
-    assert pickle.load(_Inflating(zlib.compress(pickle.dumps(BIG, protocol=0)))) == BIG
+    assert pickle.load(Inflating(zlib.compress(pickle.dumps(BIG, protocol=0)))) == BIG
 
 
 def test_a_body_cut_short_fails_to_read():
-    data = _deflated(BIG)
+    data = deflated_pickle(BIG)
 
     with pytest.raises((EOFError, pickle.UnpicklingError)):
-        pickle.load(_Inflating(data[: len(data) // 2]))
+        pickle.load(Inflating(data[: len(data) // 2]))
 
 
 def test_an_incident_pickles_as_its_values_and_comes_back_whole():

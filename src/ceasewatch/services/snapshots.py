@@ -61,6 +61,7 @@ from ..audit import canonical, sha256_hex
 from ..domain.engine import Engine
 from ..store import tables
 from ..store.journal import StoredCeasefire
+from .compressed import Inflating, deflated_pickle
 
 FORMAT = 2
 """Bumped whenever what a snapshot holds changes shape."""
@@ -201,7 +202,7 @@ class Body:
         try:
             with _gc_paused():
                 values, seen = _body(
-                    _SnapshotUnpickler(_Inflating(data)).load(),
+                    _SnapshotUnpickler(Inflating(data)).load(),
                     1 + max((n for _, _, n in self._places), default=-1),
                 )
         except Exception as exc:  # the journal is always there to fall back on
@@ -262,7 +263,7 @@ def made(state: State, ceasefires: dict[str, str]) -> Made:
                 roots[id(value)] = (len(values), Engine.summary(owner))
                 values.append(value)
     with _gc_paused():
-        body = _deflated((values, state.seen))
+        body = deflated_pickle((values, state.seen))
         front = io.BytesIO()
         _FrontPickler(front, roots).dump(
             (FORMAT, state.position, state.now, state.last_arrival, state.engines, body)
@@ -363,23 +364,6 @@ def _usable(row: Any, ceasefires: dict[str, str]) -> bool:
     return row.code == code_version() and all(ceasefires.get(i) == d for i, d in held.items())
 
 
-def _deflated(data: object) -> bytes:
-    """`data` pickled and compressed (zlib, level 1) as it is written, so that the pickle
-    whole is never held: a hundred megabytes of it, and as much again while its buffer
-    grows, for 300,000 reports."""
-    compressor = zlib.compressobj(1)
-    parts: list[bytes] = []
-
-    class Sink:
-        def write(self, chunk: bytes) -> int:
-            parts.append(compressor.compress(chunk))
-            return len(chunk)
-
-    pickle.Pickler(Sink(), protocol=pickle.HIGHEST_PROTOCOL).dump(data)
-    parts.append(compressor.flush())
-    return b"".join(parts)
-
-
 def _front(seq: int, data: Any) -> Loaded:
     if not isinstance(data, tuple) or len(data) != 6 or data[0] != FORMAT:
         raise ValueError("not a snapshot of this format")
@@ -403,40 +387,6 @@ def _body(data: Any, count: int) -> tuple[list[object], set[tuple[str, str]]]:
     if not isinstance(values, list) or len(values) != count or not isinstance(seen, set):
         raise ValueError("not a snapshot's body")
     return values, seen
-
-
-class _Inflating:
-    """A file of what zlib-compressed `data` holds, decompressed as it is read (by an
-    unpickler), so that the pickle whole is never held."""
-
-    _CHUNK = 1 << 16
-
-    def __init__(self, data: bytes) -> None:
-        self._data, self._at = memoryview(data), 0
-        self._inflater = zlib.decompressobj()
-        self._ready = bytearray()
-
-    def read(self, size: int = -1) -> bytes:
-        while (size < 0 or len(self._ready) < size) and self._more():
-            pass
-        size = len(self._ready) if size < 0 else size
-        out = bytes(self._ready[:size])
-        del self._ready[:size]
-        return out
-
-    def readline(self) -> bytes:
-        while (end := self._ready.find(b"\n")) < 0 and self._more():
-            pass
-        return self.read(len(self._ready) if end < 0 else end + 1)
-
-    def _more(self) -> bool:
-        """Decompress one more chunk; False at the end (or where the data was cut)."""
-        chunk = self._data[self._at : self._at + self._CHUNK]
-        if not chunk or self._inflater.eof:
-            return False
-        self._at += len(chunk)
-        self._ready += self._inflater.decompress(chunk)
-        return True
 
 
 class _FrontPickler(pickle.Pickler):
