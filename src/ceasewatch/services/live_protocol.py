@@ -91,7 +91,8 @@ class LiveProtocol:
     snapshot_apart: bool = False
     """Take the snapshots due in a process of their own (`SnapshotProcess`), as a server
     does, so that no request waits while the engines are pickled."""
-    _apart: SnapshotProcess | None = field(default=None, repr=False)
+    snapshot_process: SnapshotProcess | None = field(default=None, repr=False)
+    """The process started for the latest snapshot taken apart, if any."""
 
     @property
     def seen(self) -> set[tuple[str, str]]:
@@ -141,7 +142,7 @@ class LiveProtocol:
     def snapshot_due(self) -> bool:
         """Whether the journal has grown enough since the newest snapshot, or for long
         enough, to save another after this commit (never while one is being taken)."""
-        if self._apart is not None and self._apart.running():
+        if self.snapshot_process is not None and self.snapshot_process.running():
             return False
         return self.snapshot_every.due(
             self.position - self.snapshotted,
@@ -154,10 +155,10 @@ class LiveProtocol:
         `snapshot_apart`, else here. One that fails is logged and changes nothing but
         when the next is due: what was committed is committed, the journal is the truth."""
         if self.snapshot_apart and SnapshotProcess.possible(self.db):
-            if self._apart is None:
-                self._apart = SnapshotProcess(self.db.url)
+            if self.snapshot_process is None:
+                self.snapshot_process = SnapshotProcess(self.db.url)
             try:
-                self._apart.start()
+                self.snapshot_process.start()
             except OSError:
                 log.exception("starting the snapshot process failed; going on without")
             # due again after the same growth or interval, whether it succeeds or not
@@ -168,11 +169,6 @@ class LiveProtocol:
         except Exception:
             log.exception("saving a snapshot of the engines failed; going on without")
             self._snapshot_clock = time.monotonic()  # wait the interval before trying again
-
-    @property
-    def snapshot_process(self) -> SnapshotProcess | None:
-        """The process started for the latest snapshot taken apart, if any."""
-        return self._apart
 
     def _start(self, conn: Connection, up_to: int) -> None:
         """A process with no engines yet: start from the newest usable snapshot."""

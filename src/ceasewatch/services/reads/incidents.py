@@ -152,7 +152,5 @@ def _candidates(conn: Connection, incident: IncidentRow) -> list[KeyedIncident]:
         bbox=(lon - NEAR_DEG, lat - NEAR_DEG, lon + NEAR_DEG, lat + NEAR_DEG),
     )
     return [
-        keyed(r)
-        for r in found
-        if r["id"] != incident["id"] and r["status"] not in ("merged", "rejected")
+        keyed(r) for r in found if r["id"] != incident["id"] and r["status"] not in rows.SET_ASIDE
     ][:20]

@@ -15,6 +15,8 @@ from .report_rows import reports
 
 REVIEW = ("unverified", "corroborated", "disputed")
 """The statuses an analyst may still settle."""
+SET_ASIDE = ("rejected", "merged")
+"""Statuses of an incident that no longer stands: nothing is left to review or merge."""
 
 
 def incident_page(
@@ -109,7 +111,7 @@ def response_count(conn: Connection, *, count_to: int = 10_000) -> int:
 
 def _standing_response() -> Any:
     i = tables.incidents
-    return sa.and_(i.c.response_to.is_not(None), i.c.status.not_in(("rejected", "merged")))
+    return sa.and_(i.c.response_to.is_not(None), i.c.status.not_in(SET_ASIDE))
 
 
 def count_up_to(conn: Connection, where: Any, count_to: int) -> int:
