@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -100,20 +100,53 @@ def differing(stored: Row, derived: Row) -> tuple[tuple[str, Any, Any], ...]:
     return tuple(out)
 
 
-class LazyRows(Mapping[Key, Row], Generic[T]):
-    """Derived rows by key, each built from its object only when it is looked at."""
+class Derived(Generic[T]):
+    """Derived rows by key, each built from its object when it is compared, and let go then.
 
-    def __init__(self, objects: dict[Key, T], row: Callable[[T], Row]) -> None:
-        self._objects, self._row = objects, row
+    The objects are filed in nested dicts, a level for each column of the key, so a key
+    costs no tuple of its own: a million reports' membership is a million keys. A row is
+    `take`n once; what was never taken is `rest`, the rows missing from the store.
+    """
 
-    def __getitem__(self, key: Key) -> Row:
-        return self._row(self._objects[key])
+    def __init__(self, columns: int, row: Callable[[Key, T], Row]) -> None:
+        self._tree: dict[Any, Any] = {}
+        self._columns = columns
+        self._row = row
+        self.count = 0
+        """How many rows were derived (taken or not)."""
 
-    def __iter__(self) -> Iterator[Key]:
-        return iter(self._objects)
+    def add(self, key: Key, obj: T) -> None:
+        node = self._tree
+        for part in key[:-1]:
+            node = node.setdefault(part, {})
+        if key[-1] not in node:
+            self.count += 1
+        node[key[-1]] = obj
 
-    def __len__(self) -> int:
-        return len(self._objects)
+    def take(self, key: Key) -> Row | None:
+        """The row of this key, the first time it is asked for; else None."""
+        if len(key) != self._columns:
+            return None
+        node: dict[Any, Any] | None = self._tree
+        for part in key[:-1]:
+            node = node.get(part) if node is not None else None
+        if node is None or key[-1] not in node:
+            return None
+        return self._row(key, node.pop(key[-1]))
+
+    def rest(self) -> Iterator[Row]:
+        """The rows never taken, in the order added, grouped by their keys' leading columns;
+        then none is left."""
+        yield from self._walk(self._tree, ())
+        self._tree = {}
+
+    def _walk(self, node: dict[Any, Any], prefix: Key) -> Iterator[Row]:
+        last = len(prefix) + 1 == self._columns
+        for part, below in node.items():
+            if last:
+                yield self._row((*prefix, part), below)
+            else:
+                yield from self._walk(below, (*prefix, part))
 
 
 @dataclass(frozen=True)
@@ -127,23 +160,22 @@ class Keyed:
 
 
 def compare_keyed(
-    spec: Keyed, stored: Iterable[Row], derived: Mapping[Key, Row]
+    spec: Keyed, stored: Iterable[Row], derived: Derived[Any]
 ) -> Iterator[Difference]:
-    """Each stored row against the derived row of its key, streamed; then what is left."""
-    seen: set[Key] = set()
+    """Each stored row against the derived row of its key, streamed; then what is left.
+
+    Takes the derived rows as it goes (`Derived.take`): they are compared once.
+    """
     extra: list[Row] = []
     for row in stored:
-        key = spec.key(row)
-        if key not in derived:
+        mine = derived.take(spec.key(row))
+        if mine is None:
             extra.append(row)
             continue
-        seen.add(key)
-        mine = derived[key]
         columns = differing(row, mine)
         if columns:
             yield Difference(spec.table, spec.label(mine), DIFFERS, columns)
-    missing = [derived[k] for k in derived if k not in seen]
-    yield from _pair(spec, extra, missing)
+    yield from _pair(spec, extra, list(derived.rest()))
 
 
 def _pair(spec: Keyed, extra: list[Row], missing: list[Row]) -> Iterator[Difference]:
@@ -168,61 +200,112 @@ def _pair(spec: Keyed, extra: list[Row], missing: list[Row]) -> Iterator[Differe
 def compare_sequence(
     table: str,
     stored: Iterable[Row],
-    derived: Sequence[Row],
+    derived: Iterable[Row],
     label: Callable[[Row, int | None], str],
     window: int = 64,
 ) -> Iterator[Difference]:
-    """Stored rows in their order against the derived ones in theirs, streamed.
+    """Stored rows in their order against the derived ones in theirs, both streamed (see
+    `SequenceComparison`)."""
+    comparison = SequenceComparison(table, stored, label, window)
+    for row in derived:
+        yield from comparison.push(row)
+    yield from comparison.finish()
+
+
+class SequenceComparison:
+    """Stored rows in their order against derived rows pushed in theirs, as they come.
 
     Where two rows differ, a stored row found again among the next `window` derived
     ones means the derived rows before it are missing; a derived row found among the
     next stored ones, that the stored rows before it are extra; neither, that the row
     was edited. `label(row, place)` names a row; `place` is its index among the derived
-    rows (None for an extra one).
+    rows (None for an extra one). A row is judged once `window` more are pushed after it
+    (or at `finish`), so at most that many of each side are held.
     """
-    columns = list(derived[0]) if derived else []
-    wanted = [plain(dict(row)) for row in derived]
-    ahead: deque[tuple[Row, dict[str, Any]]] = deque()
-    rows = iter(stored)
 
-    def fill(n: int) -> None:
-        while len(ahead) < n:
-            row = next(rows, None)
+    def __init__(
+        self,
+        table: str,
+        stored: Iterable[Row],
+        label: Callable[[Row, int | None], str],
+        window: int = 64,
+    ) -> None:
+        self.table, self.label, self.window = table, label, window
+        self._columns: list[Any] = []
+        self._wanted: deque[tuple[Row, Any]] = deque()
+        self._ahead = _Ahead(iter(stored), self._compared)
+        self._place = 0
+        """The place of the first row wanted among the derived rows."""
+
+    def push(self, row: Row) -> list[Difference]:
+        """Take the next derived row; the differences it lets be judged."""
+        if not self._columns:
+            self._columns = list(row)
+        self._wanted.append((row, plain(dict(row))))
+        return self._judge(final=False)
+
+    def finish(self) -> list[Difference]:
+        """No more rows are derived: the differences left."""
+        out = self._judge(final=True)
+        while self._ahead.fill(1):
+            out.append(self._extra())
+        return out
+
+    def _compared(self, row: Row) -> dict[Any, Any]:
+        return {c: plain(row[c]) if c in row else None for c in self._columns}
+
+    def _judge(self, final: bool) -> list[Difference]:
+        wanted, ahead, window = self._wanted, self._ahead, self.window
+        out: list[Difference] = []
+        while wanted and (final or len(wanted) > window):
+            if not ahead.fill(1):
+                while wanted:
+                    out.append(self._missing())
+                break
+            row, mine = ahead[0]
+            if mine == wanted[0][1]:
+                ahead.popleft()
+                wanted.popleft()
+                self._place += 1
+                continue
+            ahead.fill(window + 1)
+            seen = min(len(wanted), window + 1)
+            skipped = next((k for k in range(1, seen) if mine == wanted[k][1]), None)
+            inserted = next((k for k in range(1, len(ahead)) if ahead[k][1] == wanted[0][1]), None)
+            if skipped is not None and (inserted is None or skipped <= inserted):
+                out.extend(self._missing() for _ in range(skipped))
+            elif inserted is not None:
+                out.extend(self._extra() for _ in range(inserted))
+            else:
+                ahead.popleft()
+                theirs = wanted.popleft()[0]
+                place, self._place = self._place, self._place + 1
+                out.append(
+                    Difference(self.table, self.label(row, place), DIFFERS, differing(row, theirs))
+                )
+        return out
+
+    def _missing(self) -> Difference:
+        row = self._wanted.popleft()[0]
+        place, self._place = self._place, self._place + 1
+        return Difference(self.table, self.label(row, place), MISSING)
+
+    def _extra(self) -> Difference:
+        return Difference(self.table, self.label(self._ahead.popleft()[0], None), EXTRA)
+
+
+class _Ahead(deque[tuple[Row, Any]]):
+    """The next rows of a stream, each with the form it is compared in, read as needed."""
+
+    def __init__(self, rows: Iterator[Row], compared: Callable[[Row], Any]) -> None:
+        super().__init__()
+        self._rows, self._compared = rows, compared
+
+    def fill(self, n: int) -> bool:
+        """Read rows until `n` are held or the stream ends; whether any is held."""
+        while len(self) < n:
+            row = next(self._rows, None)
             if row is None:
-                return
-            ahead.append((row, {c: plain(row[c]) if c in row else None for c in columns}))
-
-    j = 0
-    while True:
-        fill(1)
-        if not ahead or j == len(derived):
-            break
-        row, mine = ahead[0]
-        if mine == wanted[j]:
-            ahead.popleft()
-            j += 1
-            continue
-        fill(window + 1)
-        skipped = next(
-            (k for k in range(1, window + 1) if j + k < len(derived) and mine == wanted[j + k]),
-            None,
-        )
-        inserted = next(
-            (k for k in range(1, min(window + 1, len(ahead))) if ahead[k][1] == wanted[j]), None
-        )
-        if skipped is not None and (inserted is None or skipped <= inserted):
-            for k in range(skipped):
-                yield Difference(table, label(derived[j + k], j + k), MISSING)
-            j += skipped
-        elif inserted is not None:
-            for _ in range(inserted):
-                yield Difference(table, label(ahead.popleft()[0], None), EXTRA)
-        else:
-            ahead.popleft()
-            yield Difference(table, label(row, j), DIFFERS, differing(row, derived[j]))
-            j += 1
-    for k in range(j, len(derived)):
-        yield Difference(table, label(derived[k], k), MISSING)
-    while ahead:
-        yield Difference(table, label(ahead.popleft()[0], None), EXTRA)
-        fill(1)
+                break
+            self.append((row, self._compared(row)))
+        return bool(self)

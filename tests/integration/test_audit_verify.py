@@ -405,7 +405,6 @@ def test_a_store_from_before_commands_were_chained_names_only_its_commands(
 ):
     """Older versions listed reports as [source, id, sha256], recorded a ceasefire by its
     name and policy, and chained no commands."""
-    a = tables.audit
     with reading(store.db) as conn:
         old = [(e.at, e.kind, e.body) for e in auditlog.entries(conn) if e.kind != "command"]
     for _, kind, body in old:
@@ -416,11 +415,42 @@ def test_a_store_from_before_commands_were_chained_names_only_its_commands(
             body["reports"] = [
                 [source, rid, digest] for _, source, rid, digest, _ in body["reports"]
             ]
-    rechained = extend(0, GENESIS, old)
+    rechain(store, old)
+
+    code, output = verify(db_url)
+
+    assert code == 1
+    assert len(problems(output)) == 10
+    assert all(p.endswith(": not in the audit chain") for p in problems(output))
+    assert all(p.startswith("journal: commands seq ") for p in problems(output))
+
+
+def test_a_report_listed_twice_in_the_chain_is_named(db_url: str, store: System):
+    """A chain that lists one journal number in two batches is named, though it holds."""
+    with reading(store.db) as conn:
+        entries = [(e.seq, e.at, e.kind, e.body) for e in auditlog.entries(conn)]
+    batches = [(seq, body) for seq, _, kind, body in entries if kind == "reports_accepted"]
+    (first, earlier), (second, later) = batches[0], batches[-1]
+    later["reports"].append(earlier["reports"][0])
+    rechain(store, [(at, kind, body) for _, at, kind, body in entries])
+
+    code, output = verify(db_url)
+
+    assert code == 1
+    listed = earlier["reports"][0][0]
+    assert problems(output) == [
+        f"journal: journal seq {listed} is recorded twice in the chain: "
+        f"audit entries {first} and {second}"
+    ]
+
+
+def rechain(store: System, entries: list[tuple[str | None, str, Any]]) -> None:
+    """Replace the store's audit log with a chain of these entries that holds."""
+    rechained = extend(0, GENESIS, entries)
     with store.db.begin() as conn:
-        conn.execute(sa.delete(a))
+        conn.execute(sa.delete(tables.audit))
         conn.execute(
-            sa.insert(a),
+            sa.insert(tables.audit),
             [
                 {
                     "seq": e.seq,
@@ -433,10 +463,3 @@ def test_a_store_from_before_commands_were_chained_names_only_its_commands(
                 for e in rechained
             ],
         )
-
-    code, output = verify(db_url)
-
-    assert code == 1
-    assert len(problems(output)) == 10
-    assert all(p.endswith(": not in the audit chain") for p in problems(output))
-    assert all(p.startswith("journal: commands seq ") for p in problems(output))

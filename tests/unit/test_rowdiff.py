@@ -3,9 +3,10 @@ named once, and an edit does not make every later row look different."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
-from ceasewatch.rowdiff import Keyed, LazyRows, compare_keyed, compare_sequence, plain, show
+from ceasewatch.rowdiff import Derived, Keyed, compare_keyed, compare_sequence, plain, show
 
 DECISIONS = Keyed(
     "decisions",
@@ -26,7 +27,9 @@ def decision(party: str, position: int, reason: str = "agreed") -> dict[str, obj
 
 
 def keyed(stored: list[dict[str, object]], derived: list[dict[str, object]]) -> list[str]:
-    rows = LazyRows({DECISIONS.key(r): r for r in derived}, lambda r: r)
+    rows: Derived[dict[str, object]] = Derived(3, lambda _key, row: row)
+    for row in derived:
+        rows.add(DECISIONS.key(row), row)
     return [str(d) for d in compare_keyed(DECISIONS, stored, rows)]
 
 
@@ -55,6 +58,22 @@ def test_rows_with_no_counterpart_are_missing_or_extra():
         "decisions cf/RU/1 phase 2 party US: missing: derived from the journal, not stored",
         "decisions cf/RU/1 phase 2 party FR: extra: stored, not derived from the journal",
     ]
+
+
+def test_a_derived_row_is_compared_once_and_those_never_stored_are_missing():
+    rows: Derived[str] = Derived(
+        2, lambda key, reason: {"case_id": key[0], "party": key[1], "reason": reason}
+    )
+    rows.add(("cf/RU/1", "US"), "agreed")
+    rows.add(("cf/RU/1", "GB"), "agreed")
+
+    assert rows.take(("cf/RU/1", "US")) == {"case_id": "cf/RU/1", "party": "US", "reason": "agreed"}
+    assert rows.take(("cf/RU/1", "US")) is None
+    assert rows.take(("cf/RU/2", "US")) is None
+    assert rows.take(("cf/RU/1",)) is None
+    assert list(rows.rest()) == [{"case_id": "cf/RU/1", "party": "GB", "reason": "agreed"}]
+    assert list(rows.rest()) == []
+    assert rows.count == 2
 
 
 def test_times_compare_as_instants_and_show_in_utc():
@@ -100,6 +119,29 @@ def test_an_edited_row_differs_in_place():
 
     assert sequence(stored, derived) == [
         "events 03 #3: stored event case_closed, derived action_overdue"
+    ]
+
+
+def test_both_sides_may_be_streams_read_as_they_are_compared():
+    derived = [event(n) for n in range(1, 30)]
+    stored = [*derived[:9], *derived[10:20], {**derived[20], "event": "case_closed"}, *derived[21:]]
+    read = []
+
+    def streamed(rows: list[dict[str, object]]) -> Iterator[dict[str, object]]:
+        for row in rows:
+            read.append(row)
+            yield row
+
+    def label(row: object, place: int | None) -> str:
+        assert isinstance(row, dict)
+        return f"{row['at'][8:10]}" + ("" if place is None else f" #{place + 1}")
+
+    differences = compare_sequence("events", streamed(stored), streamed(derived), label, window=4)
+
+    assert str(next(differences)) == "events 10 #10: missing: derived from the journal, not stored"
+    assert len(read) < 30
+    assert [str(d) for d in differences] == [
+        "events 21 #21: stored event case_closed, derived action_overdue"
     ]
 
 

@@ -17,9 +17,10 @@ Three checks, each catching what the one before cannot:
 
 Edits to the read models alone pass the first two checks: `quick` runs only the first.
 
-The journal is walked once, for the second and third checks together; stored tables are
-streamed. What stays in memory is the rebuilt engines (as in any catch-up), the derived
-events, and what the chain recorded of each journal entry.
+The journal is walked once, for the second and third checks together, with the chain
+read beside it (`chain_claims.Claims`); stored tables are streamed, and each derived
+table is made only when its turn comes and let go row by row as it is compared. What
+stays in memory is the rebuilt engines (as in any catch-up) and the derived events.
 """
 
 from __future__ import annotations
@@ -27,28 +28,28 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import groupby
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from .. import audit, rowdiff
-from ..audit import Break, Entry, sha256_hex
+from ..audit import Break, sha256_hex
+from ..domain.cases import Case
 from ..domain.engine import Engine
 from ..domain.events import ProtocolEvent
+from ..domain.incidents import Incident
 from ..store import auditlog, journal, readmodels, tables
 from ..store.database import snapshot, streamed
 from ..store.journal import REPORT_LISTING, CommandInput, Input
+from .chain_claims import Chained, Claim, Claims
 from .handlers import build_engine, take_input
 from .replay import paused_gc
-from .unit_of_work import CEASEFIRE_ADDED, COMMAND, REPORTS_ACCEPTED
 
 CHAIN, JOURNAL, DERIVED = "chain", "journal", "derived"
 """The three checks, as problems are filed under them."""
 PLACES = {CHAIN: "the chain", JOURNAL: "the journal", DERIVED: "derived rows"}
-UNNUMBERED = ("source", "id", "sha256")
-"""How versions before the chain held every journal entry listed a report."""
 
 Problem = Callable[[str, str], None]
 """Told each problem found: its check and what is wrong."""
@@ -83,7 +84,8 @@ def verify_store(
         on_problem(check, text)
 
     with snapshot(db) as conn:
-        chained = Chained(problem, noting=not quick)
+        journal_problem = partial(problem, JOURNAL)
+        chained = Chained(journal_problem, noting=not quick)
         result.chain = audit.verify(chained.entries(conn), head=head)
         result.entries = chained.count
         if result.chain is not None:
@@ -91,14 +93,15 @@ def verify_store(
         if quick:
             return result
         engines = _engines(conn, chained, result, problem)
-        events = _rebuild(conn, engines, chained, result, problem)
+        size = journal.read_clock(conn).next_seq + 1
+        claims = Claims(auditlog.entries(conn), size, journal_problem)
+        events = EventChecks(conn, engines, problem)
+        _rebuild(conn, engines, claims, events, result, problem)
         for spec, stored, derived in _keyed_tables(conn, engines):
-            result.derived[spec.table] = len(derived)
             for difference in rowdiff.compare_keyed(spec, stored, derived):
                 problem(DERIVED, str(difference))
-        result.derived[tables.events.name] = sum(len(e) for e in events.values())
-        for difference in _compare_events(conn, events):
-            problem(DERIVED, str(difference))
+            result.derived[spec.table] = derived.count
+        result.derived[tables.events.name] = events.count
     return result
 
 
@@ -124,88 +127,6 @@ def summary(result: Verified) -> list[str]:
 
 def _counts(counts: Counter[str]) -> str:
     return ", ".join(f"{n} {table}" for table, n in counts.items()) or "nothing"
-
-
-# -- what the chain recorded of the journal ----------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Claim:
-    """What an audit entry recorded of one journal entry."""
-
-    entry: int
-    table: str
-    record: Any
-
-
-class Chained:
-    """Reads the chain for `audit.verify`, noting what it records of each journal entry.
-
-    Whatever follows a break in the chain is still read and noted: the journal is then
-    checked against what the log says, and the break itself is reported on its own.
-    """
-
-    def __init__(self, problem: Problem, *, noting: bool = True) -> None:
-        self.problem = problem
-        self.noting = noting
-        """Whether to note the journal entries (not for the chain alone)."""
-        self.count = 0
-        self.journal: dict[int, Claim] = {}
-        """By journal number: reports and commands."""
-        self.unnumbered: dict[tuple[str, str], Claim] = {}
-        """Reports listed by an older version as [source, id, sha256]: by (source, id)."""
-        self.ceasefires: dict[str, Claim] = {}
-
-    def entries(self, conn: Connection) -> Iterator[dict[str, Any]]:
-        stream = auditlog.entries(conn)
-        for entry in stream:
-            self._note(entry)
-            yield entry.to_dict()
-        # audit.verify stops at a break; the entries after it are noted all the same
-        for entry in stream:
-            self._note(entry)
-
-    def _note(self, entry: Entry) -> None:
-        self.count += 1
-        if not self.noting:
-            return
-        try:
-            self._read(entry)
-        except (KeyError, TypeError, IndexError, AttributeError):
-            self.problem(JOURNAL, f"audit entry {entry.seq}: not a well-formed {entry.kind} entry")
-
-    def _read(self, entry: Entry) -> None:
-        body = entry.body
-        if entry.kind == REPORTS_ACCEPTED:
-            for listing in body["reports"]:
-                if len(listing) == len(REPORT_LISTING):
-                    record = (listing, body["trusted"])
-                    self._claim(listing[0], Claim(entry.seq, tables.reports.name, record))
-                elif len(listing) == len(UNNUMBERED):
-                    record = (listing[2], body["trusted"])
-                    claim = Claim(entry.seq, tables.reports.name, record)
-                    self.unnumbered.setdefault((listing[0], listing[1]), claim)
-                else:
-                    self.problem(
-                        JOURNAL,
-                        f"audit entry {entry.seq} lists a report as {rowdiff.show(listing)}, "
-                        f"not as [{', '.join(REPORT_LISTING)}]",
-                    )
-        elif entry.kind == COMMAND:
-            self._claim(body["seq"], Claim(entry.seq, tables.commands.name, body))
-        elif entry.kind == CEASEFIRE_ADDED:
-            self.ceasefires.setdefault(
-                body["ceasefire"], Claim(entry.seq, tables.ceasefires.name, body)
-            )
-
-    def _claim(self, seq: int, claim: Claim) -> None:
-        earlier = self.journal.setdefault(seq, claim)
-        if earlier is not claim:
-            self.problem(
-                JOURNAL,
-                f"journal seq {seq} is recorded twice in the chain: "
-                f"audit entries {earlier.entry} and {claim.entry}",
-            )
 
 
 # -- the journal against the chain, and the engines rebuilt from it ----------------------
@@ -237,17 +158,17 @@ def _engines(
 def _rebuild(
     conn: Connection,
     engines: dict[str, Engine],
-    chained: Chained,
+    claims: Claims,
+    events: EventChecks,
     result: Verified,
     problem: Problem,
-) -> dict[str, list[ProtocolEvent]]:
+) -> None:
     """Check each journal row against the chain and feed it to the engines; then move
-    them to the stored clock. The events each ceasefire's engine gave, in order."""
-    events: dict[str, list[ProtocolEvent]] = {cf: [] for cf in engines}
+    them to the stored clock. The events they give are checked as they come."""
     with paused_gc():
         for table, row in journal.rows_after(conn, 0, whole=True):
             result.journal[table] += 1
-            item = _checked(table, row, chained, problem)
+            item = _checked(table, row, claims, problem)
             if item is None:
                 continue
             try:
@@ -256,27 +177,24 @@ def _rebuild(
                 problem(JOURNAL, f"{_name(table, row)}: the engine refuses it: {exc}")
                 continue
             for cf, event in taken:
-                events[cf].append(event)
+                events.check(cf, event)
         now = journal.read_clock(conn).now
         if now is not None:
             for cf, engine in engines.items():
-                events[cf].extend(engine.advance(now))
-    left = [
-        *((f"{claim.table} seq {seq}", claim) for seq, claim in sorted(chained.journal.items())),
-        *((f"reports {s}/{rid}", claim) for (s, rid), claim in chained.unnumbered.items()),
-    ]
-    for what, claim in left:
+                for event in engine.advance(now):
+                    events.check(cf, event)
+    events.finish()
+    for what, claim in claims.left():
         problem(JOURNAL, f"{what}: in the audit chain (entry {claim.entry}), not in the journal")
-    return events
 
 
-def _checked(table: str, row: Row[Any], chained: Chained, problem: Problem) -> Input | None:
+def _checked(table: str, row: Row[Any], claims: Claims, problem: Problem) -> Input | None:
     """The input of a journal row, after checking the row against what the chain holds."""
-    claim = chained.journal.pop(row.seq, None)
+    claim = claims.take(row.seq)
     name = _name(table, row)
     if table == tables.reports.name:
         digest = sha256_hex(row.body.encode("utf-8"))
-        unnumbered = chained.unnumbered.pop((row.source, row.id), None)
+        unnumbered = claims.unnumbered.pop((row.source, row.id), None)
         if claim is None and unnumbered is not None:
             _against(name, unnumbered, table, (digest, row.trusted), problem)
         else:
@@ -348,24 +266,19 @@ def _stored(conn: Connection, table: sa.Table) -> Iterator[Any]:
 
 def _keyed_tables(
     conn: Connection, engines: dict[str, Engine]
-) -> Iterator[tuple[rowdiff.Keyed, Iterable[rowdiff.Row], rowdiff.LazyRows[Any]]]:
-    """Each keyed read model: how to compare it, its stored rows, its derived rows."""
-    incidents = {(cf, i.id): (cf, i) for cf, e in engines.items() for i in e.incidents.values()}
-    cases = {(c.id,): (cf, c) for cf, e in engines.items() for c in e.cases.values()}
-    membership: dict[rowdiff.Key, rowdiff.Row] = {}
+) -> Iterator[tuple[rowdiff.Keyed, Iterable[rowdiff.Row], rowdiff.Derived[Any]]]:
+    """Each keyed read model: how to compare it, its stored rows, its derived rows.
+
+    Each table's derived rows are filed only when its turn comes, and let go as they are
+    compared: the incidents and the membership of their reports (a row each report, with
+    trusted input) are never held together.
+    """
+    incidents: rowdiff.Derived[Incident] = rowdiff.Derived(
+        2, lambda k, i: readmodels.incident_row(k[0], i)
+    )
     for cf, engine in engines.items():
-        for row in readmodels.membership_rows(cf, list(engine.incidents.values())):
-            membership[(cf, row["source"], row["report_id"])] = row
-    actions, decisions = {}, {}
-    for _, case in cases.values():
-        for row in readmodels.action_rows(case):
-            actions[(row["case_id"], row["action_id"])] = row
-        for row in readmodels.decision_rows(case):
-            decisions[(row["case_id"], row["phase"], row["party"])] = row
-
-    def same(row: rowdiff.Row) -> rowdiff.Row:
-        return row
-
+        for incident in engine.incidents.values():
+            incidents.add((cf, incident.id), incident)
     yield (
         rowdiff.Keyed(
             "incidents",
@@ -374,8 +287,18 @@ def _keyed_tables(
             alt=lambda r: (r["ceasefire_id"], r["seq"]),
         ),
         _stored(conn, tables.incidents),
-        rowdiff.LazyRows(incidents, lambda pair: readmodels.incident_row(*pair)),
+        incidents,
     )
+    del incidents
+    membership: rowdiff.Derived[str] = rowdiff.Derived(
+        3,
+        lambda key, incident_id: dict(
+            zip(readmodels.MEMBERSHIP_COLUMNS, (*key, incident_id), strict=True)
+        ),
+    )
+    for cf, engine in engines.items():
+        for report, incident in readmodels.memberships(engine.incidents.values()):
+            membership.add((cf, report.source, report.id), incident.id)
     yield (
         rowdiff.Keyed(
             "incident_reports",
@@ -383,12 +306,25 @@ def _keyed_tables(
             label=lambda r: f"{r['ceasefire_id']} {r['source']}/{r['report_id']}",
         ),
         _stored(conn, tables.incident_reports),
-        rowdiff.LazyRows(membership, same),
+        membership,
     )
+    del membership
+    cases: rowdiff.Derived[tuple[str, Case]] = rowdiff.Derived(
+        1, lambda _, pair: readmodels.case_row(*pair)
+    )
+    actions: rowdiff.Derived[rowdiff.Row] = rowdiff.Derived(2, _itself)
+    decisions: rowdiff.Derived[rowdiff.Row] = rowdiff.Derived(3, _itself)
+    for cf, engine in engines.items():
+        for case in engine.cases.values():
+            cases.add((case.id,), (cf, case))
+            for row in readmodels.action_rows(case):
+                actions.add((row["case_id"], row["action_id"]), row)
+            for row in readmodels.decision_rows(case):
+                decisions.add((row["case_id"], row["phase"], row["party"]), row)
     yield (
         rowdiff.Keyed("cases", key=lambda r: (r["id"],), label=lambda r: r["id"]),
         _stored(conn, tables.cases),
-        rowdiff.LazyRows(cases, lambda pair: readmodels.case_row(*pair)),
+        cases,
     )
     yield (
         rowdiff.Keyed(
@@ -397,7 +333,7 @@ def _keyed_tables(
             label=lambda r: f"{r['case_id']} {r['action_id']}",
         ),
         _stored(conn, tables.actions),
-        rowdiff.LazyRows(actions, same),
+        actions,
     )
     yield (
         rowdiff.Keyed(
@@ -407,24 +343,52 @@ def _keyed_tables(
             alt=lambda r: (r["case_id"], r["position"]),
         ),
         _stored(conn, tables.decisions),
-        rowdiff.LazyRows(decisions, same),
+        decisions,
     )
 
 
-def _compare_events(
-    conn: Connection, events: dict[str, list[ProtocolEvent]]
-) -> Iterator[rowdiff.Difference]:
-    """Each ceasefire's stored events, in the order stored, against those derived."""
-    t = tables.events
-    query = sa.select(t).order_by(t.c.ceasefire_id, t.c.seq)
-    stored = (row._mapping for row in conn.execute(streamed(query)))
-    left = dict(events)
-    for cf, rows in groupby(stored, key=lambda row: row["ceasefire_id"]):
-        derived = [readmodels.event_row(cf, e) for e in left.pop(cf, [])]
-        yield from rowdiff.compare_sequence(t.name, rows, derived, _event_label)
-    for cf, rest in left.items():
-        derived = [readmodels.event_row(cf, e) for e in rest]
-        yield from rowdiff.compare_sequence(t.name, (), derived, _event_label)
+def _itself(_key: rowdiff.Key, row: rowdiff.Row) -> rowdiff.Row:
+    return row
+
+
+class EventChecks:
+    """Each ceasefire's stored events, in the order stored, against those its rebuilt
+    engine gives, checked as they come: none is held once judged (`SequenceComparison`)."""
+
+    def __init__(self, conn: Connection, engines: dict[str, Engine], problem: Problem) -> None:
+        self._conn, self._problem = conn, problem
+        self._checks = {
+            cf: rowdiff.SequenceComparison(tables.events.name, self._stored(cf), _event_label)
+            for cf in engines
+        }
+        self.count = 0
+
+    def check(self, ceasefire: str, event: ProtocolEvent) -> None:
+        self.count += 1
+        self._found(self._checks[ceasefire].push(readmodels.event_row(ceasefire, event)))
+
+    def finish(self) -> None:
+        """The events left on either side; those stored for a ceasefire not stored."""
+        for check in self._checks.values():
+            self._found(check.finish())
+        orphans = rowdiff.SequenceComparison(tables.events.name, self._stored(None), _event_label)
+        self._found(orphans.finish())
+
+    def _stored(self, ceasefire: str | None) -> Iterator[rowdiff.Row]:
+        """The events stored for `ceasefire` (None: for none of the engines), in order."""
+        t = tables.events
+        which = (
+            t.c.ceasefire_id == ceasefire
+            if ceasefire is not None
+            else t.c.ceasefire_id.not_in(list(self._checks))
+        )
+        query = sa.select(t).where(which).order_by(t.c.ceasefire_id, t.c.seq)
+        for row in self._conn.execute(streamed(query)):
+            yield row._mapping
+
+    def _found(self, differences: list[rowdiff.Difference]) -> None:
+        for difference in differences:
+            self._problem(DERIVED, str(difference))
 
 
 def _event_label(row: rowdiff.Row, place: int | None) -> str:

@@ -8,7 +8,7 @@ statement a table; the same builders with no conversion give the rows as dicts, 
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 from ..domain.cases import Case
 from ..domain.events import ProtocolEvent
 from ..domain.incidents import Incident
+from ..domain.reports import Report
 from ..domain.sources import Source
 from ..domain.state import Changes
 from ..domain.timers import Timer
@@ -145,21 +146,18 @@ def incident_values(
     )
 
 
-def membership_rows(ceasefire: str, incidents: list[Incident]) -> list[dict[str, Any]]:
-    return [
-        dict(zip(MEMBERSHIP_COLUMNS, values, strict=True))
-        for values in membership_values(ceasefire, incidents)
-    ]
-
-
 def membership_values(ceasefire: str, incidents: list[Incident]) -> list[tuple[str, ...]]:
     """Which incident each report of these incidents belongs to (the merged left out)."""
-    return [
-        (ceasefire, r.source, r.id, i.id)
-        for i in incidents
-        if i.merged_into is None
-        for r in i.reports
-    ]
+    return [(ceasefire, r.source, r.id, i.id) for r, i in memberships(incidents)]
+
+
+def memberships(incidents: Iterable[Incident]) -> Iterator[tuple[Report, Incident]]:
+    """Each report of these incidents with the incident it belongs to (the merged left out:
+    their reports belong to the incident they were merged into)."""
+    for incident in incidents:
+        if incident.merged_into is None:
+            for report in incident.reports:
+                yield report, incident
 
 
 def case_row(ceasefire: str, case: Case) -> dict[str, Any]:
