@@ -12,7 +12,14 @@ import pytest
 
 from builders import make_report
 from ceasewatch.domain.incidents import Incident, Status
-from ceasewatch.services.compressed import Inflating, deflated_pickle
+from ceasewatch.services.compressed import Deflating, Inflating
+
+
+def deflated_pickle(data: object) -> bytes:
+    file = Deflating()
+    pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(data)
+    return file.getvalue()
+
 
 BIG = {
     "reports": [(f"src-{n % 40}", f"r{n:07d}", n / 7, "x" * (n % 50)) for n in range(50_000)],

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
-from operator import attrgetter
+from itertools import repeat
+from operator import attrgetter, call
 from typing import NamedTuple
 
 from .geo import haversine_km
@@ -140,8 +142,9 @@ class Incident:
         return _values(self)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
-        for put, value in zip(_SETTERS, state, strict=True):  # the slots' own setters
-            put(self, value)
+        if len(state) != len(_SETTERS):
+            raise ValueError(f"an incident's state has {len(state)} values, not {len(_SETTERS)}")
+        deque(map(call, _SETTERS, repeat(self), state), 0)  # the slots' own setters, in C
 
 
 _FIELDS = tuple(f.name for f in fields(Incident))

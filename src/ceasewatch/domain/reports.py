@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from operator import attrgetter
+from functools import partial
+from itertools import repeat
+from operator import attrgetter, call
 from sys import intern
+from types import MemberDescriptorType
 from typing import Annotated, Any
 
 from pydantic import (
@@ -139,8 +144,10 @@ class Report:
         return _fields_of(type(self))[1](self)  # type: ignore[no-any-return]
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
-        for name, value in zip(_fields_of(type(self))[0], state, strict=True):
-            _set(self, name, value)
+        setters = _setters_of(type(self))
+        if len(state) != len(setters):
+            raise ValueError(f"a report's state has {len(state)} values, not {len(setters)}")
+        deque(map(call, setters, repeat(self), state), 0)  # each slot's setter, looped in C
 
 
 def _fields_of(cls: type) -> tuple[tuple[str, ...], attrgetter[Any]]:
@@ -152,8 +159,29 @@ def _fields_of(cls: type) -> tuple[tuple[str, ...], attrgetter[Any]]:
     return found
 
 
+def _setters_of(cls: type) -> tuple[Callable[[object, object], None], ...]:
+    """A report class's setters, in its fields' order: a slot's own descriptor, which skips
+    the frozen dataclass's guard and the look-up of each name (a subclass without slots
+    keeps its own fields in a dict: those are set by name)."""
+    found = _SETTERS.get(cls)
+    if found is None:
+        found = _SETTERS[cls] = tuple(_setter(cls, name) for name in _fields_of(cls)[0])
+    return found
+
+
+def _setter(cls: type, name: str) -> Callable[[object, object], None]:
+    attribute = next((vars(k)[name] for k in cls.__mro__ if name in vars(k)), None)
+    if isinstance(attribute, MemberDescriptorType):
+        return attribute.__set__
+    return partial(_set_named, name)
+
+
+def _set_named(name: str, obj: object, value: object) -> None:
+    object.__setattr__(obj, name, value)
+
+
 _FIELDS: dict[type, tuple[tuple[str, ...], attrgetter[Any]]] = {}
-_set = object.__setattr__
+_SETTERS: dict[type, tuple[Callable[[object, object], None], ...]] = {}
 
 
 _REPORTS = TypeAdapter(Report)

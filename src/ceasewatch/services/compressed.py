@@ -1,31 +1,30 @@
 """Pickles compressed as they are written and decompressed as they are read.
 
-A snapshot's body is a pickle of every incident and report (about 75 MB at 300,000
-reports, before zlib makes it 23 MB). Compressed or decompressed whole, it would be held
-twice over while a buffer grows; streamed through zlib, a chunk at a time.
+A snapshot's body pickles every incident and report (about 75 MB at 300,000 reports,
+before zlib makes it 23 MB). Compressed or decompressed whole, it would be held twice
+over while a buffer grows; streamed through zlib, a chunk at a time.
 """
 
 from __future__ import annotations
 
-import pickle
 import zlib
 
 
-def deflated_pickle(data: object) -> bytes:
-    """`data` pickled and compressed (zlib, level 1) as it is written, so that the pickle
-    whole is never held: a hundred megabytes of it, and as much again while its buffer
-    grows, for 300,000 reports."""
-    compressor = zlib.compressobj(1)
-    parts: list[bytes] = []
+class Deflating:
+    """A file that compresses (zlib, level 1) what is written to it as it comes."""
 
-    class Sink:
-        def write(self, chunk: bytes) -> int:
-            parts.append(compressor.compress(chunk))
-            return len(chunk)
+    def __init__(self) -> None:
+        self._compressor = zlib.compressobj(1)
+        self._parts: list[bytes] = []
 
-    pickle.Pickler(Sink(), protocol=pickle.HIGHEST_PROTOCOL).dump(data)
-    parts.append(compressor.flush())
-    return b"".join(parts)
+    def write(self, chunk: bytes) -> int:
+        self._parts.append(self._compressor.compress(chunk))
+        return len(chunk)
+
+    def getvalue(self) -> bytes:
+        """All that was written, compressed (the file is done with then)."""
+        self._parts.append(self._compressor.flush())
+        return b"".join(self._parts)
 
 
 class Inflating:

@@ -26,16 +26,17 @@ incident, a timer that closes a case. A tick that fires deadlines and alerts
 reads only cases, so opening a store of years of reports to tick it costs about what
 it costs on a small store; the body costs what the whole state did, once, if touched.
 
-**Trust.** Both parts are pickles of the domain objects (plain classes): the body
-compressed with zlib, inside the front's pickle (where each attribute left out is a
-persistent id), the whole stored with its SHA-256, checked as the snapshot is read.
-Unpickling runs code named in the data, so a snapshot is only as trustworthy as the
-database that holds it; to keep a tampered row from running anything else, it is read
-by an unpickler that builds only ceasewatch's domain classes and a short list of
-standard types (`_SnapshotUnpickler.find_class`). A row whose digest, format or front
-does not hold is passed over like an incompatible one; a body that does not hold is
-found only when it is read: the unit of work then fails (`Unreadable`), the snapshot is
-deleted, and the next one rebuilds the engines from the journal.
+**Trust.** Both parts are pickles of the domain objects (plain classes): the body (a
+series of pickles, `snapshot_body`) compressed with zlib, inside the front's pickle
+(where each attribute left out is a persistent id), the whole stored with its SHA-256,
+checked as the snapshot is read. Unpickling runs code named in the data, so a snapshot
+is only as trustworthy as the database that holds it; to keep a tampered row from
+running anything else, it is read by an unpickler that builds only ceasewatch's domain
+classes and a short list of standard types (`snapshot_body.SnapshotUnpickler`). A row
+whose digest, format or front does not hold is passed over like an incompatible one; a
+body that does not hold is found only when it is read: the unit of work then fails
+(`Unreadable`), the snapshot is deleted, and the next one rebuilds the engines from the
+journal.
 """
 
 from __future__ import annotations
@@ -61,15 +62,18 @@ from ..audit import canonical, sha256_hex
 from ..domain.engine import Engine
 from ..store import tables
 from ..store.journal import StoredCeasefire
-from .compressed import Inflating, deflated_pickle
+from . import snapshot_body
+from .compressed import Deflating, Inflating
+from .snapshot_body import SnapshotUnpickler
 
-FORMAT = 2
+FORMAT = 3
 """Bumped whenever what a snapshot holds changes shape."""
 
 _SOURCES = (
     ("ceasewatch.domain", None),
     ("ceasewatch.services", "live_protocol.py"),
     ("ceasewatch.services", "handlers.py"),
+    ("ceasewatch.services", "snapshot_body.py"),
     ("ceasewatch", "config.py"),
 )
 """The source files that decide the engines' state: the domain, feeding the journal to
@@ -201,10 +205,9 @@ class Body:
         data, self._data = self._data, None
         try:
             with _gc_paused():
-                values, seen = _body(
-                    _SnapshotUnpickler(Inflating(data)).load(),
-                    1 + max((n for _, _, n in self._places), default=-1),
-                )
+                values, seen = snapshot_body.load(Inflating(data))
+                if len(values) != 1 + max((n for _, _, n in self._places), default=-1):
+                    raise ValueError("not a snapshot's body")
         except Exception as exc:  # the journal is always there to fall back on
             self.failed = True
             raise Unreadable(self.seq, str(exc)) from exc
@@ -263,7 +266,10 @@ def made(state: State, ceasefires: dict[str, str]) -> Made:
                 roots[id(value)] = (len(values), Engine.summary(owner))
                 values.append(value)
     with _gc_paused():
-        body = deflated_pickle((values, state.seen))
+        deflating = Deflating()
+        incidents = [i for engine in state.engines.values() for i in engine.incidents.values()]
+        snapshot_body.dump(deflating, incidents, values, state.seen)
+        body = deflating.getvalue()
         front = io.BytesIO()
         _FrontPickler(front, roots).dump(
             (FORMAT, state.position, state.now, state.last_arrival, state.engines, body)
@@ -380,15 +386,6 @@ def _front(seq: int, data: Any) -> Loaded:
     return loaded
 
 
-def _body(data: Any, count: int) -> tuple[list[object], set[tuple[str, str]]]:
-    if not isinstance(data, tuple) or len(data) != 2:
-        raise ValueError("not a snapshot's body")
-    values, seen = data
-    if not isinstance(values, list) or len(values) != count or not isinstance(seen, set):
-        raise ValueError("not a snapshot's body")
-    return values, seen
-
-
 class _FrontPickler(pickle.Pickler):
     """Pickles the front: each value of the body (`roots`, by identity) as its place."""
 
@@ -415,39 +412,9 @@ class _gc_paused:
             gc.enable()
 
 
-_ALLOWED = {
-    "builtins": {"set", "frozenset", "dict", "list", "tuple", "getattr", "object"},
-    "copyreg": {"_reconstructor", "__newobj__", "__newobj_ex__"},
-    "collections": {"defaultdict", "OrderedDict", "deque"},
-    "datetime": {"datetime", "timedelta", "timezone", "date", "time"},
-    "zoneinfo": {"ZoneInfo"},
-    "decimal": {"Decimal"},
-    "pathlib": {"PurePosixPath", "PosixPath"},
-    "shapely.io": {"from_wkb"},
-    "shapely.geometry.polygon": {"Polygon"},
-    "shapely.geometry.multipolygon": {"MultiPolygon"},
-}
-"""What a snapshot may name besides ceasewatch's domain classes."""
-
-
-class _SnapshotUnpickler(pickle.Unpickler):
-    """Builds only the domain's classes and the standard types above: a tampered
-    snapshot cannot name `os.system` or any other callable."""
-
-    def find_class(self, module: str, name: str) -> Any:
-        if module.startswith("ceasewatch.domain.") or name in _ALLOWED.get(module, ()):
-            return super().find_class(module, name)
-        if module.startswith("pydantic") and name in _PYDANTIC:
-            return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"a snapshot may not name {module}.{name}")
-
-
-class _FrontUnpickler(_SnapshotUnpickler):
+class _FrontUnpickler(SnapshotUnpickler):
     def persistent_load(self, pid: Any) -> Any:
         n, held = pid
         if not isinstance(n, int) or not isinstance(held, dict):
             raise pickle.UnpicklingError("not a place in a snapshot's body")
         return _Marker(n, held)
-
-
-_PYDANTIC = {"BaseModel", "_model_construction", "PydanticUndefined"}

@@ -1,0 +1,186 @@
+"""A snapshot's body as a series of pickles: the incidents (with their reports) a few
+thousand at a time, then everything that refers to them.
+
+Pickle keeps every object it has made in its memo until the pickle ends, so that a later
+reference can name it; that includes the state each report and incident is rebuilt from
+(a tuple of its values), which nothing needs once the object is built. In one pickle of
+a million reports those tuples were hundreds of megabytes held at once, and left the
+heap in holes: a body unpickled to nearly twice what the engines it made hold. Here
+each chunk of incidents is a pickle of its own, whose memo goes when the chunk is read;
+the chunks and the last pickle name an incident or report of an earlier chunk by its
+place (a persistent id: an integer, which pickle does not keep in its memo).
+
+Places are given by one walk that both sides repeat: the incidents in the order
+written, the reports of each in order (a report placed where it is first met), and the
+instant each became a violation at, which the rule-5 and rule-7 indexes hold too
+(`_Places`).
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from ..domain.incidents import Incident
+from ..domain.reports import Report
+
+CHUNK = 5_000
+"""Incidents a pickle: what the unpickler holds beside what it has made."""
+
+PROTOCOL = pickle.HIGHEST_PROTOCOL
+
+Seen = set[tuple[str, str]]
+
+
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+class Readable(Protocol):
+    def read(self, size: int = ..., /) -> bytes: ...
+
+    def readline(self) -> bytes: ...
+
+
+def dump(file: Writable, incidents: Iterable[Incident], values: list[object], seen: Seen) -> None:
+    """Write the body: `incidents` (every one that `values` refers to, each once) in
+    chunks, then `values` and `seen`."""
+    every = list(incidents)
+    chunks = [every[start : start + CHUNK] for start in range(0, len(every), CHUNK)]
+    pickle.Pickler(file, protocol=PROTOCOL).dump(len(chunks))
+    places = _Places()
+    for chunk in chunks:
+        placed, shares = places.of(chunk)
+        # a chunk whose reports are all its own names nothing by place: the plain pickler
+        # spares a call for each object written
+        pickler = _Pickler(file, places.pids) if shares else pickle.Pickler(file, PROTOCOL)
+        pickler.dump(chunk)
+        places.pids.update(placed)
+    _Pickler(file, places.pids).dump((values, seen))
+
+
+def load(file: Readable) -> tuple[list[object], Seen]:
+    """Read what `dump` wrote (building only the classes a snapshot may name)."""
+    count = SnapshotUnpickler(file).load()
+    if not isinstance(count, int) or count < 0:
+        raise ValueError("not a snapshot's body")
+    placed: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
+    incidents, reports, instants = placed
+    for _ in range(count):
+        reader = _Reading(file, placed)
+        chunk = reader.load()
+        if not isinstance(chunk, list) or not all(type(i) is Incident for i in chunk):
+            raise ValueError("not a chunk of incidents")
+        incidents.extend(chunk)
+        reports.extend(_first_met(chunk, reader.earlier))
+        instants.extend(_instants(chunk))
+    data = _Reading(file, placed).load()
+    if not isinstance(data, tuple) or len(data) != 2:
+        raise ValueError("not a snapshot's body")
+    values, seen = data
+    if not isinstance(values, list) or not isinstance(seen, set):
+        raise ValueError("not a snapshot's body")
+    return values, seen
+
+
+class _Places:
+    """The persistent id of each object placed so far, by identity: three times its place
+    among the incidents, the reports (plus one) or the instants (plus two)."""
+
+    def __init__(self) -> None:
+        self.pids: dict[int, int] = {}
+        self._counts = [0, 0, 0]
+
+    def of(self, chunk: Sequence[Incident]) -> tuple[dict[int, int], bool]:
+        """The ids of a chunk's incidents, of the reports first met in them and of their
+        instants (to add to `pids` once the chunk is written), and whether it shares a
+        report with an earlier chunk."""
+        pids = self.pids
+        earlier = {id(r) for i in chunk for r in i.reports if id(r) in pids}
+        placed: dict[int, int] = {}
+        for kind, objects in enumerate((chunk, _first_met(chunk, earlier), _instants(chunk))):
+            for obj in objects:
+                placed[id(obj)] = 3 * self._counts[kind] + kind
+                self._counts[kind] += 1
+        return placed, bool(earlier)
+
+
+def _instants(chunk: Sequence[Incident]) -> Iterator[datetime]:
+    """The instants a chunk's incidents became violations at (the same objects that
+    rules 5 and 7 file them by)."""
+    return (i.violation_at for i in chunk if i.violation_at is not None)
+
+
+def _first_met(chunk: Sequence[Incident], earlier: set[int]) -> Iterator[Report]:
+    """The reports of a chunk's incidents, in order, each once, less those of earlier
+    chunks (by id): the order both sides place them in."""
+    met: set[int] = set(earlier)
+    for incident in chunk:
+        for report in incident.reports:
+            if id(report) not in met:
+                met.add(id(report))
+                yield report
+
+
+class _Pickler(pickle.Pickler):
+    """Writes an incident or report of an earlier chunk as its persistent id (`pids`)."""
+
+    def __init__(self, file: Writable, pids: dict[int, int]) -> None:
+        super().__init__(file, protocol=PROTOCOL)
+        self._pid = pids.get
+
+    def persistent_id(self, obj: Any) -> int | None:  # called for every object written
+        return self._pid(id(obj))
+
+
+_ALLOWED = {
+    "builtins": {"set", "frozenset", "dict", "list", "tuple", "getattr", "object"},
+    "copyreg": {"_reconstructor", "__newobj__", "__newobj_ex__"},
+    "collections": {"defaultdict", "OrderedDict", "deque"},
+    "datetime": {"datetime", "timedelta", "timezone", "date", "time"},
+    "zoneinfo": {"ZoneInfo"},
+    "decimal": {"Decimal"},
+    "pathlib": {"PurePosixPath", "PosixPath"},
+    "shapely.io": {"from_wkb"},
+    "shapely.geometry.polygon": {"Polygon"},
+    "shapely.geometry.multipolygon": {"MultiPolygon"},
+}
+"""What a snapshot may name besides ceasewatch's domain classes."""
+_PYDANTIC = {"BaseModel", "_model_construction", "PydanticUndefined"}
+
+
+class SnapshotUnpickler(pickle.Unpickler):
+    """Builds only the domain's classes and the standard types above: a tampered
+    snapshot cannot name `os.system` or any other callable."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module.startswith("ceasewatch.domain.") or name in _ALLOWED.get(module, ()):
+            return super().find_class(module, name)
+        if module.startswith("pydantic") and name in _PYDANTIC:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"a snapshot may not name {module}.{name}")
+
+
+class _Reading(SnapshotUnpickler):
+    """Reads a pickle whose persistent ids are places among the incidents, reports and
+    instants read so far; notes the ids of the reports it was given that way."""
+
+    def __init__(self, file: Readable, placed: tuple[list[Any], ...]) -> None:
+        super().__init__(file)
+        self._placed = placed
+        self.earlier: set[int] = set()
+        """The reports of earlier chunks this one names."""
+
+    def persistent_load(self, pid: Any) -> Any:
+        if type(pid) is not int or pid < 0:
+            raise pickle.UnpicklingError("not a place in a snapshot's body")
+        place, kind = divmod(pid, 3)
+        placed = self._placed[kind]
+        if place >= len(placed):
+            raise pickle.UnpicklingError("a place not yet read in a snapshot's body")
+        found = placed[place]
+        if kind == 1:
+            self.earlier.add(id(found))
+        return found

@@ -1,0 +1,90 @@
+"""A snapshot's body is written as chunks of incidents, each a pickle of its own, then what
+refers to them: what comes back is what went in, one object for each that was one."""
+
+from __future__ import annotations
+
+import io
+import pickle
+
+import pytest
+
+from builders import make_report
+from ceasewatch.domain.incidents import Incident
+from ceasewatch.services import snapshot_body
+
+
+def incidents(count: int) -> list[Incident]:
+    return [Incident.of(make_report(id=f"r{n}"), f"inc-{n}", n) for n in range(count)]
+
+
+def round_trip(every: list[Incident], values: list[object]) -> tuple[list[object], set]:
+    file = io.BytesIO()
+    snapshot_body.dump(file, every, values, {("omm", "r0")})
+    file.seek(0)
+    return snapshot_body.load(file)
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(snapshot_body, "CHUNK", 3)
+
+
+def test_what_refers_to_incidents_of_any_chunk_gets_the_same_objects_back():
+    every = incidents(10)
+    index = {i.id: i for i in every}
+    filed = [(i.reports[0], i) for i in reversed(every)]
+
+    (index_back, filed_back), seen = round_trip(every, [index, filed])
+
+    assert seen == {("omm", "r0")}
+    assert [i.id for i in index_back.values()] == [i.id for i in every]
+    for report, incident in filed_back:
+        assert incident is index_back[incident.id]
+        assert report is incident.reports[0]
+        assert report == index[incident.id].reports[0]
+
+
+def test_a_report_of_incidents_in_two_chunks_comes_back_as_one():
+    every = incidents(5)
+    shared = every[0].reports[0]
+    every[4].reports += (shared,)
+
+    (back,), _ = round_trip(every, [every])
+
+    assert back[4].reports[1] is back[0].reports[0]
+
+
+def test_the_instant_an_incident_became_a_violation_is_one_object_with_the_indexes():
+    every = incidents(7)
+    for incident in every:
+        incident.violation_at = incident.occurred_at
+    timeline = [i.violation_at for i in every]
+
+    (back, times), _ = round_trip(every, [every, timeline])
+
+    assert all(t is i.violation_at is i.occurred_at for t, i in zip(times, back, strict=True))
+
+
+def test_a_place_not_yet_read_is_refused():
+    file = io.BytesIO()
+    pickle.Pickler(file).dump(0)  # no chunk: no incident read
+
+    class Forged(pickle.Pickler):
+        def persistent_id(self, obj: object) -> int | None:
+            return 3 * 2 if obj == "an incident" else None  # the third incident
+
+    Forged(file).dump(([["an incident"]], set()))
+    file.seek(0)
+
+    with pytest.raises(pickle.UnpicklingError, match="not yet read"):
+        snapshot_body.load(file)
+
+
+def test_a_class_outside_the_domain_is_refused():
+    file = io.BytesIO()
+    pickle.Pickler(file).dump(1)
+    pickle.Pickler(file).dump([io.BytesIO])
+    file.seek(0)
+
+    with pytest.raises(pickle.UnpicklingError, match="may not name"):
+        snapshot_body.load(file)
