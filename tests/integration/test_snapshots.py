@@ -33,7 +33,7 @@ from ceasewatch.services.setup import init
 from ceasewatch.services.snapshot_process import SnapshotProcess
 from ceasewatch.services.system import System, open_system
 from ceasewatch.store import tables
-from ceasewatch.store.database import reading, writing
+from ceasewatch.store.database import held_alone, reading, writing
 
 runner = CliRunner()
 CASE = "cf-1/RU/1"
@@ -312,6 +312,54 @@ def test_the_snapshot_command_waits_for_no_writer(pg_url: str, tmp_path: Path):
         taker.db.dispose()
     assert saved and saved[0].position > 0
     assert started_from(pg_url)[0] == saved[0].position
+
+
+def test_one_process_at_a_time_takes_a_snapshot(db_url: str, tmp_path: Path):
+    """Each needs a second set of engines: a gigabyte or more at a million reports. One
+    asked for while another is at it takes none, and says so."""
+    init(db_url)
+    run(db_url, a_day_of_work(tmp_path)[:3], snapshot_each=False)
+    holder, taker = fresh(db_url), fresh(db_url)
+    try:
+        with held_alone(holder.db, snapshots.TAKING) as mine:
+            assert mine
+            assert unit_of_work.snapshot(taker, datetime.now(UTC)) is None
+            command = runner.invoke(app, ["snapshot", "--db", db_url])
+        assert command.output == (
+            "another process is taking a snapshot of this store: none taken\n"
+        )
+        assert started_from(db_url)[0] is None
+        taken = unit_of_work.snapshot(taker, datetime.now(UTC))
+    finally:
+        holder.db.dispose()
+        taker.db.dispose()
+    assert taken is not None and started_from(db_url)[0] == taken.position
+
+
+def test_a_process_counts_from_the_newest_snapshot_whoever_took_it(db_url: str, tmp_path: Path):
+    """A server's workers and the CLI commands beside them each count the entries since
+    the newest snapshot: none takes another just after one of the others did."""
+    init(db_url)
+    system = open_system(db_url, serving=True)
+    system.protocol.snapshot_every = SnapshotEvery(entries=5, minutes=None)
+    other = fresh(db_url)
+    try:
+        steps = a_day_of_work(tmp_path)
+        for step in steps[:2]:
+            step(system)
+        for step in steps[2:4]:
+            step(other)
+        taken = unit_of_work.snapshot(other, datetime.now(UTC))
+        assert taken is not None
+        with reading(system.db) as conn:
+            system.protocol.catch_up(conn)
+        assert system.protocol.position - system.protocol.snapshotted >= 5
+
+        assert not system.protocol.snapshot_due()
+        assert system.protocol.snapshotted == taken.position
+    finally:
+        system.db.dispose()
+        other.db.dispose()
 
 
 # -- snapshots passed over ---------------------------------------------------------------

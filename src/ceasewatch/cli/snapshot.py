@@ -37,6 +37,9 @@ def snapshot_command(
                 out.print("no snapshots", markup=False)
             return
         made = unit_of_work.snapshot(system, datetime.now(UTC))
+    if made is None:
+        out.print("another process is taking a snapshot of this store: none taken", markup=False)
+        return
     clock = iso_z(made.clock) if made.clock else "-"
     out.print(
         f"snapshot {made.seq}: journal entry {made.position}, clock {clock}, {made.size:,} bytes",

@@ -30,7 +30,7 @@ from ..domain.engine import Engine
 from ..domain.events import ProtocolEvent
 from ..domain.reports import Report
 from ..store import journal
-from ..store.database import reading, writing_rows
+from ..store.database import held_alone, reading, writing_rows
 from ..store.journal import Input, ReportInput
 from . import snapshots
 from .handlers import build_engine, take_input
@@ -141,9 +141,22 @@ class LiveProtocol:
 
     def snapshot_due(self) -> bool:
         """Whether the journal has grown enough since the newest snapshot, or for long
-        enough, to save another after this commit (never while one is being taken)."""
+        enough, to save another after this commit (never while one is being taken).
+
+        The newest snapshot may be another process's (each of a server's, each CLI
+        command): it is looked up once this process's own count says one is due."""
         if self.snapshot_process is not None and self.snapshot_process.running():
             return False
+        if not self._grown_enough():
+            return False
+        with reading(self.db) as conn:
+            newest = snapshots.newest_position(conn)
+        if newest <= self.snapshotted:
+            return True
+        self.snapshotted, self._snapshot_clock = newest, time.monotonic()
+        return self._grown_enough()
+
+    def _grown_enough(self) -> bool:
         return self.snapshot_every.due(
             self.position - self.snapshotted,
             time.monotonic() - self._snapshot_clock,
@@ -165,7 +178,11 @@ class LiveProtocol:
             self.snapshotted, self._snapshot_clock = self.position, time.monotonic()
             return
         try:
-            self.save_snapshot(datetime.now(UTC))
+            with held_alone(self.db, snapshots.TAKING) as mine:
+                if mine:
+                    self.save_snapshot(datetime.now(UTC))
+                else:  # another process is taking one: due again after the usual growth
+                    self.snapshotted, self._snapshot_clock = self.position, time.monotonic()
         except Exception:
             log.exception("saving a snapshot of the engines failed; going on without")
             self._snapshot_clock = time.monotonic()  # wait the interval before trying again

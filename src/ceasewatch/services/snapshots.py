@@ -69,6 +69,9 @@ from .snapshot_body import SnapshotUnpickler
 FORMAT = 3
 """Bumped whenever what a snapshot holds changes shape."""
 
+TAKING = "snapshot"
+"""The lock (`held_alone`) that one process at a time holds while it takes a snapshot."""
+
 _SOURCES = (
     ("ceasewatch.domain", None),
     ("ceasewatch.services", "live_protocol.py"),

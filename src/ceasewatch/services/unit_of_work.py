@@ -34,8 +34,8 @@ from ..domain.notices import notices_for
 from ..domain.reports import Report
 from ..domain.sources import Registry, Source
 from ..store import auditlog, journal, outbox, queries, readmodels
+from ..store.database import held_alone, writing, writing_rows
 from ..store.database import snapshot as consistent_read
-from ..store.database import writing, writing_rows
 from ..store.journal import CommandInput, ReportInput, StoredCeasefire, StoredClock
 from . import snapshots
 from .handlers import apply_command, apply_store_command, build_engine
@@ -107,18 +107,23 @@ def rows(system: System) -> Iterator[Connection]:
         yield conn
 
 
-def snapshot(system: System, taken_at: datetime) -> snapshots.Saved:
+def snapshot(system: System, taken_at: datetime) -> snapshots.Saved | None:
     """Save a snapshot of the journal as it stands (`ceasewatch snapshot`, and a server's
     `SnapshotProcess`): engines of its own, started like any process's from the newest
-    snapshot and fed the journal after it, in one consistent read. It takes no lock, so
-    no writer waits while it works; the journal position it saves is the one it read."""
-    live = LiveProtocol(system.db)
-    try:
-        with consistent_read(system.db) as conn:
-            live.catch_up(conn)
-        return live.save_snapshot(taken_at)
-    finally:
-        live.reset()  # frees the engines; deletes a snapshot whose body would not load
+    snapshot and fed the journal after it, in one consistent read. It takes no writer's
+    lock, so no writer waits while it works; the journal position it saves is the one it
+    read. One process at a time takes one (each needs a second set of engines, a
+    gigabyte or more at a million reports): None when another is at it."""
+    with held_alone(system.db, snapshots.TAKING) as mine:
+        if not mine:
+            return None
+        live = LiveProtocol(system.db)
+        try:
+            with consistent_read(system.db) as conn:
+                live.catch_up(conn)
+            return live.save_snapshot(taken_at)
+        finally:
+            live.reset()  # frees the engines; deletes a snapshot whose body would not load
 
 
 @contextmanager

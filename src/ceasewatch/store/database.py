@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -179,6 +181,42 @@ def writing_rows(db: sa.Engine) -> Iterator[Connection]:
         connection.execution_options(ceasewatch_writer=True)
         with connection.begin():
             yield connection
+
+
+@contextmanager
+def held_alone(db: sa.Engine, name: str) -> Iterator[bool]:
+    """A lock across processes for work that one process at a time should do, and that
+    others skip rather than wait for: whether this process holds it (False: another
+    does). PostgreSQL: a session advisory lock, on a connection of its own. SQLite: an
+    exclusive `flock` of a file beside the database (`DB-NAME.lock`), which the system
+    releases when the process ends, however it ends; an in-memory database is one
+    process's alone."""
+    if db.dialect.name == "postgresql":
+        key = zlib.crc32(name.encode())
+        with db.connect() as connection:
+            held = connection.execute(sa.select(sa.func.pg_try_advisory_lock(key))).scalar()
+            connection.commit()
+            try:
+                yield bool(held)
+            finally:
+                if held:
+                    connection.execute(sa.select(sa.func.pg_advisory_unlock(key)))
+                    connection.commit()
+        return
+    path = db.url.database
+    if not path or path == ":memory:":
+        yield True
+        return
+    with open(f"{path}-{name}.lock", "a") as file:
+        try:
+            fcntl.flock(file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(file, fcntl.LOCK_UN)
 
 
 def streamed(statement: Executable) -> Executable:
