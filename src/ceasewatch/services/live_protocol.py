@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..domain.engine import Engine
 from ..domain.events import ProtocolEvent
@@ -149,8 +150,12 @@ class LiveProtocol:
             return False
         if not self._grown_enough():
             return False
-        with reading(self.db) as conn:
-            newest = snapshots.newest_position(conn)
+        try:
+            with reading(self.db) as conn:
+                newest = snapshots.newest_position(conn)
+        except SQLAlchemyError:  # asked after a commit: what was committed stands
+            log.exception("looking up the newest snapshot failed; taking one all the same")
+            return True
         if newest <= self.snapshotted:
             return True
         self.snapshotted, self._snapshot_clock = newest, time.monotonic()
