@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from enum import StrEnum
-from itertools import repeat
-from operator import attrgetter, call
+from operator import attrgetter
 from typing import NamedTuple
 
 from .geo import haversine_km
 from .policy import Corroboration
-from .reports import EventType, Report
+from .reports import EventType, Report, restore, slot_setters
 from .severity import Severity
 from .spacetime import KM_PER_DEGREE_LAT, SLACK_KM, SpaceTimeGrid, micros
 
@@ -142,14 +140,12 @@ class Incident:
         return _values(self)
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
-        if len(state) != len(_SETTERS):
-            raise ValueError(f"an incident's state has {len(state)} values, not {len(_SETTERS)}")
-        deque(map(call, _SETTERS, repeat(self), state), 0)  # the slots' own setters, in C
+        restore(self, _SETTERS, state)
 
 
 _FIELDS = tuple(f.name for f in fields(Incident))
 _values = attrgetter(*_FIELDS)
-_SETTERS = tuple(vars(Incident)[name].__set__ for name in _FIELDS)
+_SETTERS = slot_setters(Incident, _FIELDS)
 _ONE_TYPE = {t: frozenset((t,)) for t in EventType}
 
 

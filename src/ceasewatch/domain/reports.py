@@ -144,10 +144,7 @@ class Report:
         return _fields_of(type(self))[1](self)  # type: ignore[no-any-return]
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
-        setters = _setters_of(type(self))
-        if len(state) != len(setters):
-            raise ValueError(f"a report's state has {len(state)} values, not {len(setters)}")
-        deque(map(call, setters, repeat(self), state), 0)  # each slot's setter, looped in C
+        restore(self, _setters_of(type(self)), state)
 
 
 def _fields_of(cls: type) -> tuple[tuple[str, ...], attrgetter[Any]]:
@@ -159,14 +156,30 @@ def _fields_of(cls: type) -> tuple[tuple[str, ...], attrgetter[Any]]:
     return found
 
 
-def _setters_of(cls: type) -> tuple[Callable[[object, object], None], ...]:
-    """A report class's setters, in its fields' order: a slot's own descriptor, which skips
-    the frozen dataclass's guard and the look-up of each name (a subclass without slots
-    keeps its own fields in a dict: those are set by name)."""
+def _setters_of(cls: type) -> Setters:
+    """A report class's setters (the API's subclasses add fields), cached."""
     found = _SETTERS.get(cls)
     if found is None:
-        found = _SETTERS[cls] = tuple(_setter(cls, name) for name in _fields_of(cls)[0])
+        found = _SETTERS[cls] = slot_setters(cls, _fields_of(cls)[0])
     return found
+
+
+Setters = tuple[Callable[[object, object], None], ...]
+
+
+def slot_setters(cls: type, names: tuple[str, ...]) -> Setters:
+    """A class's setters for these fields, in order, for `restore`: a slot's own
+    descriptor, which skips a frozen dataclass's guard and the look-up of each name (a
+    subclass without slots keeps its own fields in a dict: those are set by name)."""
+    return tuple(_setter(cls, name) for name in names)
+
+
+def restore(obj: object, setters: Setters, state: tuple[object, ...]) -> None:
+    """Set an object's fields from the state pickled for it (a snapshot holds millions)."""
+    if len(state) != len(setters):
+        name = type(obj).__name__
+        raise ValueError(f"{name} state with {len(state)} values, not {len(setters)}")
+    deque(map(call, setters, repeat(obj), state), 0)  # each setter called, looped in C
 
 
 def _setter(cls: type, name: str) -> Callable[[object, object], None]:
@@ -181,7 +194,7 @@ def _set_named(name: str, obj: object, value: object) -> None:
 
 
 _FIELDS: dict[type, tuple[tuple[str, ...], attrgetter[Any]]] = {}
-_SETTERS: dict[type, tuple[Callable[[object, object], None], ...]] = {}
+_SETTERS: dict[type, Setters] = {}
 
 
 _REPORTS = TypeAdapter(Report)

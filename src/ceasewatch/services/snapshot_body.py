@@ -19,7 +19,7 @@ instant each became a violation at, which the rule-5 and rule-7 indexes hold too
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -44,11 +44,10 @@ class Readable(Protocol):
     def readline(self) -> bytes: ...
 
 
-def dump(file: Writable, incidents: Iterable[Incident], values: list[object], seen: Seen) -> None:
+def dump(file: Writable, incidents: list[Incident], values: list[object], seen: Seen) -> None:
     """Write the body: `incidents` (every one that `values` refers to, each once) in
     chunks, then `values` and `seen`."""
-    every = list(incidents)
-    chunks = [every[start : start + CHUNK] for start in range(0, len(every), CHUNK)]
+    chunks = [incidents[start : start + CHUNK] for start in range(0, len(incidents), CHUNK)]
     pickle.Pickler(file, protocol=PROTOCOL).dump(len(chunks))
     places = _Places()
     for chunk in chunks:

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -93,10 +94,10 @@ def verify_store(
         if quick:
             return result
         engines = _engines(conn, chained, result, problem)
-        size = journal.read_clock(conn).next_seq + 1
-        claims = Claims(auditlog.entries(conn), size, journal_problem)
+        clock = journal.read_clock(conn)
+        claims = Claims(auditlog.entries(conn), clock.next_seq + 1, journal_problem)
         events = EventChecks(conn, engines, problem)
-        _rebuild(conn, engines, claims, events, result, problem)
+        _rebuild(conn, engines, clock.now, claims, events, result, problem)
         for spec, stored, derived in _keyed_tables(conn, engines):
             for difference in rowdiff.compare_keyed(spec, stored, derived):
                 problem(DERIVED, str(difference))
@@ -158,13 +159,14 @@ def _engines(
 def _rebuild(
     conn: Connection,
     engines: dict[str, Engine],
+    now: datetime | None,
     claims: Claims,
     events: EventChecks,
     result: Verified,
     problem: Problem,
 ) -> None:
     """Check each journal row against the chain and feed it to the engines; then move
-    them to the stored clock. The events they give are checked as they come."""
+    them to the stored clock, `now`. The events they give are checked as they come."""
     with paused_gc():
         for table, row in journal.rows_after(conn, 0, whole=True):
             result.journal[table] += 1
@@ -178,7 +180,6 @@ def _rebuild(
                 continue
             for cf, event in taken:
                 events.check(cf, event)
-        now = journal.read_clock(conn).now
         if now is not None:
             for cf, engine in engines.items():
                 for event in engine.advance(now):
