@@ -4,7 +4,7 @@ ceasefires, or that does not hold together is passed over, never trusted."""
 
 from __future__ import annotations
 
-import io
+import hashlib
 import pickle
 import threading
 import zlib
@@ -23,7 +23,7 @@ from builders import HOUR, T0, write_jsonl
 from ceasewatch.audit import sha256_hex
 from ceasewatch.cli import app
 from ceasewatch.domain.sources import Source
-from ceasewatch.services import commands, setup, snapshots, sources, unit_of_work
+from ceasewatch.services import commands, compressed, setup, snapshots, sources, unit_of_work
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.live_protocol import SnapshotEvery
@@ -179,28 +179,27 @@ def _reopen(system: System, url: str) -> System:
     return fresh(url)
 
 
+def same_rows_from_snapshots(url: str, other_url: str, steps: list[Step]) -> None:
+    """Each step in a process of its own, each first taking a snapshot and starting from
+    it, stores in `url` what the same steps store in `other_url` from the journal."""
+    init(url)
+    init(other_url)
+    started = run(url, steps, snapshot_each=True)
+    run(other_url, steps, snapshot_each=False)
+    assert [s for s in started[2:] if s is None] == [], started  # each began at a snapshot
+    assert rows(url) == rows(other_url)
+
+
 def test_processes_started_from_snapshots_store_what_rebuilt_ones_do(
     db_url: str, other_url: str, tmp_path: Path
 ):
-    init(db_url)
-    init(other_url)
-    steps = a_day_of_work(tmp_path)
-    started = run(db_url, steps, snapshot_each=True)
-    run(other_url, steps, snapshot_each=False)
-    assert [s for s in started[2:] if s is None] == [], started  # each began at a snapshot
-    assert rows(db_url) == rows(other_url)
+    same_rows_from_snapshots(db_url, other_url, a_day_of_work(tmp_path))
     result = runner.invoke(app, ["audit", "verify", "--db", db_url])
     assert result.exit_code == 0, result.output
 
 
 def test_each_command_reaches_what_a_snapshot_left_out(db_url: str, other_url: str, tmp_path: Path):
-    init(db_url)
-    init(other_url)
-    steps = every_command(tmp_path)
-    started = run(db_url, steps, snapshot_each=True)
-    run(other_url, steps, snapshot_each=False)
-    assert [s for s in started[2:] if s is None] == [], started
-    assert rows(db_url) == rows(other_url)
+    same_rows_from_snapshots(db_url, other_url, every_command(tmp_path))
 
 
 def test_a_tick_that_fires_only_deadlines_loads_no_incident(db_url: str, tmp_path: Path):
@@ -368,6 +367,17 @@ def test_a_process_counts_from_the_newest_snapshot_whoever_took_it(db_url: str, 
 @pytest.fixture
 def snapshotted(db_url: str, tmp_path: Path) -> str:
     """A store of a day's work with a snapshot at its end."""
+    return _snapshotted(db_url, tmp_path)
+
+
+@pytest.fixture
+def in_parts(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """`snapshotted`, its snapshot's body cut into parts of a few hundred bytes."""
+    monkeypatch.setattr(compressed, "PART_BYTES", 256)
+    return _snapshotted(db_url, tmp_path)
+
+
+def _snapshotted(db_url: str, tmp_path: Path) -> str:
     init(db_url)
     run(db_url, a_day_of_work(tmp_path)[:-1], snapshot_each=False)
     system = fresh(db_url)
@@ -384,6 +394,20 @@ def started_from(url: str) -> tuple[int | None, list[Any]]:
         return system.protocol.started_from, events
     finally:
         system.db.dispose()
+
+
+def digest_of_stored(url: str) -> str:
+    """The digest a store's one snapshot should have: of its front, then its parts."""
+    s, parts = tables.snapshots, tables.snapshot_parts
+    system = fresh(url)
+    try:
+        with reading(system.db) as conn:
+            digest = hashlib.sha256(conn.execute(sa.select(s.c.state)).scalar_one())
+            for data in conn.execute(sa.select(parts.c.data).order_by(parts.c.part)).scalars():
+                digest.update(data)
+    finally:
+        system.db.dispose()
+    return digest.hexdigest()
 
 
 def edit(url: str, statement: Any) -> None:
@@ -421,6 +445,31 @@ def test_a_snapshot_whose_state_was_altered_is_passed_over(snapshotted: str):
     assert started_from(snapshotted)[0] is None
 
 
+def test_a_snapshot_missing_a_part_of_its_body_is_passed_over(in_parts: str):
+    parts = tables.snapshot_parts
+    edit(in_parts, sa.delete(parts).where(parts.c.part == 1))
+    assert started_from(in_parts)[0] is None
+
+
+def test_a_body_cut_short_is_passed_over_though_its_digest_was_made_to_agree(in_parts: str):
+    """The front counts its body's parts: the last ones dropped, and the digest made
+    again to match, what is left does not pass for the whole."""
+    parts = tables.snapshot_parts
+    edit(in_parts, sa.delete(parts).where(parts.c.part > 0))
+    edit(in_parts, sa.update(tables.snapshots).values(sha256=digest_of_stored(in_parts)))
+    assert started_from(in_parts)[0] is None
+
+
+def test_a_body_in_many_parts_gives_back_the_engines_it_saved(
+    db_url: str, other_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(compressed, "PART_BYTES", 256)
+    same_rows_from_snapshots(db_url, other_url, a_day_of_work(tmp_path))
+    with reading(fresh(db_url).db) as conn:
+        count = sa.select(sa.func.count()).select_from(tables.snapshot_parts)
+        assert conn.execute(count).scalar_one() > 4  # two kept snapshots, in parts
+
+
 def test_a_snapshot_naming_anything_but_the_domain_runs_nothing(snapshotted: str, tmp_path: Path):
     marker = tmp_path / "ran"
 
@@ -444,16 +493,11 @@ def test_a_snapshot_whose_body_runs_anything_is_deleted_unread(snapshotted: str,
         def __reduce__(self) -> tuple[Any, ...]:
             return (Path.touch, (marker,))
 
-    s = tables.snapshots
-    system = fresh(snapshotted)
-    with reading(system.db) as conn:
-        data = conn.execute(sa.select(s.c.state)).scalar_one()
-    system.db.dispose()
-    front = zlib.decompress(data)
+    s, parts = tables.snapshots, tables.snapshot_parts
     body = zlib.compress(pickle.dumps(([], Payload())))
-    old = snapshots._FrontUnpickler(io.BytesIO(front)).load()[5]
-    data = zlib.compress(front.replace(old, body.ljust(len(old), b"\0")[: len(old)]), 0)
-    edit(snapshotted, sa.update(s).values(state=data, sha256=sha256_hex(data)))
+    edit(snapshotted, sa.delete(parts).where(parts.c.part > 0))
+    edit(snapshotted, sa.update(parts).values(data=body))
+    edit(snapshotted, sa.update(s).values(sha256=digest_of_stored(snapshotted)))
     system = fresh(snapshotted)
     try:
         with pytest.raises(snapshots.Unreadable):

@@ -5,6 +5,7 @@ of every incident's fields: what comes back is what went in."""
 from __future__ import annotations
 
 import pickle
+import sys
 import zlib
 from dataclasses import fields
 
@@ -32,6 +33,33 @@ def test_a_body_deflated_as_written_inflates_as_read_to_what_it_was():
 
     assert len(data) < len(pickle.dumps(BIG)) / 2
     assert pickle.Unpickler(Inflating(data)).load() == BIG
+
+
+def test_a_body_cut_into_parts_reads_across_them_and_lets_each_go():
+    """Parts are stored as rows of their own (no value may exceed 1 GB): read in order,
+    they give back what went in, and the reader holds no part it has finished."""
+    file = Deflating(part_bytes=20_000)
+    pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(BIG)
+    parts = file.parts()
+
+    assert len(parts) > 5
+    assert {len(p) for p in parts[:-1]} == {20_000} and 0 < len(parts[-1]) <= 20_000
+    assert b"".join(parts) == deflated_pickle(BIG)
+    first = parts[0]
+    reader = Inflating(parts)
+    del parts
+    assert pickle.Unpickler(reader).load() == BIG
+    assert sys.getrefcount(first) == 2  # `first`, and the call's own argument
+
+
+def test_a_body_missing_a_part_fails_to_read():
+    file = Deflating(part_bytes=20_000)
+    pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(BIG)
+    parts = file.parts()
+    del parts[len(parts) // 2]
+
+    with pytest.raises((EOFError, pickle.UnpicklingError, zlib.error)):
+        pickle.load(Inflating(parts))
 
 
 def test_an_older_body_compressed_whole_still_reads():

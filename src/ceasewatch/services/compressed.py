@@ -1,40 +1,73 @@
-"""Pickles compressed as they are written and decompressed as they are read.
+"""Pickles compressed as they are written and decompressed as they are read, in parts.
 
 A snapshot's body pickles every incident and report (about 75 MB at 300,000 reports,
 before zlib makes it 23 MB). Compressed or decompressed whole, it would be held twice
-over while a buffer grows; streamed through zlib, a chunk at a time.
+over while a buffer grows; streamed through zlib, a chunk at a time. The compressed
+bytes are cut into parts of a few megabytes, each stored as a row of its own: a single
+value may hold at most 1 GB in PostgreSQL and in SQLite, which a body reaches at about
+ten million reports, and no step need copy the whole body into one buffer.
 """
 
 from __future__ import annotations
 
 import zlib
+from collections import deque
+from collections.abc import Iterable
+
+PART_BYTES = 4 << 20
+"""How many compressed bytes a part holds (the last one fewer)."""
 
 
 class Deflating:
-    """A file that compresses (zlib, level 1) what is written to it as it comes."""
+    """A file that compresses (zlib, level 1) what is written to it as it comes, and
+    cuts what it compressed into parts of `part_bytes` (`PART_BYTES`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, part_bytes: int | None = None) -> None:
         self._compressor = zlib.compressobj(1)
+        self._part_bytes = part_bytes or PART_BYTES
         self._parts: list[bytes] = []
+        self._pieces: list[bytes] = []
+        self._held = 0
 
     def write(self, chunk: bytes) -> int:
-        self._parts.append(self._compressor.compress(chunk))
+        piece = self._compressor.compress(chunk)
+        if piece:
+            self._pieces.append(piece)
+            self._held += len(piece)
+            if self._held >= self._part_bytes:
+                self._cut(last=False)
         return len(chunk)
 
+    def parts(self) -> list[bytes]:
+        """All that was written, compressed, in parts (the file is done with then)."""
+        self._pieces.append(self._compressor.flush())
+        self._cut(last=True)
+        parts, self._parts = self._parts, []
+        return parts
+
     def getvalue(self) -> bytes:
-        """All that was written, compressed (the file is done with then)."""
-        self._parts.append(self._compressor.flush())
-        return b"".join(self._parts)
+        """All that was written, compressed, in one piece (the file is done with then)."""
+        return b"".join(self.parts())
+
+    def _cut(self, *, last: bool) -> None:
+        """Make parts of `part_bytes` of what is held; the rest too if `last`."""
+        held, size = b"".join(self._pieces), self._part_bytes
+        whole = len(held) if last else len(held) - len(held) % size
+        self._parts.extend(held[at : at + size] for at in range(0, whole, size))
+        rest = held[whole:]
+        self._pieces, self._held = ([rest] if rest else []), len(rest)
 
 
 class Inflating:
-    """A file of what zlib-compressed `data` holds, decompressed as it is read (by an
-    unpickler), so that the pickle whole is never held."""
+    """A file of what the zlib-compressed `parts` hold, in order, decompressed as it is
+    read (by an unpickler), so that the pickle whole is never held. Each part is let go
+    once it is read (the caller should keep no other reference to it)."""
 
     _CHUNK = 1 << 16
 
-    def __init__(self, data: bytes) -> None:
-        self._data, self._at = memoryview(data), 0
+    def __init__(self, parts: bytes | Iterable[bytes]) -> None:
+        self._parts = deque([parts] if isinstance(parts, bytes) else parts)
+        self._data, self._at = memoryview(b""), 0
         self._inflater = zlib.decompressobj()
         self._ready = bytearray()
 
@@ -53,9 +86,13 @@ class Inflating:
 
     def _more(self) -> bool:
         """Decompress one more chunk; False at the end (or where the data was cut)."""
-        chunk = self._data[self._at : self._at + self._CHUNK]
-        if not chunk or self._inflater.eof:
+        if self._inflater.eof:
             return False
+        while self._at >= len(self._data):
+            if not self._parts:
+                return False
+            self._data, self._at = memoryview(self._parts.popleft()), 0
+        chunk = self._data[self._at : self._at + self._CHUNK]
         self._at += len(chunk)
         self._ready += self._inflater.decompress(chunk)
         return True

@@ -26,10 +26,15 @@ incident, a timer that closes a case. A tick that fires deadlines and alerts
 reads only cases, so opening a store of years of reports to tick it costs about what
 it costs on a small store; the body costs what the whole state did, once, if touched.
 
-**Trust.** Both parts are pickles of the domain objects (plain classes): the body (a
-series of pickles, `snapshot_body`) compressed with zlib, inside the front's pickle
-(where each attribute left out is a persistent id), the whole stored with its SHA-256,
-checked as the snapshot is read. Unpickling runs code named in the data, so a snapshot
+**Storage.** The front is the snapshot's row (`snapshots.state`); the body, compressed
+with zlib, is cut into parts of a few megabytes (`snapshot_parts`, one row each): a
+value may hold at most 1 GB, which a body reaches at some ten million reports. The row
+holds the SHA-256 of the front and then every part, in order, checked as the snapshot
+is read.
+
+**Trust.** Both parts are pickles of the domain objects (plain classes): the body a
+series of pickles (`snapshot_body`), the front one pickle, where each attribute left out
+is a persistent id into the body. Unpickling runs code named in the data, so a snapshot
 is only as trustworthy as the database that holds it; to keep a tampered row from
 running anything else, it is read by an unpickler that builds only ceasewatch's domain
 classes and a short list of standard types (`snapshot_body.SnapshotUnpickler`). A row
@@ -66,7 +71,7 @@ from . import snapshot_body
 from .compressed import Deflating, Inflating
 from .snapshot_body import SnapshotUnpickler
 
-FORMAT = 3
+FORMAT = 4
 """Bumped whenever what a snapshot holds changes shape."""
 
 TAKING = "snapshot"
@@ -149,9 +154,9 @@ class Body:
     snapshot was taken, and the domain's classes carry no hook at all.
     """
 
-    def __init__(self, seq: int, data: bytes) -> None:
+    def __init__(self, seq: int, parts: list[bytes]) -> None:
         self.seq = seq
-        self._data: bytes | None = data
+        self._parts: list[bytes] | None = parts
         self._places: list[tuple[object, str, int]] = []
         self._owners: dict[int, tuple[object, type]] = {}
         self._held: dict[int, dict[str, Any]] = {}
@@ -203,12 +208,12 @@ class Body:
         """Put back what was left out (once); the reports seen."""
         if self._seen is not None:
             return self._seen
-        if self._data is None:
+        if self._parts is None:
             raise Unreadable(self.seq, "it failed before")
-        data, self._data = self._data, None
+        file, self._parts = Inflating(self._parts), None  # each part goes once it is read
         try:
             with _gc_paused():
-                values, seen = snapshot_body.load(Inflating(data))
+                values, seen = snapshot_body.load(file)
                 if len(values) != 1 + max((n for _, _, n in self._places), default=-1):
                     raise ValueError("not a snapshot's body")
         except Exception as exc:  # the journal is always there to fall back on
@@ -255,6 +260,13 @@ class Made:
     clock: datetime | None
     ceasefires: dict[str, str]
     data: bytes
+    """The front."""
+    parts: list[bytes]
+    """The body, compressed, in parts."""
+
+    @property
+    def size(self) -> int:
+        return len(self.data) + sum(len(part) for part in self.parts)
 
 
 def made(state: State, ceasefires: dict[str, str]) -> Made:
@@ -272,31 +284,42 @@ def made(state: State, ceasefires: dict[str, str]) -> Made:
         deflating = Deflating()
         incidents = [i for engine in state.engines.values() for i in engine.incidents.values()]
         snapshot_body.dump(deflating, incidents, values, state.seen)
-        body = deflating.getvalue()
+        parts = deflating.parts()
         front = io.BytesIO()
         _FrontPickler(front, roots).dump(
-            (FORMAT, state.position, state.now, state.last_arrival, state.engines, body)
+            (FORMAT, state.position, state.now, state.last_arrival, state.engines, len(parts))
         )
-    data = zlib.compress(front.getvalue(), 0)  # the body is compressed already
+    data = zlib.compress(front.getvalue(), 1)
     digests = {cf: ceasefires[cf] for cf in state.engines}
-    return Made(state.position, state.now, digests, data)
+    return Made(state.position, state.now, digests, data, parts)
 
 
 def store(conn: Connection, snapshot: Made, taken_at: datetime) -> Saved:
-    """Write a snapshot made by `made`: one row."""
+    """Write a snapshot made by `made`: its row, and a row for each part of its body."""
     row = {
         "position": snapshot.position,
         "clock": snapshot.clock,
         "code": code_version(),
         "ceasefires": snapshot.ceasefires,
         "taken_at": taken_at,
-        "size": len(snapshot.data),
-        "sha256": sha256_hex(snapshot.data),
+        "size": snapshot.size,
+        "sha256": _digest(snapshot.data, snapshot.parts),
         "state": snapshot.data,
     }
-    seq = conn.execute(sa.insert(tables.snapshots).values(**row)).inserted_primary_key
-    assert seq is not None
-    return Saved(seq[0], snapshot.position, snapshot.clock, len(snapshot.data), taken_at, True)
+    inserted = conn.execute(sa.insert(tables.snapshots).values(**row)).inserted_primary_key
+    assert inserted is not None
+    seq = inserted[0]
+    for n, part in enumerate(snapshot.parts):  # one at a time: the driver copies each
+        conn.execute(sa.insert(tables.snapshot_parts).values(snapshot=seq, part=n, data=part))
+    return Saved(seq, snapshot.position, snapshot.clock, snapshot.size, taken_at, True)
+
+
+def _digest(front: bytes, parts: list[bytes]) -> str:
+    """The SHA-256 of a snapshot's front and then each part of its body, in order."""
+    digest = hashlib.sha256(front)
+    for part in parts:
+        digest.update(part)
+    return digest.hexdigest()
 
 
 def listed(conn: Connection, ceasefires: dict[str, str]) -> list[Saved]:
@@ -332,13 +355,14 @@ def load(conn: Connection, ceasefires: dict[str, str], up_to: int) -> Loaded | N
             continue
         row = conn.execute(sa.select(s.c.state, s.c.sha256).where(s.c.seq == saved.seq)).one()
         data = bytes(row.state)
-        if sha256_hex(data) != row.sha256:
+        parts = _parts(conn, saved.seq)
+        if _digest(data, parts) != row.sha256:
             log.warning("snapshot %s: its state does not match its digest; passed over", saved.seq)
             continue
         try:
             with _gc_paused():
                 front = _FrontUnpickler(io.BytesIO(zlib.decompress(data))).load()
-                state = _front(saved.seq, front)
+                state = _front(saved.seq, front, parts)
         except Exception as exc:  # a snapshot is a cache: any fault means "rebuild"
             log.warning("snapshot %s cannot be read (%s); passed over", saved.seq, exc)
             continue
@@ -348,9 +372,17 @@ def load(conn: Connection, ceasefires: dict[str, str], up_to: int) -> Loaded | N
     return None
 
 
+def _parts(conn: Connection, seq: int) -> list[bytes]:
+    """A snapshot's body, compressed, in parts (any missing shows in the digest)."""
+    p = tables.snapshot_parts
+    rows = conn.execute(sa.select(p.c.data).where(p.c.snapshot == seq).order_by(p.c.part))
+    return [bytes(data) for data in rows.scalars()]
+
+
 def discard(conn: Connection, seq: int) -> None:
     """Delete a snapshot found unreadable (`Unreadable`): no process should try it again."""
     conn.execute(sa.delete(tables.snapshots).where(tables.snapshots.c.seq == seq))
+    conn.execute(sa.delete(tables.snapshot_parts).where(tables.snapshot_parts.c.snapshot == seq))
 
 
 def prune(conn: Connection, keep: int = 2) -> int:
@@ -364,6 +396,8 @@ def prune(conn: Connection, keep: int = 2) -> int:
     ).scalars()
     kept = list(ours)[:keep]
     result = conn.execute(sa.delete(s).where(s.c.seq.not_in(kept)))
+    p = tables.snapshot_parts
+    conn.execute(sa.delete(p).where(p.c.snapshot.not_in(sa.select(s.c.seq))))
     return int(result.rowcount or 0)
 
 
@@ -373,15 +407,15 @@ def _usable(row: Any, ceasefires: dict[str, str]) -> bool:
     return row.code == code_version() and all(ceasefires.get(i) == d for i, d in held.items())
 
 
-def _front(seq: int, data: Any) -> Loaded:
+def _front(seq: int, data: Any, parts: list[bytes]) -> Loaded:
     if not isinstance(data, tuple) or len(data) != 6 or data[0] != FORMAT:
         raise ValueError("not a snapshot of this format")
-    _, position, now, last_arrival, engines, body = data
+    _, position, now, last_arrival, engines, count = data
     if not isinstance(engines, dict) or not all(isinstance(e, Engine) for e in engines.values()):
         raise ValueError("not a snapshot of engines")
-    if not isinstance(body, bytes):
-        raise ValueError("not a snapshot's body")
-    loaded = Loaded(seq, position, now, last_arrival, engines, Body(seq, body))
+    if count != len(parts):
+        raise ValueError(f"its body has {len(parts)} parts of {count}")
+    loaded = Loaded(seq, position, now, last_arrival, engines, Body(seq, parts))
     for engine in engines.values():
         for owner, name in engine.bulk():
             loaded.body.leave_out(owner, name)

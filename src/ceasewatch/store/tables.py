@@ -298,12 +298,22 @@ snapshots = Table(
     Column("code", String(64), nullable=False),  # the engine code's version (a digest)
     Column("ceasefires", JSON, nullable=False),  # {id: digest of definition and policy}
     Column("taken_at", Instant, nullable=False),  # wall-clock time
-    Column("size", Integer, nullable=False),  # bytes of `state`
-    Column("sha256", String(64), nullable=False),  # of `state`
+    Column("size", Seq, nullable=False),  # bytes of `state` and of its body's parts
+    Column("sha256", String(64), nullable=False),  # of `state`, then each part in order
     Column("state", LargeBinary, nullable=False),  # zlib-compressed pickle of the engines
     Index(None, "position"),
 )
 """The engines' state saved at journal positions, so a process need not replay it all."""
+
+snapshot_parts = Table(
+    "snapshot_parts",
+    metadata,
+    Column("snapshot", Seq, primary_key=True, autoincrement=False),  # snapshots.seq
+    Column("part", Integer, primary_key=True, autoincrement=False),  # 0, 1, ...
+    Column("data", LargeBinary, nullable=False),  # a few MB of the compressed body
+)
+"""A snapshot's body, in parts: no value may exceed 1 GB, which a body of some ten
+million reports would."""
 
 party_keys = Table(
     "party_keys",
