@@ -8,15 +8,17 @@ from typing import Any
 
 import pytest
 
-from builders import front_reports, write_jsonl
+from builders import front_reports, make_report, write_jsonl
 from ceasewatch.config import load_ceasefire, load_policy
+from ceasewatch.domain.reports import parse_report
 from ceasewatch.importers.records import read_reports
+from ceasewatch.services import unit_of_work
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.replay import replay
 from ceasewatch.services.setup import SetupError, add_ceasefire
-from ceasewatch.services.system import System
-from ceasewatch.store import queries
+from ceasewatch.services.system import System, open_system
+from ceasewatch.store import journal, queries
 from ceasewatch.store.database import reading
 
 END = datetime(2027, 6, 1, tzinfo=UTC)
@@ -79,6 +81,47 @@ def test_ingesting_a_file_again_stores_nothing_new(system: System, conformance_d
     with reading(system.db) as conn:
         assert queries.stats(conn) == before
     assert (first.accepted, again.accepted, again.already_stored) == (159, 0, 159)
+
+
+def test_a_report_sent_twice_in_one_batch_or_in_two_is_stored_once(
+    system: System, conformance_dir: Path, tmp_path: Path
+):
+    """The journal is asked which reports it holds; a batch remembers its own until it
+    writes them, and a fresh process knows the journal's without a snapshot's help."""
+    add_ceasefire(system, conformance_dir / "ceasefire.yaml")
+    one, two = (
+        {"id": id_, "source": "osint-1", "occurred_at": "2026-03-02T10:00:00Z", "lat": 48.0,
+         "lon": 37.0, "event_type": "artillery", "perpetrator": "RU"}
+        for id_ in ("a", "b")
+    )  # fmt: skip
+    with unit_of_work.protocol(system) as batch:
+        first = batch.take_reports([parse_report(one), parse_report(one), parse_report(two)])
+        again = batch.take_reports([parse_report(two), parse_report(one)])
+    fresh = open_system(system.db.url.render_as_string(hide_password=False))
+    try:
+        repeated = ingest(fresh, [str(write_jsonl(tmp_path / "twice.jsonl", [one, two, one]))])
+    finally:
+        fresh.db.dispose()
+
+    assert [r.id for r in first] == ["a", "b"] and again == []
+    assert (repeated.accepted, repeated.already_stored) == (0, 2)  # the file's copy: once
+    with reading(system.db) as conn:
+        assert queries.stats(conn)["reports"] == 2
+
+
+def test_the_journal_names_the_pairs_it_holds_whatever_they_spell(system: System):
+    """`stored_keys` looks a batch's (source, id) pairs up in one statement: quotes,
+    brackets and other scripts in them are data, and only the whole pair matches."""
+    odd = [('src "a"', "id-1"), ("src-b", "ід-2 ✓"), ("src-c", "[1, 2]"), ("src-d", "x\\y")]
+    with unit_of_work.protocol(system) as batch:
+        batch.take_reports(
+            [make_report(source=source, id=id_) for source, id_ in odd], trusted=True
+        )
+    others = [("src-b", "id-1"), ('src "a"', "ід-2 ✓"), *((f"s{n}", f"r{n}") for n in range(5000))]
+
+    with reading(system.db) as conn:
+        assert journal.stored_keys(conn, [*others, *odd]) == set(odd)
+        assert journal.stored_keys(conn, []) == set()
 
 
 def test_a_bad_record_is_named_and_the_good_ones_stored(system: System, tmp_path: Path):

@@ -12,7 +12,7 @@ engines are dropped and rebuilt from the journal at the next one.
 A snapshot of the engines (`snapshots.py`) lets a process start without feeding them the
 whole journal; when one is due, and where it is taken, is decided here.
 A process started from one loads the snapshot's body (what grows with the journal: the
-incidents, the indexes, the reports seen) only when something first reads it.
+incidents and the indexes) only when something first reads it.
 """
 
 from __future__ import annotations
@@ -74,8 +74,6 @@ class LiveProtocol:
     position: int = 0
     """The last journal number the engines have taken."""
     now: datetime | None = None
-    _seen: set[tuple[str, str]] | None = field(default_factory=set, repr=False)
-    """(source, id) of every journaled report (None: still in `_body`, not loaded yet)."""
     last_arrival: datetime | None = None
     """The latest arrival instant of a journaled report."""
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -96,13 +94,6 @@ class LiveProtocol:
     """The process started for the latest snapshot taken apart, if any."""
 
     @property
-    def seen(self) -> set[tuple[str, str]]:
-        if self._seen is None:
-            assert self._body is not None
-            self._seen = self._body.load()
-        return self._seen
-
-    @property
     def loaded_all(self) -> bool:
         """Whether everything the snapshot these engines started from left out is in
         memory (true for engines fed the journal)."""
@@ -112,7 +103,7 @@ class LiveProtocol:
         """Drop the engines (a transaction failed): the next one rebuilds them. A snapshot
         whose body could not be read is deleted, so that no process starts from it again."""
         body, self._body = self._body, None
-        self.engines, self.position, self.now, self._seen = {}, 0, None, set()
+        self.engines, self.position, self.now = {}, 0, None
         self.last_arrival = None
         if body is not None and body.failed:
             try:
@@ -132,7 +123,7 @@ class LiveProtocol:
         share one lock, they would otherwise wait for all of it)."""
         with reading(self.db) as conn:
             digests = snapshots.ceasefire_digests(journal.stored_ceasefires(conn))
-        state = snapshots.State(self.engines, self.position, self.now, self.seen, self.last_arrival)
+        state = snapshots.State(self.engines, self.position, self.now, self.last_arrival)
         made = snapshots.made(state, digests)
         with writing_rows(self.db) as conn:
             saved = snapshots.store(conn, made, taken_at)
@@ -202,10 +193,9 @@ class LiveProtocol:
             return
         self.engines = state.engines
         self.position, self.now, self.last_arrival = state.position, state.now, state.last_arrival
-        self._seen, self._body = None, state.body
+        self._body = state.body
 
     def arrived(self, report: Report) -> None:
-        self.seen.add(report.key)
         if self.last_arrival is None or report.arrival > self.last_arrival:
             self.last_arrival = report.arrival
 

@@ -31,8 +31,6 @@ CHUNK = 5_000
 
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
-Seen = set[tuple[str, str]]
-
 
 class Writable(Protocol):
     def write(self, data: bytes, /) -> int: ...
@@ -44,9 +42,9 @@ class Readable(Protocol):
     def readline(self) -> bytes: ...
 
 
-def dump(file: Writable, incidents: list[Incident], values: list[object], seen: Seen) -> None:
+def dump(file: Writable, incidents: list[Incident], values: list[object]) -> None:
     """Write the body: `incidents` (every one that `values` refers to, each once) in
-    chunks, then `values` and `seen`."""
+    chunks, then `values`."""
     chunks = [incidents[start : start + CHUNK] for start in range(0, len(incidents), CHUNK)]
     pickle.Pickler(file, protocol=PROTOCOL).dump(len(chunks))
     places = _Places()
@@ -57,10 +55,10 @@ def dump(file: Writable, incidents: list[Incident], values: list[object], seen: 
         pickler = _Pickler(file, places.pids) if shares else pickle.Pickler(file, PROTOCOL)
         pickler.dump(chunk)
         places.pids.update(placed)
-    _Pickler(file, places.pids).dump((values, seen))
+    _Pickler(file, places.pids).dump(values)
 
 
-def load(file: Readable) -> tuple[list[object], Seen]:
+def load(file: Readable) -> list[object]:
     """Read what `dump` wrote (building only the classes a snapshot may name)."""
     count = SnapshotUnpickler(file).load()
     if not isinstance(count, int) or count < 0:
@@ -75,13 +73,10 @@ def load(file: Readable) -> tuple[list[object], Seen]:
         incidents.extend(chunk)
         reports.extend(_first_met(chunk, reader.earlier))
         instants.extend(_instants(chunk))
-    data = _Reading(file, placed).load()
-    if not isinstance(data, tuple) or len(data) != 2:
+    values = _Reading(file, placed).load()
+    if not isinstance(values, list):
         raise ValueError("not a snapshot's body")
-    values, seen = data
-    if not isinstance(values, list) or not isinstance(seen, set):
-        raise ValueError("not a snapshot's body")
-    return values, seen
+    return values
 
 
 class _Places:

@@ -2,8 +2,8 @@
 
 A process that opens a store feeds its engines the whole journal (`LiveProtocol.catch_up`):
 seconds per million reports, paid by every CLI command and API worker. A snapshot saves
-the engines (every ceasefire's, with what `LiveProtocol` knows of the journal: the reports
-seen, the latest arrival) after journal entry N, at the stored clock then; a process
+the engines (every ceasefire's, with what `LiveProtocol` knows of the journal: the
+latest arrival) after journal entry N, at the stored clock then; a process
 starts from the newest usable one and feeds only the entries after N. The journal stays
 the truth: a snapshot is a cache of it, `audit verify` never reads one, and dropping
 every snapshot changes nothing but the time a process takes to start.
@@ -18,7 +18,7 @@ would have reached.
 
 **Format.** A snapshot is in two parts. The *body* is what grows with the journal: each
 engine's incidents and reports, the indexes of rules 6 and 7, the violation histories
-(`Engine.bulk`), and the reports seen. The *front* is the rest: the journal position,
+(`Engine.bulk`). The *front* is the rest: the journal position,
 the clock, and the engines without their bulk (cases, actions, timers, the policy), a
 few kilobytes whatever the store's size. A process starts from the front; the body is
 unpickled the first time something reads it (`Body`): a report, a command on an
@@ -71,7 +71,7 @@ from . import snapshot_body
 from .compressed import Deflating, Inflating
 from .snapshot_body import SnapshotUnpickler
 
-FORMAT = 4
+FORMAT = 5
 """Bumped whenever what a snapshot holds changes shape."""
 
 TAKING = "snapshot"
@@ -118,7 +118,6 @@ class State:
     engines: dict[str, Engine]
     position: int
     now: datetime | None
-    seen: set[tuple[str, str]]
     last_arrival: datetime | None
 
 
@@ -142,8 +141,8 @@ class _Marker:
 
 
 class Body:
-    """A snapshot's body: the attributes its front left out and the reports seen,
-    unpickled and put back in place at the first `load`.
+    """A snapshot's body: the attributes its front left out, unpickled and put back in
+    place at the first `load`.
 
     Until then each object missing some of them is of a subclass of its own class
     (`_pending_class`, the same layout) whose `__getattr__`, which Python calls only for
@@ -161,7 +160,7 @@ class Body:
         self._owners: dict[int, tuple[object, type]] = {}
         self._held: dict[int, dict[str, Any]] = {}
         self._classes: dict[tuple[type, frozenset[str]], type] = {}
-        self._seen: set[tuple[str, str]] | None = None
+        self.loaded = False
         self.failed = False
 
     def leave_out(self, owner: object, name: str) -> None:
@@ -200,20 +199,16 @@ class Body:
             self._classes[(cls, held)] = made
         return made
 
-    @property
-    def loaded(self) -> bool:
-        return self._seen is not None
-
-    def load(self) -> set[tuple[str, str]]:
-        """Put back what was left out (once); the reports seen."""
-        if self._seen is not None:
-            return self._seen
+    def load(self) -> None:
+        """Put back what was left out (once)."""
+        if self.loaded:
+            return
         if self._parts is None:
             raise Unreadable(self.seq, "it failed before")
         file, self._parts = Inflating(self._parts), None  # each part goes once it is read
         try:
             with _gc_paused():
-                values, seen = snapshot_body.load(file)
+                values = snapshot_body.load(file)
                 if len(values) != 1 + max((n for _, _, n in self._places), default=-1):
                     raise ValueError("not a snapshot's body")
         except Exception as exc:  # the journal is always there to fall back on
@@ -223,8 +218,7 @@ class Body:
             setattr(owner, name, values[n])
         for owner, cls in self._owners.values():
             object.__setattr__(owner, "__class__", cls)
-        self._places, self._owners, self._held, self._seen = [], {}, {}, seen
-        return seen
+        self._places, self._owners, self._held, self.loaded = [], {}, {}, True
 
 
 @dataclass
@@ -283,7 +277,7 @@ def made(state: State, ceasefires: dict[str, str]) -> Made:
     with _gc_paused():
         deflating = Deflating()
         incidents = [i for engine in state.engines.values() for i in engine.incidents.values()]
-        snapshot_body.dump(deflating, incidents, values, state.seen)
+        snapshot_body.dump(deflating, incidents, values)
         parts = deflating.parts()
         front = io.BytesIO()
         _FrontPickler(front, roots).dump(

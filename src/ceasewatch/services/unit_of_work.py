@@ -182,6 +182,8 @@ class Batch:
     """Ceasefires whose engines did something in this batch."""
     _contacts: dict[str, Any] | None = None
     """The directory, read once a batch if some event needs it."""
+    _taken: set[tuple[str, str]] = field(default_factory=set)
+    """(source, id) of the reports this batch took: not in the journal until it is written."""
     _stored: dict[str, int] = field(default_factory=dict)
     """How many incidents each ceasefire's engine had when the batch began: all of them
     stored (`readmodels.write_changes` appends those made since). Left unknown while a
@@ -197,16 +199,22 @@ class Batch:
         return self.live.now
 
     def take_reports(self, reports: Iterable[Report], *, trusted: bool = False) -> list[Report]:
-        """Journal the reports not seen before and feed them to every engine, in order.
+        """Journal the reports not stored before and feed them to every engine, in order.
 
-        Returns the reports taken (the others were stored already).
+        Returns the reports taken (the others were stored already). The journal is asked
+        which it holds (one statement a call), not a set of every report held in memory,
+        which would grow with the store in every process and every snapshot.
         """
         live = self.live
+        given = list(reports)
+        stored = journal.stored_keys(self.conn, {r.key for r in given} - self._taken)
         taken: list[Report] = []
         clock, last_arrival = live.now, live.last_arrival
-        for report in reports:
-            if report.key in live.seen:
+        for report in given:
+            key = report.key
+            if key in stored or key in self._taken:
                 continue
+            self._taken.add(key)
             if _instant_taken(report.arrival, clock, last_arrival):
                 self.late.append(report)
             live.arrived(report)

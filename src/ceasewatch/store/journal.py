@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection, Row
 
 from ..audit import canonical, sha256_hex
@@ -93,6 +95,30 @@ def write_clock(conn: Connection, clock: StoredClock) -> None:
 REPORT_COLUMNS = tuple(c.name for c in tables.reports.columns)
 """A report's journal row: the fields queries filter on, its canonical JSON (`body`) and
 that body's SHA-256 (the last two columns)."""
+
+
+def stored_keys(conn: Connection, keys: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (source, id) pairs the journal holds: one statement, by the unique
+    index, whatever their number (a batch of reports asks once)."""
+    r = tables.reports
+    listed = list(keys)
+    if not listed:
+        return set()
+    source: sa.ColumnElement[Any]
+    id_: sa.ColumnElement[Any]
+    if conn.dialect.name == "postgresql":
+        sources = sa.bindparam("sources", [k[0] for k in listed], type_=ARRAY(sa.Text))
+        ids = sa.bindparam("ids", [k[1] for k in listed], type_=ARRAY(sa.Text))
+        given = sa.func.unnest(sources, ids).table_valued("source", "id").render_derived("given")
+        source, id_ = given.c.source, given.c.id
+    else:  # SQLite: the pairs as one JSON array, its rows by json_each
+        pairs = sa.bindparam("pairs", orjson.dumps(listed).decode(), type_=sa.Text)
+        given = sa.func.json_each(pairs).table_valued("value").alias("given")
+        source = sa.func.json_extract(given.c.value, "$[0]")
+        id_ = sa.func.json_extract(given.c.value, "$[1]")
+    on = sa.and_(r.c.source == source, r.c.id == id_)
+    found = conn.execute(sa.select(r.c.source, r.c.id).select_from(given.join(r, on)))
+    return {(row.source, row.id) for row in found}
 
 
 def append_reports(conn: Connection, inputs: list[ReportInput]) -> list[str]:
