@@ -64,6 +64,30 @@ def test_the_instant_an_incident_became_a_violation_is_one_object_with_the_index
     assert all(t is i.violation_at is i.occurred_at for t, i in zip(times, back, strict=True))
 
 
+def test_incidents_by_their_ids_come_back_under_their_own_id_strings():
+    """An engine's incidents, by id: made again from the incidents when read, so each
+    key is the incident's own id, not a second copy of every id."""
+    every = incidents(7)
+    by_id = {i.id: i for i in every}
+    renamed = {f"x-{i.id}": i for i in every}  # not by their ids: written as it is
+
+    back, other = round_trip(every, [by_id, renamed])
+
+    assert list(back) == list(by_id)
+    assert all(key is incident.id for key, incident in back.items())
+    assert other == {f"x-{i.id}": back[i.id] for i in every}
+
+
+def test_a_listed_value_that_is_not_incidents_is_refused():
+    file = io.BytesIO()
+    pickle.Pickler(file).dump(0)
+    pickle.Pickler(file).dump(([["not an incident"]], [0]))
+    file.seek(0)
+
+    with pytest.raises(ValueError, match="not a list of incidents"):
+        snapshot_body.load(file)
+
+
 def test_a_place_not_yet_read_is_refused():
     file = io.BytesIO()
     pickle.Pickler(file).dump(0)  # no chunk: no incident read

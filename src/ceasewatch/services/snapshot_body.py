@@ -44,7 +44,12 @@ class Readable(Protocol):
 
 def dump(file: Writable, incidents: list[Incident], values: list[object]) -> None:
     """Write the body: `incidents` (every one that `values` refers to, each once) in
-    chunks, then `values`."""
+    chunks, then `values`.
+
+    A value that maps incidents by their ids (an engine's `incidents`) is written as the
+    list of its incidents, and made again from them when read: its keys are then the
+    incidents' own id strings, as in an engine fed the journal, not a copy of each
+    (pickle writes a string once per pickle, and the incidents were in others)."""
     chunks = [incidents[start : start + CHUNK] for start in range(0, len(incidents), CHUNK)]
     pickle.Pickler(file, protocol=PROTOCOL).dump(len(chunks))
     places = _Places()
@@ -55,7 +60,13 @@ def dump(file: Writable, incidents: list[Incident], values: list[object]) -> Non
         pickler = _Pickler(file, places.pids) if shares else pickle.Pickler(file, PROTOCOL)
         pickler.dump(chunk)
         places.pids.update(placed)
-    _Pickler(file, places.pids).dump(values)
+    by_id = [n for n, value in enumerate(values) if _by_their_ids(value)]
+    listed = set(by_id)
+    written = [
+        list(value.values()) if n in listed and isinstance(value, dict) else value
+        for n, value in enumerate(values)
+    ]
+    _Pickler(file, places.pids).dump((written, by_id))
 
 
 def load(file: Readable) -> list[object]:
@@ -73,10 +84,27 @@ def load(file: Readable) -> list[object]:
         incidents.extend(chunk)
         reports.extend(_first_met(chunk, reader.earlier))
         instants.extend(_instants(chunk))
-    values = _Reading(file, placed).load()
-    if not isinstance(values, list):
+    data = _Reading(file, placed).load()
+    if not isinstance(data, tuple) or len(data) != 2:
         raise ValueError("not a snapshot's body")
+    values, by_id = data
+    if not isinstance(values, list) or not isinstance(by_id, list):
+        raise ValueError("not a snapshot's body")
+    for n in by_id:
+        listed = values[n] if type(n) is int and 0 <= n < len(values) else None
+        if not isinstance(listed, list) or not all(type(i) is Incident for i in listed):
+            raise ValueError("not a list of incidents in a snapshot's body")
+        values[n] = {incident.id: incident for incident in listed}
     return values
+
+
+def _by_their_ids(value: object) -> bool:
+    """Whether `value` is a dict of incidents, each under its own id string."""
+    return (
+        type(value) is dict
+        and len(value) > 0
+        and all(type(i) is Incident and key is i.id for key, i in value.items())
+    )
 
 
 class _Places:
