@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import io
 import pickle
+from math import cos, radians
 
 import pytest
 
 from builders import make_report
-from ceasewatch.domain.incidents import Incident
+from ceasewatch.domain.halting import _Breach
+from ceasewatch.domain.incidents import Incident, precision_km
 from ceasewatch.services import snapshot_body
 
 
@@ -76,6 +78,23 @@ def test_incidents_by_their_ids_come_back_under_their_own_id_strings():
     assert list(back) == list(by_id)
     assert all(key is incident.id for key, incident in back.items())
     assert other == {f"x-{i.id}": back[i.id] for i in every}
+
+
+def test_a_breach_comes_back_holding_its_reports_own_place_and_radius():
+    """Rule 7 files a breach at its incident's first report: read back, its latitude,
+    longitude and radius are that report's objects again, not copies of each."""
+    incident = Incident.of(make_report(id="r0", location_precision_m=300), "inc-0", 0)
+    incident.add(make_report(id="r1", lat=48.3))
+    first = incident.first
+    filed = _Breach(incident, first.lat, first.lon, precision_km(first), cos(radians(first.lat)))
+    unmatched = _Breach(incident, 47.0, 36.0, 0.0, cos(radians(47.0)))
+
+    back, breach, other = pickle.loads(pickle.dumps((incident, filed, unmatched)))
+
+    assert breach[1:] == filed[1:] and other[1:] == unmatched[1:]
+    assert breach.incident is back and other.incident is back
+    assert breach.lat is back.first.lat and breach.lon is back.first.lon
+    assert breach.precision_km is precision_km(back.first)
 
 
 def test_a_listed_value_that_is_not_incidents_is_refused():

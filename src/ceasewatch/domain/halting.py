@@ -28,6 +28,23 @@ class _Breach(NamedTuple):
     cos_lat: float
     """The cosine of the latitude, for the haversine: worked out once."""
 
+    def __reduce__(self) -> tuple[object, tuple[object, ...]]:
+        """Pickled as its incident, the place among its reports of the one it was filed
+        at, and the cosine: read back, its latitude, longitude and radius are that
+        report's own objects again, as when it was filed (pickle writes a float anew
+        each time it meets one: at a million reports, about 70 MB of copies)."""
+        for place, report in enumerate(self.incident.reports):
+            same_place = report.lat is self.lat and report.lon is self.lon
+            if same_place and precision_km(report) == self.precision_km:
+                return _filed_at, (self.incident, place, self.cos_lat)
+        return _Breach, tuple(self)
+
+
+def _filed_at(incident: Incident, place: int, cos_lat: float) -> _Breach:
+    """A breach filed at the incident's report at `place` (`_Breach.__reduce__`)."""
+    report = incident.reports[place]
+    return _Breach(incident, report.lat, report.lon, precision_km(report), cos_lat)
+
 
 class Halting:
     """The breaches of open cases, filed by place and time, and the search among them."""
