@@ -10,12 +10,15 @@ catching up, the tick and its commit): wall-clock seconds and the process's CPU
 seconds, best of `--repeat`, measured for every size back to back so that the machine's
 load weighs on each alike. "journal" ticks the same store with its snapshots set
 aside (renamed away and back), as every process started before snapshots existed.
-With `--keep`, stores already in DIR are reused.
+With `--keep`, stores already in DIR are reused. Each figure comes with the process's
+peak resident memory; `--memory` also measures, once per store after the ticks, an
+ingest of one report (which reads the snapshot's body) and `ceasewatch snapshot`.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sqlite3
 import subprocess
@@ -37,19 +40,15 @@ effective_from: 2026-03-01T00:00:00Z
 """
 
 
-def cli(*args: str, db: Path) -> float:
-    """Run a ceasewatch command; its CPU seconds (user + system)."""
-    before = os.times()
-    subprocess.run(
-        [*CLI, *args, "--db", f"sqlite:///{db}"],
-        check=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    after = os.times()
-    return (after.children_user - before.children_user) + (
-        after.children_system - before.children_system
-    )
+def cli(*args: str, db: Path) -> tuple[float, float]:
+    """Run a ceasewatch command: its CPU seconds (user + system) and peak resident MiB."""
+    command = [*CLI, *args, "--db", f"sqlite:///{db}"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def build(folder: Path, size: int) -> Path:
@@ -74,15 +73,33 @@ def stored_clock(db: Path) -> datetime:
     return datetime.fromisoformat(now)
 
 
-def tick_hour(db: Path) -> tuple[float, float]:
-    """One `ceasewatch tick` an hour on: (wall s, CPU s)."""
+def tick_hour(db: Path) -> tuple[float, float, float]:
+    """One `ceasewatch tick` an hour on: (wall s, CPU s, peak MiB)."""
     until = (stored_clock(db) + timedelta(hours=1)).isoformat()
     began = time.perf_counter()
-    cpu = cli("tick", "--until", until, db=db)
-    return time.perf_counter() - began, cpu
+    cpu, peak = cli("tick", "--until", until, db=db)
+    return time.perf_counter() - began, cpu, peak
 
 
-def without_snapshots(db: Path, run: bool) -> tuple[float, float]:
+def one_report(db: Path) -> tuple[float, float]:
+    """`ceasewatch ingest` of one new report at the stored clock: (CPU s, peak MiB)."""
+    at = stored_clock(db).isoformat()
+    record = {
+        "id": f"bench-one-{time.time_ns()}",
+        "source": "src-1",
+        "occurred_at": at,
+        "reported_at": at,
+        "lat": 48.0,
+        "lon": 37.0,
+        "event_type": "artillery",
+        "perpetrator": "RU",
+    }
+    path = db.with_suffix(".one.jsonl")
+    path.write_text(json.dumps(record) + "\n")
+    return cli("ingest", "--trust-input", str(path), db=db)
+
+
+def without_snapshots(db: Path, run: bool) -> tuple[float, float, float]:
     with sqlite3.connect(db) as conn:
         conn.execute("ALTER TABLE snapshots RENAME TO snapshots_aside")
         conn.execute("CREATE TABLE snapshots AS SELECT * FROM snapshots_aside WHERE 0")
@@ -100,31 +117,50 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", metavar="DIR", help="build the stores here, or reuse them")
     parser.add_argument("--journal", action="store_true", help="also tick without snapshots")
+    parser.add_argument(
+        "--memory", action="store_true", help="also ingest one report and take a snapshot"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="ceasewatch-bench-") as tmp:
         folder = Path(args.keep) if args.keep else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         stores = {size: build(folder, size) for size in sizes}
-        best: dict[tuple[int, str], tuple[float, float]] = {}
+        best: dict[tuple[int, str], tuple[float, float, float]] = {}
         for _ in range(args.repeat):
             for size, db in stores.items():
                 runs = [("snapshot", tick_hour)]
                 if args.journal:
                     runs.append(("journal", lambda d: without_snapshots(d, True)))
                 for how, measure in runs:
-                    wall, cpu = measure(db)
-                    old = best.get((size, how), (float("inf"), float("inf")))
-                    best[(size, how)] = (min(old[0], wall), min(old[1], cpu))
+                    figures = measure(db)
+                    old = best.get((size, how), (float("inf"),) * 3)
+                    best[(size, how)] = (
+                        min(old[0], figures[0]),
+                        min(old[1], figures[1]),
+                        min(old[2], figures[2]),
+                    )
+        others = {
+            size: (one_report(db), cli("snapshot", db=db))
+            for size, db in (stores.items() if args.memory else ())
+        }
     base = best[(sizes[0], "snapshot")]
-    print("     size | start from | wall s | CPU s | wall ratio | CPU ratio")
-    print("----------+------------+--------+-------+------------+----------")
-    for (size, how), (wall, cpu) in sorted(best.items()):
+    print("     size | start from | wall s | CPU s | wall ratio | CPU ratio | peak MiB")
+    print("----------+------------+--------+-------+------------+-----------+---------")
+    for (size, how), (wall, cpu, peak) in sorted(best.items()):
         print(
             f"{size:>9,} | {how:10} | {wall:6.2f} | {cpu:5.2f} | {wall / base[0]:10.2f} | "
-            f"{cpu / base[1]:9.2f}"
+            f"{cpu / base[1]:9.2f} | {peak:8,.0f}"
         )
     print(f"\nbest of {args.repeat}; ratios against {sizes[0]:,} reports from a snapshot")
+    if args.memory:
+        print("\n     size | ingest of one report: CPU s, peak MiB | snapshot: CPU s, peak MiB")
+        print("----------+--------------------------------------+--------------------------")
+        for size, ((one_cpu, one_peak), (snap_cpu, snap_peak)) in others.items():
+            print(
+                f"{size:>9,} | {one_cpu:24.2f}, {one_peak:10,.0f} | "
+                f"{snap_cpu:14.2f}, {snap_peak:9,.0f}"
+            )
     return 0
 
 
