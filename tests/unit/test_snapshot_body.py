@@ -55,6 +55,25 @@ def test_a_report_of_incidents_in_two_chunks_comes_back_as_one():
     assert back[4].reports[1] is back[0].reports[0]
 
 
+def test_objects_met_twice_take_the_places_the_reader_gives_them():
+    """A report in two incidents of one chunk, and an instant three incidents share (two
+    in one chunk, one in the next, which writes a copy of it): every later place still
+    names the object it did."""
+    every = incidents(8)
+    every[1].reports += (every[0].reports[0],)
+    shared = every[0].occurred_at
+    for n in (0, 1, 5):  # chunks of 3: twice in the first, once in the second
+        every[n].violation_at = shared
+    later = [(i, i.reports[0]) for i in every]
+
+    back, pairs = round_trip(every, [every, later])
+
+    assert back[1].reports[1] is back[0].reports[0]
+    assert back[1].violation_at is back[0].violation_at == back[5].violation_at
+    assert [(i.id, r.id) for i, r in pairs] == [(i.id, i.reports[0].id) for i in every]
+    assert all(i is b and r is b.reports[0] for (i, r), b in zip(pairs, back, strict=True))
+
+
 def test_the_instant_an_incident_became_a_violation_is_one_object_with_the_indexes():
     every = incidents(7)
     for incident in every:
@@ -113,12 +132,12 @@ def test_a_place_not_yet_read_is_refused():
 
     class Forged(pickle.Pickler):
         def persistent_id(self, obj: object) -> int | None:
-            return 3 * 2 if obj == "an incident" else None  # the third incident
+            return 2 if obj == "an incident" else None  # the third object placed
 
     Forged(file).dump([["an incident"]])
     file.seek(0)
 
-    with pytest.raises(pickle.UnpicklingError, match="not yet read"):
+    with pytest.raises(pickle.UnpicklingError, match="not a place read so far"):
         snapshot_body.load(file)
 
 

@@ -10,10 +10,12 @@ each chunk of incidents is a pickle of its own, whose memo goes when the chunk i
 the chunks and the last pickle name an incident or report of an earlier chunk by its
 place (a persistent id: an integer, which pickle does not keep in its memo).
 
-Places are given by one walk that both sides repeat: the incidents in the order
-written, the reports of each in order (a report placed where it is first met), and the
-instant each became a violation at, which the rule-5 and rule-7 indexes hold too
-(`_Places`).
+Places are numbered in one sequence, chunk after chunk: the chunk's incidents in the
+order written, the reports first met in them (in order, each once: a report may be in
+two incidents, or in two engines' incidents), and the instant each incident became a
+violation at, which the rule-5 and rule-7 indexes hold too (`_Places`). Each chunk is
+written with its list of first-met reports, so the reader places them without working
+out which of its reports earlier chunks held.
 """
 
 from __future__ import annotations
@@ -54,11 +56,11 @@ def dump(file: Writable, incidents: list[Incident], values: list[object]) -> Non
     pickle.Pickler(file, protocol=PROTOCOL).dump(len(chunks))
     places = _Places()
     for chunk in chunks:
-        placed, shares = places.of(chunk)
+        placed, first_met, shares = places.of(chunk)
         # a chunk whose reports are all its own names nothing by place: the plain pickler
         # spares a call for each object written
         pickler = _Pickler(file, places.pids) if shares else pickle.Pickler(file, PROTOCOL)
-        pickler.dump(chunk)
+        pickler.dump((chunk, first_met))
         places.pids.update(placed)
     by_id = [n for n, value in enumerate(values) if _by_their_ids(value)]
     listed = set(by_id)
@@ -74,16 +76,19 @@ def load(file: Readable) -> list[object]:
     count = SnapshotUnpickler(file).load()
     if not isinstance(count, int) or count < 0:
         raise ValueError("not a snapshot's body")
-    placed: tuple[list[Any], list[Any], list[Any]] = ([], [], [])
-    incidents, reports, instants = placed
+    placed: list[Any] = []
     for _ in range(count):
-        reader = _Reading(file, placed)
-        chunk = reader.load()
+        data = _Reading(file, placed).load()
+        if not isinstance(data, tuple) or len(data) != 2:
+            raise ValueError("not a chunk of incidents")
+        chunk, first_met = data
         if not isinstance(chunk, list) or not all(type(i) is Incident for i in chunk):
             raise ValueError("not a chunk of incidents")
-        incidents.extend(chunk)
-        reports.extend(_first_met(chunk, reader.earlier))
-        instants.extend(_instants(chunk))
+        if not isinstance(first_met, list) or not all(type(r) is Report for r in first_met):
+            raise ValueError("not the reports of a chunk of incidents")
+        placed += chunk
+        placed += first_met
+        placed.extend(_instants(chunk))
     data = _Reading(file, placed).load()
     if not isinstance(data, tuple) or len(data) != 2:
         raise ValueError("not a snapshot's body")
@@ -108,25 +113,25 @@ def _by_their_ids(value: object) -> bool:
 
 
 class _Places:
-    """The persistent id of each object placed so far, by identity: three times its place
-    among the incidents, the reports (plus one) or the instants (plus two)."""
+    """The persistent id of each object placed so far, by identity: its place."""
 
     def __init__(self) -> None:
         self.pids: dict[int, int] = {}
-        self._counts = [0, 0, 0]
+        self._count = 0
+        """Objects placed: one object placed twice (an instant two incidents share) takes
+        two places, as the reader counts them."""
 
-    def of(self, chunk: Sequence[Incident]) -> tuple[dict[int, int], bool]:
-        """The ids of a chunk's incidents, of the reports first met in them and of their
-        instants (to add to `pids` once the chunk is written), and whether it shares a
-        report with an earlier chunk."""
+    def of(self, chunk: Sequence[Incident]) -> tuple[dict[int, int], list[Report], bool]:
+        """The places of a chunk's incidents, of the reports first met in them and of
+        their instants (to add to `pids` once the chunk is written), those reports, and
+        whether the chunk shares a report with an earlier one."""
         pids = self.pids
         earlier = {id(r) for i in chunk for r in i.reports if id(r) in pids}
-        placed: dict[int, int] = {}
-        for kind, objects in enumerate((chunk, _first_met(chunk, earlier), _instants(chunk))):
-            for obj in objects:
-                placed[id(obj)] = 3 * self._counts[kind] + kind
-                self._counts[kind] += 1
-        return placed, bool(earlier)
+        first_met = list(_first_met(chunk, earlier))
+        objects = (*chunk, *first_met, *_instants(chunk))
+        placed = {id(obj): self._count + n for n, obj in enumerate(objects)}
+        self._count += len(objects)
+        return placed, first_met, bool(earlier)
 
 
 def _instants(chunk: Sequence[Incident]) -> Iterator[datetime]:
@@ -186,23 +191,14 @@ class SnapshotUnpickler(pickle.Unpickler):
 
 
 class _Reading(SnapshotUnpickler):
-    """Reads a pickle whose persistent ids are places among the incidents, reports and
-    instants read so far; notes the ids of the reports it was given that way."""
+    """Reads a pickle whose persistent ids are places among the objects placed so far."""
 
-    def __init__(self, file: Readable, placed: tuple[list[Any], ...]) -> None:
+    def __init__(self, file: Readable, placed: list[Any]) -> None:
         super().__init__(file)
         self._placed = placed
-        self.earlier: set[int] = set()
-        """The reports of earlier chunks this one names."""
 
-    def persistent_load(self, pid: Any) -> Any:
-        if type(pid) is not int or pid < 0:
-            raise pickle.UnpicklingError("not a place in a snapshot's body")
-        place, kind = divmod(pid, 3)
-        placed = self._placed[kind]
-        if place >= len(placed):
-            raise pickle.UnpicklingError("a place not yet read in a snapshot's body")
-        found = placed[place]
-        if kind == 1:
-            self.earlier.add(id(found))
-        return found
+    def persistent_load(self, pid: Any) -> Any:  # called for every object placed earlier
+        placed = self._placed
+        if type(pid) is int and 0 <= pid < len(placed):
+            return placed[pid]
+        raise pickle.UnpicklingError("not a place read so far in a snapshot's body")
