@@ -4,8 +4,8 @@ A snapshot's body pickles every incident and report (about 75 MB at 300,000 repo
 before zlib makes it 23 MB). Compressed or decompressed whole, it would be held twice
 over while a buffer grows; streamed through zlib, a chunk at a time. The compressed
 bytes are cut into parts of a few megabytes, each stored as a row of its own: a single
-value may hold at most 1 GB in PostgreSQL and in SQLite, which a body reaches at about
-ten million reports, and no step need copy the whole body into one buffer.
+value may hold at most 1 GB in PostgreSQL and in SQLite, which a body reaches at ten to
+fifteen million reports, and no step need copy the whole body into one buffer.
 """
 
 from __future__ import annotations

@@ -28,9 +28,9 @@ it costs on a small store; the body costs what the whole state did, once, if tou
 
 **Storage.** The front is the snapshot's row (`snapshots.state`); the body, compressed
 with zlib, is cut into parts of a few megabytes (`snapshot_parts`, one row each): a
-value may hold at most 1 GB, which a body reaches at some ten million reports. The row
-holds the SHA-256 of the front and then every part, in order, checked as the snapshot
-is read.
+value may hold at most 1 GB, which a body reaches at ten to fifteen million reports.
+The row holds the SHA-256 of the front and then every part, in order, checked as the
+snapshot is read.
 
 **Trust.** Both parts are pickles of the domain objects (plain classes): the body a
 series of pickles (`snapshot_body`), the front one pickle, where each attribute left out

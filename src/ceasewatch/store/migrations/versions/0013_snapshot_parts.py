@@ -3,8 +3,8 @@
 Revision ID: 0013
 Revises: 0012
 
-A value may hold at most 1 GB in PostgreSQL and in SQLite; a snapshot's body, about 100
-bytes a report, reaches that at some ten million reports. The snapshots stored so far
+A value may hold at most 1 GB in PostgreSQL and in SQLite; a snapshot's body, 60-100
+bytes a report, reaches that at ten to fifteen million reports. The snapshots stored so far
 (one value each, of the format before) are deleted: no version of ceasewatch that
 reads this schema can use them, and the journal rebuilds what they held. Their size
 in bytes becomes a 64-bit integer: a body and its front may pass 2 GB between them.
