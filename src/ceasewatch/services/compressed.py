@@ -45,10 +45,6 @@ class Deflating:
         parts, self._parts = self._parts, []
         return parts
 
-    def getvalue(self) -> bytes:
-        """All that was written, compressed, in one piece (the file is done with then)."""
-        return b"".join(self.parts())
-
     def _cut(self, *, last: bool) -> None:
         """Make parts of `part_bytes` of what is held; the rest too if `last`."""
         held, size = b"".join(self._pieces), self._part_bytes
@@ -65,8 +61,8 @@ class Inflating:
 
     _CHUNK = 1 << 16
 
-    def __init__(self, parts: bytes | Iterable[bytes]) -> None:
-        self._parts = deque([parts] if isinstance(parts, bytes) else parts)
+    def __init__(self, parts: Iterable[bytes]) -> None:
+        self._parts = deque(parts)
         self._data, self._at = memoryview(b""), 0
         self._inflater = zlib.decompressobj()
         self._ready = bytearray()

@@ -142,7 +142,7 @@ def _instants(chunk: Sequence[Incident]) -> Iterator[datetime]:
 
 def _first_met(chunk: Sequence[Incident], earlier: set[int]) -> Iterator[Report]:
     """The reports of a chunk's incidents, in order, each once, less those of earlier
-    chunks (by id): the order both sides place them in."""
+    chunks (by id): the order they are placed in (the writer lists them with the chunk)."""
     met: set[int] = set(earlier)
     for incident in chunk:
         for report in incident.reports:

@@ -312,7 +312,7 @@ snapshot_parts = Table(
     Column("part", Integer, primary_key=True, autoincrement=False),  # 0, 1, ...
     Column("data", LargeBinary, nullable=False),  # a few MB of the compressed body
 )
-"""A snapshot's body, in parts: no value may exceed 1 GB, which a body of some ten
+"""A snapshot's body, in parts: no value may exceed 1 GB, which a body of ten to fifteen
 million reports would."""
 
 party_keys = Table(
