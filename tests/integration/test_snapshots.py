@@ -5,8 +5,10 @@ ceasefires, or that does not hold together is passed over, never trusted."""
 from __future__ import annotations
 
 import hashlib
+import io
 import pickle
 import threading
+import time
 import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -33,7 +35,7 @@ from ceasewatch.services.setup import init
 from ceasewatch.services.snapshot_process import SnapshotProcess
 from ceasewatch.services.system import System, open_system
 from ceasewatch.store import tables
-from ceasewatch.store.database import held_alone, reading, writing
+from ceasewatch.store.database import held_alone, reading, writing, writing_rows
 
 runner = CliRunner()
 CASE = "cf-1/RU/1"
@@ -361,6 +363,79 @@ def test_a_process_counts_from_the_newest_snapshot_whoever_took_it(db_url: str, 
         other.db.dispose()
 
 
+def test_a_process_whose_snapshot_was_pruned_starts_again_from_the_newest(
+    db_url: str, other_url: str, tmp_path: Path
+):
+    """A server's worker may hold a snapshot's front for hours, its body unread, while
+    others take newer snapshots and prune its own: its next unit of work starts from the
+    newest, as a new process would, and stores what the journal says."""
+    init(db_url)
+    init(other_url)
+    steps = a_day_of_work(tmp_path)
+    run(db_url, steps[:4], snapshot_each=False)
+    first = unit_of_work.snapshot(fresh(db_url), datetime.now(UTC))
+    holder, other = fresh(db_url), fresh(db_url)
+    try:
+        steps[4](holder)  # a tick: the front alone
+        assert first is not None and holder.protocol.started_from == first.position
+        assert not holder.protocol.loaded_all
+        for step in steps[5:7]:
+            step(other)
+            unit_of_work.snapshot(other, datetime.now(UTC))
+        assert first.seq not in stored_snapshots(db_url)
+        for step in steps[7:]:
+            step(holder)
+        assert holder.protocol.started_from == other.protocol.position
+    finally:
+        holder.db.dispose()
+        other.db.dispose()
+    run(other_url, steps, snapshot_each=False)
+    assert rows(db_url) == rows(other_url)
+
+
+def test_a_prune_waits_for_a_unit_of_work_that_may_read_the_body(pg_url: str, tmp_path: Path):
+    """On PostgreSQL a unit of work holds the row of the snapshot its engines started
+    from until it commits: a prune meanwhile waits, and the body can still be read."""
+    init(pg_url)
+    run(pg_url, a_day_of_work(tmp_path)[:4], snapshot_each=False)
+    unit_of_work.snapshot(fresh(pg_url), datetime.now(UTC))
+    holder, pruner = fresh(pg_url), fresh(pg_url)
+
+    def prune_every_snapshot() -> None:
+        with writing_rows(pruner.db) as conn:
+            snapshots.prune(conn, keep=0)
+
+    pruning = threading.Thread(target=prune_every_snapshot)
+    try:
+        with unit_of_work.protocol(holder):
+            assert holder.protocol.started_from is not None
+            assert not holder.protocol.loaded_all
+            pruning.start()
+            wait_for_a_lock_wait(holder)
+            assert holder.protocol.engines["cf-1"].incidents  # the body, read now
+            assert holder.protocol.loaded_all
+        pruning.join(timeout=120)
+        assert not pruning.is_alive()
+    finally:
+        holder.db.dispose()
+        pruner.db.dispose()
+    assert stored_snapshots(pg_url) == []
+
+
+def wait_for_a_lock_wait(system: System) -> None:
+    """Until another session of this database waits for a lock (PostgreSQL)."""
+    waiting = sa.text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    for _ in range(1200):
+        with reading(system.db) as conn:
+            if conn.execute(waiting).scalar_one():
+                return
+        time.sleep(0.05)
+    raise AssertionError("no session waited for a lock")
+
+
 # -- snapshots passed over ---------------------------------------------------------------
 
 
@@ -396,18 +471,41 @@ def started_from(url: str) -> tuple[int | None, list[Any]]:
         system.db.dispose()
 
 
-def digest_of_stored(url: str) -> str:
-    """The digest a store's one snapshot should have: of its front, then its parts."""
-    s, parts = tables.snapshots, tables.snapshot_parts
-    system = fresh(url)
-    try:
-        with reading(system.db) as conn:
-            digest = hashlib.sha256(conn.execute(sa.select(s.c.state)).scalar_one())
-            for data in conn.execute(sa.select(parts.c.data).order_by(parts.c.part)).scalars():
-                digest.update(data)
-    finally:
-        system.db.dispose()
-    return digest.hexdigest()
+class _Place:
+    """A persistent id of a snapshot's front, kept as it is while the front is rewritten."""
+
+    def __init__(self, pid: Any) -> None:
+        self.pid = pid
+
+
+class _FrontReader(pickle.Unpickler):
+    def persistent_load(self, pid: Any) -> _Place:
+        return _Place(pid)
+
+
+class _FrontWriter(pickle.Pickler):
+    def persistent_id(self, obj: Any) -> Any:
+        return obj.pid if isinstance(obj, _Place) else None
+
+
+def forge_body(url: str, parts: list[bytes]) -> None:
+    """Put `parts` in place of the body of a store's one snapshot, with its front's list
+    of digests and the row's digest made to agree, as anyone who can write to the
+    database could."""
+    s, p = tables.snapshots, tables.snapshot_parts
+    engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.begin() as conn:
+        seq, data = conn.execute(sa.select(s.c.seq, s.c.state)).one()
+        front = list(_FrontReader(io.BytesIO(zlib.decompress(data))).load())
+        front[-1] = tuple(hashlib.sha256(part).digest() for part in parts)
+        out = io.BytesIO()
+        _FrontWriter(out, protocol=pickle.HIGHEST_PROTOCOL).dump(tuple(front))
+        state = zlib.compress(out.getvalue())
+        conn.execute(sa.delete(p))
+        for n, part in enumerate(parts):
+            conn.execute(sa.insert(p).values(snapshot=seq, part=n, data=part))
+        conn.execute(sa.update(s).values(state=state, sha256=hashlib.sha256(state).hexdigest()))
+    engine.dispose()
 
 
 def edit(url: str, statement: Any) -> None:
@@ -415,6 +513,11 @@ def edit(url: str, statement: Any) -> None:
     with engine.begin() as conn:
         conn.execute(statement)
     engine.dispose()
+
+
+def stored_snapshots(url: str) -> list[int]:
+    with reading(fresh(url).db) as conn:
+        return [saved.seq for saved in snapshots.listed(conn, {})]
 
 
 def test_a_usable_snapshot_is_started_from(snapshotted: str):
@@ -451,12 +554,40 @@ def test_a_snapshot_missing_a_part_of_its_body_is_passed_over(in_parts: str):
     assert started_from(in_parts)[0] is None
 
 
-def test_a_body_cut_short_is_passed_over_though_its_digest_was_made_to_agree(in_parts: str):
-    """The front counts its body's parts: the last ones dropped, and the digest made
-    again to match, what is left does not pass for the whole."""
+def test_a_body_cut_short_is_passed_over(in_parts: str):
+    """The front lists its body's parts: with the last ones dropped, what is left does
+    not pass for the whole."""
     parts = tables.snapshot_parts
     edit(in_parts, sa.delete(parts).where(parts.c.part > 0))
-    edit(in_parts, sa.update(tables.snapshots).values(sha256=digest_of_stored(in_parts)))
+    assert started_from(in_parts)[0] is None
+
+
+def test_a_tick_reads_no_part_of_the_body(in_parts: str):
+    """Opening a store reads the front alone, whatever the size of the body: a tick
+    starts from a snapshot whose every part was altered, and never notices."""
+    parts = tables.snapshot_parts
+    edit(in_parts, sa.update(parts).values(data=b"altered"))
+    system = fresh(in_parts)
+    try:
+        tick(system, T0 + 41 * HOUR)
+        assert system.protocol.started_from is not None
+        assert not system.protocol.loaded_all
+    finally:
+        system.db.dispose()
+
+
+def test_a_part_altered_fails_the_one_unit_of_work_that_reads_it(in_parts: str, tmp_path: Path):
+    """Each part is checked against the digest its front holds as it is read: the unit of
+    work fails once, the snapshot is deleted, and the next process rebuilds."""
+    parts = tables.snapshot_parts
+    edit(in_parts, sa.update(parts).where(parts.c.part == 2).values(data=b"altered"))
+    system = fresh(in_parts)
+    try:
+        with pytest.raises(snapshots.Unreadable, match="part 2 of its body does not match"):
+            ingest(system, [str(write_jsonl(tmp_path / "one.jsonl", [violation(50, 41)]))])
+    finally:
+        system.db.dispose()
+    assert stored_snapshots(in_parts) == []
     assert started_from(in_parts)[0] is None
 
 
@@ -493,20 +624,15 @@ def test_a_snapshot_whose_body_runs_anything_is_deleted_unread(snapshotted: str,
         def __reduce__(self) -> tuple[Any, ...]:
             return (Path.touch, (marker,))
 
-    s, parts = tables.snapshots, tables.snapshot_parts
-    body = zlib.compress(pickle.dumps(([], Payload())))
-    edit(snapshotted, sa.delete(parts).where(parts.c.part > 0))
-    edit(snapshotted, sa.update(parts).values(data=body))
-    edit(snapshotted, sa.update(s).values(sha256=digest_of_stored(snapshotted)))
+    forge_body(snapshotted, [zlib.compress(pickle.dumps(([], Payload())))])
     system = fresh(snapshotted)
     try:
-        with pytest.raises(snapshots.Unreadable):
+        with pytest.raises(snapshots.Unreadable, match="Path"):
             ingest(system, [str(write_jsonl(tmp_path / "one.jsonl", [violation(50, 41)]))])
     finally:
         system.db.dispose()
     assert not marker.exists()
-    with reading(fresh(snapshotted).db) as conn:
-        assert snapshots.listed(conn, {}) == []
+    assert stored_snapshots(snapshotted) == []
     assert started_from(snapshotted)[0] is None
 
 

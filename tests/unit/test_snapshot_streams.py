@@ -7,6 +7,8 @@ from __future__ import annotations
 import pickle
 import sys
 import zlib
+from collections import deque
+from collections.abc import Iterator
 from dataclasses import fields
 
 import pytest
@@ -37,7 +39,8 @@ def test_a_body_deflated_as_written_inflates_as_read_to_what_it_was():
 
 def test_a_body_cut_into_parts_reads_across_them_and_lets_each_go():
     """Parts are stored as rows of their own (no value may exceed 1 GB): read in order,
-    they give back what went in, and the reader holds no part it has finished."""
+    they give back what went in; the reader takes each only when it gets to it, and
+    holds none it has finished."""
     file = Deflating(part_bytes=20_000)
     pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(BIG)
     parts = file.parts()
@@ -45,11 +48,36 @@ def test_a_body_cut_into_parts_reads_across_them_and_lets_each_go():
     assert len(parts) > 5
     assert {len(p) for p in parts[:-1]} == {20_000} and 0 < len(parts[-1]) <= 20_000
     assert b"".join(parts) == deflated_pickle(BIG)
-    first = parts[0]
-    reader = Inflating(parts)
+    first, count = parts[0], len(parts)
+    stored = deque(parts)  # as rows are in the database: the reader asks for each
     del parts
-    assert pickle.Unpickler(reader).load() == BIG
+    taken: list[bytes] = []
+
+    def read_from_storage() -> Iterator[bytes]:
+        while stored:
+            taken.append(b"")
+            yield stored.popleft()
+
+    assert pickle.Unpickler(Inflating(read_from_storage())).load() == BIG
+    assert len(taken) == count
     assert sys.getrefcount(first) == 2  # `first`, and the call's own argument
+
+
+def test_a_reader_takes_a_part_only_when_it_gets_to_it():
+    file = Deflating(part_bytes=20_000)
+    pickle.Pickler(file, protocol=pickle.HIGHEST_PROTOCOL).dump(BIG)
+    parts = file.parts()
+    taken: list[int] = []
+
+    def read_from_storage() -> Iterator[bytes]:
+        for n, part in enumerate(parts):
+            taken.append(n)
+            yield part
+
+    reader = Inflating(read_from_storage())
+    assert taken == []
+    assert reader.read(2) == pickle.dumps(BIG, protocol=pickle.HIGHEST_PROTOCOL)[:2]
+    assert taken == [0]
 
 
 def test_a_body_missing_a_part_fails_to_read():

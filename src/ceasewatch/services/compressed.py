@@ -11,7 +11,6 @@ fifteen million reports, and no step need copy the whole body into one buffer.
 from __future__ import annotations
 
 import zlib
-from collections import deque
 from collections.abc import Iterable
 
 PART_BYTES = 4 << 20
@@ -56,13 +55,14 @@ class Deflating:
 
 class Inflating:
     """A file of what the zlib-compressed `parts` hold, in order, decompressed as it is
-    read (by an unpickler), so that the pickle whole is never held. Each part is let go
-    once it is read (the caller should keep no other reference to it)."""
+    read (by an unpickler), so that the pickle whole is never held. Each part is taken
+    from `parts` only when the reader gets to it, and let go once it is read (a caller
+    that reads them from storage as they are asked for holds one at a time)."""
 
     _CHUNK = 1 << 16
 
     def __init__(self, parts: Iterable[bytes]) -> None:
-        self._parts = deque(parts)
+        self._parts = iter(parts)
         self._data, self._at = memoryview(b""), 0
         self._inflater = zlib.decompressobj()
         self._ready = bytearray()
@@ -85,9 +85,11 @@ class Inflating:
         if self._inflater.eof:
             return False
         while self._at >= len(self._data):
-            if not self._parts:
+            self._data = memoryview(b"")  # the part read goes before the next is taken
+            part = next(self._parts, None)
+            if part is None:
                 return False
-            self._data, self._at = memoryview(self._parts.popleft()), 0
+            self._data, self._at = memoryview(part), 0
         chunk = self._data[self._at : self._at + self._CHUNK]
         self._at += len(chunk)
         self._ready += self._inflater.decompress(chunk)

@@ -123,6 +123,7 @@ class LiveProtocol:
         share one lock, they would otherwise wait for all of it)."""
         with reading(self.db) as conn:
             digests = snapshots.ceasefire_digests(journal.stored_ceasefires(conn))
+            self._load_body(conn)
         state = snapshots.State(self.engines, self.position, self.now, self.last_arrival)
         made = snapshots.made(state, digests)
         with writing_rows(self.db) as conn:
@@ -183,6 +184,18 @@ class LiveProtocol:
             log.exception("saving a snapshot of the engines failed; going on without")
             self._snapshot_clock = time.monotonic()  # wait the interval before trying again
 
+    def _load_body(self, conn: Connection) -> None:
+        """Read what the snapshot these engines started from left out, if it is not read
+        yet (the one taking snapshots holds `snapshots.TAKING`: none is pruned meanwhile).
+        Engines whose body fails are dropped, and the snapshot deleted."""
+        if self._body is None or self._body.loaded:
+            return
+        try:
+            self._body.load(conn)
+        except snapshots.Unreadable:
+            self.reset()
+            raise
+
     def _start(self, conn: Connection, up_to: int) -> None:
         """A process with no engines yet: start from the newest usable snapshot."""
         digests = snapshots.ceasefire_digests(journal.stored_ceasefires(conn))
@@ -204,8 +217,13 @@ class LiveProtocol:
     def catch_up(self, conn: Connection) -> None:
         """Take what other processes stored since: new ceasefires, inputs, clock moves."""
         clock = journal.read_clock(conn)
+        body = self._body
+        if body is not None and not body.loaded and not snapshots.kept(conn, body.seq):
+            self.reset()  # pruned since: start again, from the newest
         if not self.engines and not self.position:
             self._start(conn, clock.next_seq - 1)
+        if self._body is not None and not self._body.loaded:
+            self._body.connection = conn  # where it is read, if this transaction needs it
         fresh = {
             c.id: build_engine(c)
             for c in journal.stored_ceasefires(conn)

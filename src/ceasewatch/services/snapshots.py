@@ -29,10 +29,19 @@ it costs on a small store; the body costs what the whole state did, once, if tou
 **Storage.** The front is the snapshot's row (`snapshots.state`); the body, compressed
 with zlib, is cut into parts of a few megabytes (`snapshot_parts`, one row each): a
 value may hold at most 1 GB, which a body reaches at ten to fifteen million reports.
-The row holds the SHA-256 of the front and then every part, in order, checked as the
-snapshot is read.
+The row holds the SHA-256 of the front, and the front the SHA-256 of each part. A
+process opening the store reads the front and counts the parts; it reads the parts,
+one at a time, only when it reads the body, checking each against its digest. So a
+process that only ticks never reads them, whatever the store's size.
 
-**Trust.** Both parts are pickles of the domain objects (plain classes): the body a
+**Pruned while held.** A process may hold a front for long (a server's worker) while
+newer snapshots are taken and `prune` deletes its snapshot. Each unit of work whose
+engines still wait for their body first asks whether the snapshot is there, and on
+PostgreSQL holds its row (`FOR SHARE`) until it commits, so that no prune deletes the
+parts while it may read them (on SQLite writers take turns); a snapshot gone by then
+is let go, and the unit of work starts from the newest one, as a new process would.
+
+**Trust.** Front and body are pickles of the domain objects (plain classes): the body a
 series of pickles (`snapshot_body`), the front one pickle, where each attribute left out
 is a persistent id into the body. Unpickling runs code named in the data, so a snapshot
 is only as trustworthy as the database that holds it; to keep a tampered row from
@@ -53,6 +62,7 @@ import logging
 import pickle
 import platform
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -62,6 +72,7 @@ from typing import Any
 import pydantic
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..audit import canonical, sha256_hex
 from ..domain.engine import Engine
@@ -71,7 +82,7 @@ from . import snapshot_body
 from .compressed import Deflating, Inflating
 from .snapshot_body import SnapshotUnpickler
 
-FORMAT = 5
+FORMAT = 6
 """Bumped whenever what a snapshot holds changes shape."""
 
 TAKING = "snapshot"
@@ -153,9 +164,12 @@ class Body:
     snapshot was taken, and the domain's classes carry no hook at all.
     """
 
-    def __init__(self, seq: int, parts: list[bytes]) -> None:
+    def __init__(self, seq: int, digests: tuple[bytes, ...]) -> None:
         self.seq = seq
-        self._parts: list[bytes] | None = parts
+        self._digests = digests
+        self.connection: Connection | None = None
+        """Where the body is read when something needs it: the connection of the unit of
+        work in progress (`LiveProtocol` sets it), else none."""
         self._places: list[tuple[object, str, int]] = []
         self._owners: dict[int, tuple[object, type]] = {}
         self._held: dict[int, dict[str, Any]] = {}
@@ -199,18 +213,24 @@ class Body:
             self._classes[(cls, held)] = made
         return made
 
-    def load(self) -> None:
-        """Put back what was left out (once)."""
+    def load(self, connection: Connection | None = None) -> None:
+        """Put back what was left out (once), reading the body through `connection`, or
+        else the one the body was given."""
         if self.loaded:
             return
-        if self._parts is None:
+        if self.failed:
             raise Unreadable(self.seq, "it failed before")
-        file, self._parts = Inflating(self._parts), None  # each part goes once it is read
+        connection = connection or self.connection
+        if connection is None or connection.closed:
+            raise RuntimeError(f"snapshot {self.seq}: its body is read outside a transaction")
+        file = Inflating(_read_parts(connection, self.seq, self._digests))
         try:
             with _gc_paused():
                 values = snapshot_body.load(file)
                 if len(values) != 1 + max((n for _, _, n in self._places), default=-1):
                     raise ValueError("not a snapshot's body")
+        except SQLAlchemyError:  # the database failed, not the snapshot
+            raise
         except Exception as exc:  # the journal is always there to fall back on
             self.failed = True
             raise Unreadable(self.seq, str(exc)) from exc
@@ -219,6 +239,22 @@ class Body:
         for owner, cls in self._owners.values():
             object.__setattr__(owner, "__class__", cls)
         self._places, self._owners, self._held, self.loaded = [], {}, {}, True
+        self.connection = None
+
+
+def _read_parts(conn: Connection, seq: int, digests: tuple[bytes, ...]) -> Iterator[bytes]:
+    """A snapshot's body, compressed, a part at a time as it is asked for, each checked
+    against the digest its front holds."""
+    p = tables.snapshot_parts
+    for n, digest in enumerate(digests):
+        query = sa.select(p.c.data).where(p.c.snapshot == seq, p.c.part == n)
+        data = conn.execute(query).scalar()
+        if data is None:
+            raise ValueError(f"part {n} of its body is missing")
+        data = bytes(data)
+        if hashlib.sha256(data).digest() != digest:
+            raise ValueError(f"part {n} of its body does not match its digest")
+        yield data
 
 
 @dataclass
@@ -279,13 +315,14 @@ def made(state: State, ceasefires: dict[str, str]) -> Made:
         incidents = [i for engine in state.engines.values() for i in engine.incidents.values()]
         snapshot_body.dump(deflating, incidents, values)
         parts = deflating.parts()
+        digests = tuple(hashlib.sha256(part).digest() for part in parts)
         front = io.BytesIO()
         _FrontPickler(front, roots).dump(
-            (FORMAT, state.position, state.now, state.last_arrival, state.engines, len(parts))
+            (FORMAT, state.position, state.now, state.last_arrival, state.engines, digests)
         )
     data = zlib.compress(front.getvalue(), 1)
-    digests = {cf: ceasefires[cf] for cf in state.engines}
-    return Made(state.position, state.now, digests, data, parts)
+    held = {cf: ceasefires[cf] for cf in state.engines}
+    return Made(state.position, state.now, held, data, parts)
 
 
 def store(conn: Connection, snapshot: Made, taken_at: datetime) -> Saved:
@@ -297,7 +334,7 @@ def store(conn: Connection, snapshot: Made, taken_at: datetime) -> Saved:
         "ceasefires": snapshot.ceasefires,
         "taken_at": taken_at,
         "size": snapshot.size,
-        "sha256": _digest(snapshot.data, snapshot.parts),
+        "sha256": hashlib.sha256(snapshot.data).hexdigest(),
         "state": snapshot.data,
     }
     inserted = conn.execute(sa.insert(tables.snapshots).values(**row)).inserted_primary_key
@@ -306,14 +343,6 @@ def store(conn: Connection, snapshot: Made, taken_at: datetime) -> Saved:
     for n, part in enumerate(snapshot.parts):  # one at a time: the driver copies each
         conn.execute(sa.insert(tables.snapshot_parts).values(snapshot=seq, part=n, data=part))
     return Saved(seq, snapshot.position, snapshot.clock, snapshot.size, taken_at, True)
-
-
-def _digest(front: bytes, parts: list[bytes]) -> str:
-    """The SHA-256 of a snapshot's front and then each part of its body, in order."""
-    digest = hashlib.sha256(front)
-    for part in parts:
-        digest.update(part)
-    return digest.hexdigest()
 
 
 def listed(conn: Connection, ceasefires: dict[str, str]) -> list[Saved]:
@@ -336,27 +365,31 @@ def newest_position(conn: Connection) -> int:
 
 
 def load(conn: Connection, ceasefires: dict[str, str], up_to: int) -> Loaded | None:
-    """The newest usable snapshot at or before journal position `up_to`, or None; its
-    body is read later, if at all (`Body.load`).
+    """The newest usable snapshot at or before journal position `up_to`, or None: its
+    front; its body is read later, if at all (`Body.load`). In a writing transaction
+    its row is held (`kept`).
 
     Snapshots of other code or other ceasefires are passed over, and so is one whose
     front does not unpickle to what it should (its digest differs, it names a class
-    outside the domain): the journal is always there to fall back on.
+    outside the domain) or that lacks parts of its body: the journal is always there
+    to fall back on.
     """
     s = tables.snapshots
     for saved in listed(conn, ceasefires):
         if not saved.usable or saved.position > up_to:
             continue
-        row = conn.execute(sa.select(s.c.state, s.c.sha256).where(s.c.seq == saved.seq)).one()
+        query = _holding(conn, sa.select(s.c.state, s.c.sha256).where(s.c.seq == saved.seq))
+        row = conn.execute(query).first()
+        if row is None:  # deleted since it was listed
+            continue
         data = bytes(row.state)
-        parts = _parts(conn, saved.seq)
-        if _digest(data, parts) != row.sha256:
+        if hashlib.sha256(data).hexdigest() != row.sha256:
             log.warning("snapshot %s: its state does not match its digest; passed over", saved.seq)
             continue
         try:
             with _gc_paused():
                 front = _FrontUnpickler(io.BytesIO(zlib.decompress(data))).load()
-                state = _front(saved.seq, front, parts)
+                state = _front(saved.seq, front, _part_count(conn, saved.seq))
         except Exception as exc:  # a snapshot is a cache: any fault means "rebuild"
             log.warning("snapshot %s cannot be read (%s); passed over", saved.seq, exc)
             continue
@@ -366,11 +399,28 @@ def load(conn: Connection, ceasefires: dict[str, str], up_to: int) -> Loaded | N
     return None
 
 
-def _parts(conn: Connection, seq: int) -> list[bytes]:
-    """A snapshot's body, compressed, in parts (any missing shows in the digest)."""
+def kept(conn: Connection, seq: int) -> bool:
+    """Whether snapshot `seq` is still stored. In a writing transaction on PostgreSQL,
+    its row is then held until the transaction ends: `prune` and `discard` wait, so its
+    body can still be read (SQLite's writers take turns, so none deletes it meanwhile)."""
+    s = tables.snapshots
+    query = _holding(conn, sa.select(s.c.seq).where(s.c.seq == seq))
+    return conn.execute(query).first() is not None
+
+
+def _holding(conn: Connection, query: sa.Select[Any]) -> sa.Select[Any]:
+    """`query` locking the rows it reads against deletion (FOR SHARE), in a writer's
+    transaction on PostgreSQL; as it is elsewhere."""
+    writer = conn.get_execution_options().get("ceasewatch_writer", False)
+    if writer and conn.dialect.name == "postgresql":
+        return query.with_for_update(read=True)
+    return query
+
+
+def _part_count(conn: Connection, seq: int) -> int:
     p = tables.snapshot_parts
-    rows = conn.execute(sa.select(p.c.data).where(p.c.snapshot == seq).order_by(p.c.part))
-    return [bytes(data) for data in rows.scalars()]
+    count = sa.select(sa.func.count()).select_from(p).where(p.c.snapshot == seq)
+    return int(conn.execute(count).scalar_one())
 
 
 def discard(conn: Connection, seq: int) -> None:
@@ -401,20 +451,26 @@ def _usable(row: Any, ceasefires: dict[str, str]) -> bool:
     return row.code == code_version() and all(ceasefires.get(i) == d for i, d in held.items())
 
 
-def _front(seq: int, data: Any, parts: list[bytes]) -> Loaded:
+def _front(seq: int, data: Any, stored_parts: int) -> Loaded:
     if not isinstance(data, tuple) or len(data) != 6 or data[0] != FORMAT:
         raise ValueError("not a snapshot of this format")
-    _, position, now, last_arrival, engines, count = data
+    _, position, now, last_arrival, engines, digests = data
     if not isinstance(engines, dict) or not all(isinstance(e, Engine) for e in engines.values()):
         raise ValueError("not a snapshot of engines")
-    if count != len(parts):
-        raise ValueError(f"its body has {len(parts)} parts of {count}")
-    loaded = Loaded(seq, position, now, last_arrival, engines, Body(seq, parts))
+    if not isinstance(digests, tuple) or not all(_is_digest(d) for d in digests):
+        raise ValueError("its front does not list its body's parts")
+    if len(digests) != stored_parts:
+        raise ValueError(f"its body has {stored_parts} parts of {len(digests)}")
+    loaded = Loaded(seq, position, now, last_arrival, engines, Body(seq, digests))
     for engine in engines.values():
         for owner, name in engine.bulk():
             loaded.body.leave_out(owner, name)
     loaded.body.seal()
     return loaded
+
+
+def _is_digest(value: object) -> bool:
+    return isinstance(value, bytes) and len(value) == hashlib.sha256().digest_size
 
 
 class _FrontPickler(pickle.Pickler):
