@@ -110,14 +110,15 @@ def test_a_report_sent_twice_in_one_batch_or_in_two_is_stored_once(
 
 
 def test_the_journal_names_the_pairs_it_holds_whatever_they_spell(system: System):
-    """`stored_keys` looks a batch's (source, id) pairs up in one statement: quotes,
-    brackets and other scripts in them are data, and only the whole pair matches."""
+    """`stored_keys` looks a batch's (source, id) pairs up in one statement, however many
+    (more than PostgreSQL's 65,535 parameters): quotes, brackets and other scripts in
+    them are data, and only the whole pair matches."""
     odd = [('src "a"', "id-1"), ("src-b", "ід-2 ✓"), ("src-c", "[1, 2]"), ("src-d", "x\\y")]
     with unit_of_work.protocol(system) as batch:
         batch.take_reports(
             [make_report(source=source, id=id_) for source, id_ in odd], trusted=True
         )
-    others = [("src-b", "id-1"), ('src "a"', "ід-2 ✓"), *((f"s{n}", f"r{n}") for n in range(5000))]
+    others = [("src-b", "id-1"), ('src "a"', "ід-2 ✓"), *((f"s{n}", f"r{n}") for n in range(70_000))]
 
     with reading(system.db) as conn:
         assert journal.stored_keys(conn, [*others, *odd]) == set(odd)

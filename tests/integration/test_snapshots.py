@@ -32,6 +32,7 @@ from ceasewatch.services.live_protocol import SnapshotEvery
 from ceasewatch.services.reads import cases as case_reads
 from ceasewatch.services.reads import incidents as incident_reads
 from ceasewatch.services.setup import init
+from ceasewatch.services.snapshot_pending import Unreadable
 from ceasewatch.services.snapshot_process import SnapshotProcess
 from ceasewatch.services.system import System, open_system
 from ceasewatch.store import tables
@@ -583,7 +584,7 @@ def test_a_part_altered_fails_the_one_unit_of_work_that_reads_it(in_parts: str, 
     edit(in_parts, sa.update(parts).where(parts.c.part == 2).values(data=b"altered"))
     system = fresh(in_parts)
     try:
-        with pytest.raises(snapshots.Unreadable, match="part 2 of its body does not match"):
+        with pytest.raises(Unreadable, match="part 2 of its body does not match"):
             ingest(system, [str(write_jsonl(tmp_path / "one.jsonl", [violation(50, 41)]))])
     finally:
         system.db.dispose()
@@ -627,7 +628,7 @@ def test_a_snapshot_whose_body_runs_anything_is_deleted_unread(snapshotted: str,
     forge_body(snapshotted, [zlib.compress(pickle.dumps(([], Payload())))])
     system = fresh(snapshotted)
     try:
-        with pytest.raises(snapshots.Unreadable, match="Path"):
+        with pytest.raises(Unreadable, match="Path"):
             ingest(system, [str(write_jsonl(tmp_path / "one.jsonl", [violation(50, 41)]))])
     finally:
         system.db.dispose()

@@ -35,6 +35,7 @@ from ..store.database import held_alone, reading, writing_rows
 from ..store.journal import Input, ReportInput
 from . import snapshots
 from .handlers import build_engine, take_input
+from .snapshot_pending import Body, Unreadable
 from .snapshot_process import SnapshotProcess
 
 log = logging.getLogger(__name__)
@@ -85,7 +86,7 @@ class LiveProtocol:
     started_from: int | None = None
     """The journal position of the snapshot these engines started from (None: none)."""
     _snapshot_clock: float = field(default_factory=time.monotonic, repr=False)
-    _body: snapshots.Body | None = field(default=None, repr=False)
+    _body: Body | None = field(default=None, repr=False)
     """The body of the snapshot these engines started from, loaded when first needed."""
     snapshot_apart: bool = False
     """Take the snapshots due in a process of their own (`SnapshotProcess`), as a server
@@ -192,7 +193,7 @@ class LiveProtocol:
             return
         try:
             self._body.load(conn)
-        except snapshots.Unreadable:
+        except Unreadable:
             self.reset()
             raise
 

@@ -55,14 +55,12 @@ journal.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import io
 import logging
 import pickle
 import platform
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -72,15 +70,15 @@ from typing import Any
 import pydantic
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
 
 from ..audit import canonical, sha256_hex
 from ..domain.engine import Engine
 from ..store import tables
 from ..store.journal import StoredCeasefire
 from . import snapshot_body
-from .compressed import Deflating, Inflating
+from .compressed import Deflating
 from .snapshot_body import SnapshotUnpickler
+from .snapshot_pending import Body, Marker, gc_paused
 
 FORMAT = 6
 """Bumped whenever what a snapshot holds changes shape."""
@@ -130,131 +128,6 @@ class State:
     position: int
     now: datetime | None
     last_arrival: datetime | None
-
-
-class Unreadable(RuntimeError):
-    """A snapshot's body did not unpickle to what it should, once something needed it."""
-
-    def __init__(self, seq: int, why: str) -> None:
-        super().__init__(
-            f"snapshot {seq} cannot be read ({why}): it is deleted, and the next "
-            "command rebuilds the engines from the journal; run this one again"
-        )
-        self.seq = seq
-
-
-@dataclass(frozen=True, slots=True)
-class _Marker:
-    """Where the front leaves an attribute out: the body's value `n`."""
-
-    n: int
-    held: dict[str, Any]
-
-
-class Body:
-    """A snapshot's body: the attributes its front left out, unpickled and put back in
-    place at the first `load`.
-
-    Until then each object missing some of them is of a subclass of its own class
-    (`_pending_class`, the same layout) whose `__getattr__`, which Python calls only for
-    an attribute an object lacks, runs `load`; a value derived from what is missing
-    alone (`Engine.summary`) is answered as it was when the snapshot was taken (nothing
-    can change what is not loaded). `load` puts every attribute back, on every object,
-    and gives each its own class again: the objects are then what they were when the
-    snapshot was taken, and the domain's classes carry no hook at all.
-    """
-
-    def __init__(self, seq: int, digests: tuple[bytes, ...]) -> None:
-        self.seq = seq
-        self._digests = digests
-        self.connection: Connection | None = None
-        """Where the body is read when something needs it: the connection of the unit of
-        work in progress (`LiveProtocol` sets it), else none."""
-        self._places: list[tuple[object, str, int]] = []
-        self._owners: dict[int, tuple[object, type]] = {}
-        self._held: dict[int, dict[str, Any]] = {}
-        self._classes: dict[tuple[type, frozenset[str]], type] = {}
-        self.loaded = False
-        self.failed = False
-
-    def leave_out(self, owner: object, name: str) -> None:
-        """Take an attribute the front holds a marker for off its owner (`seal` then
-        makes the owners load the body when anything missing is read)."""
-        marker = getattr(owner, name)
-        if not isinstance(marker, _Marker):
-            raise ValueError(f"{type(owner).__name__}.{name} is not left out")
-        delattr(owner, name)
-        self._places.append((owner, name, marker.n))
-        self._owners.setdefault(id(owner), (owner, type(owner)))
-        self._held.setdefault(id(owner), {}).update(marker.held)
-
-    def seal(self) -> None:
-        for key, (owner, cls) in self._owners.items():
-            pending = self._pending_class(cls, frozenset(self._held[key]))
-            object.__setattr__(owner, "__class__", pending)
-
-    def _pending_class(self, cls: type, held: frozenset[str]) -> type:
-        made = self._classes.get((cls, held))
-        if made is None:
-            body = self
-
-            def __getattr__(obj: object, name: str) -> Any:
-                if name.startswith("__"):
-                    raise AttributeError(name)
-                body.load()
-                return getattr(obj, name)
-
-            def answer(name: str) -> property:
-                return property(lambda obj: body._held[id(obj)][name])
-
-            namespace: dict[str, Any] = {"__slots__": (), "__getattr__": __getattr__}
-            namespace.update((name, answer(name)) for name in held)
-            made = type(f"Pending{cls.__name__}", (cls,), namespace)
-            self._classes[(cls, held)] = made
-        return made
-
-    def load(self, connection: Connection | None = None) -> None:
-        """Put back what was left out (once), reading the body through `connection`, or
-        else the one the body was given."""
-        if self.loaded:
-            return
-        if self.failed:
-            raise Unreadable(self.seq, "it failed before")
-        connection = connection or self.connection
-        if connection is None or connection.closed:
-            raise RuntimeError(f"snapshot {self.seq}: its body is read outside a transaction")
-        file = Inflating(_read_parts(connection, self.seq, self._digests))
-        try:
-            with _gc_paused():
-                values = snapshot_body.load(file)
-                if len(values) != 1 + max((n for _, _, n in self._places), default=-1):
-                    raise ValueError("not a snapshot's body")
-        except SQLAlchemyError:  # the database failed, not the snapshot
-            raise
-        except Exception as exc:  # the journal is always there to fall back on
-            self.failed = True
-            raise Unreadable(self.seq, str(exc)) from exc
-        for owner, name, n in self._places:
-            setattr(owner, name, values[n])
-        for owner, cls in self._owners.values():
-            object.__setattr__(owner, "__class__", cls)
-        self._places, self._owners, self._held, self.loaded = [], {}, {}, True
-        self.connection = None
-
-
-def _read_parts(conn: Connection, seq: int, digests: tuple[bytes, ...]) -> Iterator[bytes]:
-    """A snapshot's body, compressed, a part at a time as it is asked for, each checked
-    against the digest its front holds."""
-    p = tables.snapshot_parts
-    for n, digest in enumerate(digests):
-        query = sa.select(p.c.data).where(p.c.snapshot == seq, p.c.part == n)
-        data = conn.execute(query).scalar()
-        if data is None:
-            raise ValueError(f"part {n} of its body is missing")
-        data = bytes(data)
-        if hashlib.sha256(data).digest() != digest:
-            raise ValueError(f"part {n} of its body does not match its digest")
-        yield data
 
 
 @dataclass
@@ -310,7 +183,7 @@ def made(state: State, ceasefires: dict[str, str]) -> Made:
             if id(value) not in roots:
                 roots[id(value)] = (len(values), Engine.summary(owner))
                 values.append(value)
-    with _gc_paused():
+    with gc_paused():
         deflating = Deflating()
         incidents = [i for engine in state.engines.values() for i in engine.incidents.values()]
         snapshot_body.dump(deflating, incidents, values)
@@ -387,7 +260,7 @@ def load(conn: Connection, ceasefires: dict[str, str], up_to: int) -> Loaded | N
             log.warning("snapshot %s: its state does not match its digest; passed over", saved.seq)
             continue
         try:
-            with _gc_paused():
+            with gc_paused():
                 front = _FrontUnpickler(io.BytesIO(zlib.decompress(data))).load()
                 state = _front(saved.seq, front, _part_count(conn, saved.seq))
         except Exception as exc:  # a snapshot is a cache: any fault means "rebuild"
@@ -484,24 +357,9 @@ class _FrontPickler(pickle.Pickler):
         return self._roots.get(id(obj))
 
 
-class _gc_paused:
-    """Pause the cyclic GC while a snapshot's many objects are made or walked (as replay
-    does): each young collection would walk them all again."""
-
-    def __enter__(self) -> None:
-        self._was = gc.isenabled()
-        gc.disable()
-
-    def __exit__(self, *_: object) -> None:
-        gc.freeze()
-        gc.unfreeze()
-        if self._was:
-            gc.enable()
-
-
 class _FrontUnpickler(SnapshotUnpickler):
     def persistent_load(self, pid: Any) -> Any:
         n, held = pid
         if not isinstance(n, int) or not isinstance(held, dict):
             raise pickle.UnpicklingError("not a place in a snapshot's body")
-        return _Marker(n, held)
+        return Marker(n, held)
