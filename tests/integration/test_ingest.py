@@ -118,7 +118,11 @@ def test_the_journal_names_the_pairs_it_holds_whatever_they_spell(system: System
         batch.take_reports(
             [make_report(source=source, id=id_) for source, id_ in odd], trusted=True
         )
-    others = [("src-b", "id-1"), ('src "a"', "ід-2 ✓"), *((f"s{n}", f"r{n}") for n in range(70_000))]
+    others = [
+        ("src-b", "id-1"),
+        ('src "a"', "ід-2 ✓"),
+        *((f"s{n}", f"r{n}") for n in range(70_000)),
+    ]
 
     with reading(system.db) as conn:
         assert journal.stored_keys(conn, [*others, *odd]) == set(odd)
