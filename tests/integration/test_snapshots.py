@@ -35,7 +35,7 @@ from ceasewatch.services.setup import init
 from ceasewatch.services.snapshot_pending import Unreadable
 from ceasewatch.services.snapshot_process import SnapshotProcess
 from ceasewatch.services.system import System, open_system
-from ceasewatch.store import tables
+from ceasewatch.store import journal, tables
 from ceasewatch.store.database import held_alone, reading, writing, writing_rows
 
 runner = CliRunner()
@@ -429,12 +429,49 @@ def wait_for_a_lock_wait(system: System) -> None:
         "SELECT count(*) FROM pg_stat_activity "
         "WHERE datname = current_database() AND wait_event_type = 'Lock'"
     )
-    for _ in range(1200):
+
+    def someone_waits() -> bool:
         with reading(system.db) as conn:
-            if conn.execute(waiting).scalar_one():
-                return
+            return bool(conn.execute(waiting).scalar_one())
+
+    eventually(someone_waits, "no session waited for a lock")
+
+
+def eventually(condition: Callable[[], bool], failure: str) -> None:
+    """Until `condition` holds (a minute at most)."""
+    for _ in range(1200):
+        if condition():
+            return
         time.sleep(0.05)
-    raise AssertionError("no session waited for a lock")
+    raise AssertionError(failure)
+
+
+def test_a_process_far_behind_catches_up_while_the_writers_go_on(db_url: str, tmp_path: Path):
+    """A tick from cron after hours of the server's reports, or a worker's first write,
+    first takes what others stored in a consistent read, holding no lock: only what came
+    since is taken under the writers' lock."""
+    init(db_url)
+    steps = a_day_of_work(tmp_path)
+    run(db_url, steps[:3], snapshot_each=False)
+    unit_of_work.snapshot(fresh(db_url), datetime.now(UTC))
+    run(db_url, steps[3:4], snapshot_each=False)  # reports after the snapshot
+    behind, writer = fresh(db_url), fresh(db_url)
+    with reading(writer.db) as conn:
+        end = journal.read_clock(conn).next_seq - 1
+    ticked: list[Any] = []
+    ticking = threading.Thread(target=lambda: ticked.append(tick(behind, T0 + 40 * HOUR)))
+    try:
+        with writing(writer.db):  # the writers' lock, held by another process
+            ticking.start()
+            eventually(lambda: behind.protocol.position == end, "it caught up under the lock")
+            assert behind.protocol.started_from is not None
+            assert behind.protocol.loaded_all  # the reports after the snapshot read its body
+            assert ticking.is_alive() and not ticked  # the tick itself waits for the lock
+        ticking.join(timeout=120)
+    finally:
+        behind.db.dispose()
+        writer.db.dispose()
+    assert ticked and ticked[0]
 
 
 # -- snapshots passed over ---------------------------------------------------------------

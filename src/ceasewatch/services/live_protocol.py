@@ -95,6 +95,12 @@ class LiveProtocol:
     """The process started for the latest snapshot taken apart, if any."""
 
     @property
+    def starting(self) -> bool:
+        """Whether the engines have yet to be brought to the journal (a new process, or
+        one whose engines were dropped)."""
+        return not self.engines and not self.position
+
+    @property
     def loaded_all(self) -> bool:
         """Whether everything the snapshot these engines started from left out is in
         memory (true for engines fed the journal)."""
@@ -221,7 +227,7 @@ class LiveProtocol:
         body = self._body
         if body is not None and not body.loaded and not snapshots.kept(conn, body.seq):
             self.reset()  # pruned since: start again, from the newest
-        if not self.engines and not self.position:
+        if self.starting:
             self._start(conn, clock.next_seq - 1)
         if self._body is not None and not self._body.loaded:
             self._body.connection = conn  # where it is read, if this transaction needs it

@@ -129,8 +129,19 @@ def snapshot(system: System, taken_at: datetime) -> snapshots.Saved | None:
 @contextmanager
 def _caught_up(live: LiveProtocol) -> Iterator[Connection]:
     """The writers' lock, with the engines brought up to the journal; if anything fails,
-    the engines are dropped, to be rebuilt from the journal at the next unit of work."""
+    the engines are dropped, to be rebuilt from the journal at the next unit of work.
+
+    A process starting (a tick from cron, any CLI command, a worker just started) first
+    brings its engines from their snapshot to the journal's end in one consistent read,
+    holding no lock (as `snapshot` does): that may be half an hour of a server's
+    reports, and the snapshot's body to read for them, and the writers go on meanwhile.
+    Under the lock it then takes only what came since. A process already running is
+    close behind, and takes what others stored under the lock alone.
+    """
     try:
+        if live.starting:
+            with consistent_read(live.db) as conn:
+                live.catch_up(conn)
         with writing(live.db) as conn:
             live.catch_up(conn)
             yield conn
