@@ -474,6 +474,33 @@ def test_a_process_far_behind_catches_up_while_the_writers_go_on(db_url: str, tm
     assert ticked and ticked[0]
 
 
+def body_read(system: System) -> bool:
+    """Whether a process started from a snapshot and has read its body."""
+    return system.protocol.started_from is not None and system.protocol.loaded_all
+
+
+def test_a_write_reads_its_snapshots_body_before_it_takes_the_lock(db_url: str, tmp_path: Path):
+    """Reports read what a snapshot left out (seconds at a million reports): a process
+    about to feed them reads it in a consistent read, while the writers go on."""
+    init(db_url)
+    run(db_url, a_day_of_work(tmp_path)[:4], snapshot_each=False)
+    unit_of_work.snapshot(fresh(db_url), datetime.now(UTC))
+    reporter, writer = fresh(db_url), fresh(db_url)
+    one = str(write_jsonl(tmp_path / "one.jsonl", [violation(50, 41)]))
+    ingested: list[Any] = []
+    ingesting = threading.Thread(target=lambda: ingested.append(ingest(reporter, [one])))
+    try:
+        with writing(writer.db):  # the writers' lock, held by another process
+            ingesting.start()
+            eventually(lambda: body_read(reporter), "it read the body under the lock")
+            assert ingesting.is_alive() and not ingested
+        ingesting.join(timeout=120)
+    finally:
+        reporter.db.dispose()
+        writer.db.dispose()
+    assert ingested and ingested[0].accepted == 1
+
+
 # -- snapshots passed over ---------------------------------------------------------------
 
 

@@ -85,7 +85,7 @@ def take(
         for batch in _batches(arrivals.reports, batch_size):
             # one snapshot at the end, not one every so many batches: each costs what the
             # whole store does, and the next would soon supersede it
-            with unit_of_work.protocol(system, snapshot=False) as tx:
+            with unit_of_work.protocol(system, snapshot=False, takes_reports=True) as tx:
                 taken = len(tx.take_reports(batch, trusted=trusted))
                 result.events.update(e.event for _, e in tx.events)
                 result.late.extend(tx.late)

@@ -130,7 +130,7 @@ class LiveProtocol:
         share one lock, they would otherwise wait for all of it)."""
         with reading(self.db) as conn:
             digests = snapshots.ceasefire_digests(journal.stored_ceasefires(conn))
-            self._load_body(conn)
+            self.load_body(conn)
         state = snapshots.State(self.engines, self.position, self.now, self.last_arrival)
         made = snapshots.made(state, digests)
         with writing_rows(self.db) as conn:
@@ -191,10 +191,12 @@ class LiveProtocol:
             log.exception("saving a snapshot of the engines failed; going on without")
             self._snapshot_clock = time.monotonic()  # wait the interval before trying again
 
-    def _load_body(self, conn: Connection) -> None:
+    def load_body(self, conn: Connection) -> None:
         """Read what the snapshot these engines started from left out, if it is not read
-        yet (the one taking snapshots holds `snapshots.TAKING`: none is pruned meanwhile).
-        Engines whose body fails are dropped, and the snapshot deleted."""
+        yet, through `conn`: a transaction that sees the snapshot however long it runs
+        (a consistent read, or the writers' lock), or one held by the process taking
+        snapshots (`snapshots.TAKING`: none is pruned meanwhile). Engines whose body
+        fails are dropped, and the snapshot deleted."""
         if self._body is None or self._body.loaded:
             return
         try:

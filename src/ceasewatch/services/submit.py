@@ -128,7 +128,7 @@ def submit(
     with paused_gc():
         good, bad = validate(records, received_at, sent_by)
         arrivals = in_arrival_order(good)
-        with unit_of_work.protocol(system) as batch:
+        with unit_of_work.protocol(system, takes_reports=True) as batch:
             taken = {r.key for r in batch.take_reports(arrivals.reports)}
     return _answer(good, bad, taken)
 
@@ -216,7 +216,7 @@ class GroupCommit(Submitter):
         try:
             with paused_gc():
                 arrivals = in_arrival_order(r for w in group for r in w.reports)
-                with unit_of_work.protocol(self.system) as batch:
+                with unit_of_work.protocol(self.system, takes_reports=True) as batch:
                     taken = {r.key for r in batch.take_reports(arrivals.reports)}
         except BaseException as exc:  # every caller hears of it; the writer goes on
             for waiting in group:

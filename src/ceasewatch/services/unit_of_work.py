@@ -71,14 +71,18 @@ AUDITED = frozenset(
 
 
 @contextmanager
-def protocol(system: System, *, snapshot: bool = True) -> Iterator[Batch]:
+def protocol(
+    system: System, *, snapshot: bool = True, takes_reports: bool = False
+) -> Iterator[Batch]:
     """A change to the protocol's state, in one transaction (see the module's doc).
 
     After it, a snapshot if one is due; `snapshot=False` leaves that to the caller, which
-    has more batches to come (`snapshot_if_due` once they are done)."""
+    has more batches to come (`snapshot_if_due` once they are done). `takes_reports`:
+    the caller will feed reports, which read what a snapshot left out of the engines;
+    that is read before the writers' lock is taken (`_caught_up`)."""
     live = system.protocol
     with live.lock:
-        with _caught_up(live) as conn:
+        with _caught_up(live, takes_reports) as conn:
             batch = Batch(live, conn)
             yield batch
             batch.write()
@@ -127,7 +131,7 @@ def snapshot(system: System, taken_at: datetime) -> snapshots.Saved | None:
 
 
 @contextmanager
-def _caught_up(live: LiveProtocol) -> Iterator[Connection]:
+def _caught_up(live: LiveProtocol, takes_reports: bool = False) -> Iterator[Connection]:
     """The writers' lock, with the engines brought up to the journal; if anything fails,
     the engines are dropped, to be rebuilt from the journal at the next unit of work.
 
@@ -136,12 +140,16 @@ def _caught_up(live: LiveProtocol) -> Iterator[Connection]:
     holding no lock (as `snapshot` does): that may be half an hour of a server's
     reports, and the snapshot's body to read for them, and the writers go on meanwhile.
     Under the lock it then takes only what came since. A process already running is
-    close behind, and takes what others stored under the lock alone.
+    close behind, and takes what others stored under the lock alone. Reports about to be
+    fed read the snapshot's body (at a million reports, seconds): that too is read
+    before the lock, if it is not yet.
     """
     try:
-        if live.starting:
+        if live.starting or (takes_reports and not live.loaded_all):
             with consistent_read(live.db) as conn:
                 live.catch_up(conn)
+                if takes_reports:
+                    live.load_body(conn)
         with writing(live.db) as conn:
             live.catch_up(conn)
             yield conn
