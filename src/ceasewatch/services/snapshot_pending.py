@@ -3,7 +3,7 @@
 A process starts from a snapshot's front (`snapshots.load`); the objects it holds lack
 the attributes that grow with the journal (`Engine.bulk`), and their body is read only
 when one of them is: `Body`, which reads the body's parts one at a time through the
-unit of work's connection, each checked against the digest the front holds for it.
+transaction in progress, each checked against the digest the front holds for it.
 """
 
 from __future__ import annotations
@@ -59,8 +59,9 @@ class Body:
         self.seq = seq
         self._digests = digests
         self.connection: Connection | None = None
-        """Where the body is read when something needs it: the connection of the unit of
-        work in progress (`LiveProtocol` sets it), else none."""
+        """Where the body is read when something needs it: the connection of the
+        transaction that last brought the engines up to the journal (`LiveProtocol.catch_up`
+        sets it; closed once that transaction ends)."""
         self._places: list[tuple[object, str, int]] = []
         self._owners: dict[int, tuple[object, type]] = {}
         self._held: dict[int, dict[str, Any]] = {}
