@@ -18,8 +18,8 @@ store holding a snapshot of that code (`ceasewatch snapshot`).
 from __future__ import annotations
 
 import argparse
-import json
 import resource
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -28,6 +28,9 @@ from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).parent))
+from snapshot_pause import one_report  # a file of one trusted report of a new id
 
 from ceasewatch.services import unit_of_work
 from ceasewatch.services.clock import tick
@@ -62,18 +65,8 @@ def main() -> None:
     if args.what == "tick":
         tick(system, now + timedelta(hours=1))
     else:
-        record = {
-            "id": f"lock-{time.time_ns()}",
-            "source": "bench",
-            "occurred_at": now.isoformat(),
-            "lat": 48.0,
-            "lon": 37.0,
-            "event_type": "artillery",
-            "perpetrator": "RU",
-        }
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "one.jsonl"
-            path.write_text(json.dumps(record) + "\n")
+            path = one_report(Path(folder), time.time_ns(), now.isoformat())
             ingest(system, [str(path)], trusted=True)
     spent = time.perf_counter() - began
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

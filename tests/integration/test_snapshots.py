@@ -646,14 +646,20 @@ def test_a_part_altered_fails_the_one_unit_of_work_that_reads_it(in_parts: str, 
     work fails once, the snapshot is deleted, and the next process rebuilds."""
     parts = tables.snapshot_parts
     edit(in_parts, sa.update(parts).where(parts.c.part == 2).values(data=b"altered"))
-    system = fresh(in_parts)
+    a_write_fails_once_and_the_snapshot_goes(in_parts, tmp_path, "part 2 of its body does not")
+
+
+def a_write_fails_once_and_the_snapshot_goes(url: str, tmp_path: Path, why: str) -> None:
+    """A report, which reads the body, fails its unit of work (`Unreadable`, saying
+    `why`); the snapshot is deleted, and the next process rebuilds from the journal."""
+    system = fresh(url)
     try:
-        with pytest.raises(Unreadable, match="part 2 of its body does not match"):
+        with pytest.raises(Unreadable, match=why):
             ingest(system, [str(write_jsonl(tmp_path / "one.jsonl", [violation(50, 41)]))])
     finally:
         system.db.dispose()
-    assert stored_snapshots(in_parts) == []
-    assert started_from(in_parts)[0] is None
+    assert stored_snapshots(url) == []
+    assert started_from(url)[0] is None
 
 
 def test_a_body_in_many_parts_gives_back_the_engines_it_saved(
@@ -690,15 +696,8 @@ def test_a_snapshot_whose_body_runs_anything_is_deleted_unread(snapshotted: str,
             return (Path.touch, (marker,))
 
     forge_body(snapshotted, [zlib.compress(pickle.dumps(([], Payload())))])
-    system = fresh(snapshotted)
-    try:
-        with pytest.raises(Unreadable, match="Path"):
-            ingest(system, [str(write_jsonl(tmp_path / "one.jsonl", [violation(50, 41)]))])
-    finally:
-        system.db.dispose()
+    a_write_fails_once_and_the_snapshot_goes(snapshotted, tmp_path, "Path")
     assert not marker.exists()
-    assert stored_snapshots(snapshotted) == []
-    assert started_from(snapshotted)[0] is None
 
 
 def test_the_snapshot_command_saves_and_lists(db_url: str, tmp_path: Path):
