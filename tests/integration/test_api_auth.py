@@ -187,6 +187,17 @@ def test_a_decision_maker_may_not_decide_for_another_party(client: TestClient, w
     assert "decides for US, not for GB" in response.json()["error"]
 
 
+def test_a_decision_on_phase_true_is_a_422_not_phase_1(client: TestClient, world: World):
+    body = {"phase": True, "decision": "authorise", "reason": "x"}
+
+    response = client.post(
+        f"/api/v1/cases/{CASE}/decisions", json=body, headers=world.headers("decision_maker:US")
+    )
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "phase"
+
+
 def test_a_decision_maker_of_a_party_the_phase_does_not_name_is_refused(
     client: TestClient, world: World
 ):

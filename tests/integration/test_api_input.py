@@ -60,6 +60,17 @@ def test_a_single_bad_report_is_a_422_naming_its_field(client: TestClient):
     ]
 
 
+def test_true_for_a_count_is_a_bad_field_not_one_killed(client: TestClient):
+    batch = [violation(15, 70), {**violation(16, 70), "killed": True}]
+
+    body = client.post("/api/v1/reports", json=batch).json()
+
+    assert body["stored"] == ["v15"]
+    assert [(e["record"], e["field"]) for e in body["rejected"]] == [
+        ("record 1 (id v16)", "killed")
+    ]
+
+
 def test_a_report_sent_again_changes_nothing(client: TestClient):
     first = client.post("/api/v1/reports", json=violation(15, 70)).json()
     again = client.post("/api/v1/reports", json=violation(15, 70)).json()

@@ -62,6 +62,25 @@ def test_a_bad_duration_is_reported_at_its_line():
     assert problems(text) == [("corroboration.window", line_of(text, "window: 2 hours"))]
 
 
+def test_a_duration_without_its_unit_is_reported_not_read_as_seconds():
+    text = default_policy_text().replace("  quiet: 72h", "  quiet: 72")
+
+    assert problems(text) == [("close.quiet", line_of(text, "  quiet: 72"))]
+
+
+@pytest.mark.parametrize(
+    ("setting", "written"),
+    [("independent_groups: 2", "independent_groups: yes"), ("radius_km: 5", "radius_km: on")],
+)
+def test_yes_or_on_for_a_number_is_reported_not_read_as_1(setting, written):
+    """YAML reads `yes` and `on` as true, which pydantic would otherwise take for 1."""
+    text = default_policy_text().replace(setting, written, 1)
+
+    [(path, line)] = problems(text)
+    assert path.endswith(setting.split(":")[0])
+    assert line == line_of(text, written)
+
+
 def test_a_bad_duration_deep_in_a_phase_is_reported_at_its_line():
     text = default_policy_text().replace("violation_after_open: 24h", "violation_after_open: 1w")
 

@@ -11,6 +11,7 @@ import pytest
 from builders import T0, at
 from ceasewatch.api.schemas import StoredReport
 from ceasewatch.domain.reports import (
+    NUMBERS,
     Rejection,
     Report,
     ReportRejected,
@@ -29,7 +30,7 @@ GOOD = {
 }
 
 
-def rejected_fields(raw: dict[str, object]) -> list[str]:
+def rejected_fields(raw: dict[str, object] | str) -> list[str]:
     with pytest.raises(ReportRejected) as caught:
         parse_report(raw, "batch.jsonl:3")
     assert all("batch.jsonl:3" in e.record for e in caught.value.errors)
@@ -79,6 +80,38 @@ def test_occurred_at_after_reported_at_is_rejected_by_name():
 
 def test_an_unknown_event_type_is_rejected_by_name():
     assert rejected_fields({**GOOD, "event_type": "shelling"}) == ["event_type"]
+
+
+@pytest.mark.parametrize("field", NUMBERS)
+@pytest.mark.parametrize("value", [True, False])
+def test_true_or_false_for_a_number_is_rejected_by_name(field, value):
+    """pydantic would take `true` as 1: one killed, or latitude 1, from a flag."""
+    assert rejected_fields({**GOOD, field: value}) == [field]
+    with pytest.raises(ReportRejected, match=f"field {field}: Input should be a number, not"):
+        parse_report(json.dumps({**GOOD, field: value}))
+
+
+def test_a_boolean_is_named_beside_the_other_bad_fields():
+    raw = {**GOOD, "killed": True, "credibility": False, "event_type": "shelling"}
+
+    assert rejected_fields(raw) == ["credibility", "event_type", "killed"]
+    assert rejected_fields(json.dumps(raw)) == ["credibility", "event_type", "killed"]
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_a_coordinate_that_is_not_finite_is_rejected_as_such(value):
+    line = json.dumps(GOOD).replace('"lat": 48.0', f'"lat": {value}')
+
+    with pytest.raises(ReportRejected, match="field lat: Input should be a finite number"):
+        parse_report(line)
+
+
+def test_a_number_written_as_text_is_still_taken():
+    line = json.dumps({**GOOD, "lat": "48.5", "killed": 3.0, "credibility": "2"})
+
+    report = parse_report(line)
+
+    assert (report.lat, report.killed, report.credibility) == (48.5, 3, 2)
 
 
 def test_an_extra_field_is_rejected_by_name():

@@ -262,6 +262,10 @@ def test_the_designs_sources_file_reads_with_its_defaults():
         ("{id: chan-b, kind: newspaper}", "sources.yaml:3: sources.1 (chan-b): field kind:"),
         ("{id: chan-b, reliability: G}", "sources.yaml:3: sources.1 (chan-b): field reliability:"),
         ("{id: chan-b, credibility: 9}", "sources.yaml:3: sources.1 (chan-b): field credibility:"),
+        (
+            "{id: chan-b, credibility: yes}",
+            "sources.yaml:3: sources.1 (chan-b): field credibility:",
+        ),
         ("{id: chan-b, grade: A}", "sources.yaml:3: sources.1 (chan-b): field grade:"),
         ("{kind: media}", "sources.yaml:3: sources.1: field id:"),
     ],

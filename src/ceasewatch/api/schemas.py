@@ -222,7 +222,7 @@ class CaseDetail(CaseOut):
 
 class Decide(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    phase: Annotated[int, Field(ge=1, le=3)]
+    phase: Annotated[int, Field(ge=1, le=3, strict=True)]
     decision: Literal["authorise", "decline"]
     reason: Reason
     party: Code | None = Field(None, description="Only the token's own party may be named.")

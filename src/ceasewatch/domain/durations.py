@@ -13,7 +13,10 @@ _PART = re.compile(r"(\d+(?:\.\d+)?)([dhms])")
 
 
 def parse_duration(value: Any) -> Any:
-    """Turn `1d12h` into a timedelta; leave anything else for pydantic to judge."""
+    """Turn `1d12h` into a timedelta; leave anything else for pydantic to judge, but a
+    bare number: pydantic would take `quiet: 72` as 72 seconds, not the hours meant."""
+    if isinstance(value, int | float):
+        raise ValueError(f"invalid duration {value!r}: give its unit, e.g. 72h, 90m or 3d")
     if not isinstance(value, str):
         return value
     text = value.strip().replace(" ", "")

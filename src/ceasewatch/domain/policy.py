@@ -28,14 +28,14 @@ class _Model(BaseModel):
 
 class SingleSource(_Model):
     reliability: list[Annotated[str, Field(pattern="^[A-F]$")]]
-    credibility: list[Annotated[int, Field(ge=1, le=6)]]
+    credibility: list[Annotated[int, Field(ge=1, le=6, strict=True)]]
     source_kinds: list[SourceKind]
 
 
 class Corroboration(_Model):
-    radius_km: Annotated[float, Field(ge=0)]
+    radius_km: Annotated[float, Field(ge=0, strict=True)]
     window: Duration
-    independent_groups: Annotated[int, Field(ge=1)]
+    independent_groups: Annotated[int, Field(ge=1, strict=True)]
     single_source: SingleSource
     never_counts: list[SourceKind] = []
     families: dict[str, list[EventType]] = {}
@@ -55,13 +55,13 @@ class Corroboration(_Model):
 
 
 class Repeat(_Model):
-    count: Annotated[int, Field(ge=1)]
+    count: Annotated[int, Field(ge=1, strict=True)]
     within: Duration
 
 
 class SeverityRule(_Model):
     event_types: list[EventType] = []
-    min_casualties: Annotated[int, Field(ge=1)] | None = None
+    min_casualties: Annotated[int, Field(ge=1, strict=True)] | None = None
     repeat: Repeat | None = None
 
 
@@ -81,7 +81,7 @@ class ActionSpec(_Model):
 
 class QuorumRule(_Model):
     of: Annotated[list[Participant], Field(min_length=1)]
-    at_least: Annotated[int, Field(ge=1)] = 1
+    at_least: Annotated[int, Field(ge=1, strict=True)] = 1
 
 
 class Authorisation(_Model):
@@ -106,7 +106,7 @@ class Trigger(_Model):
 
 
 class PhaseSpec(_Model):
-    phase: Annotated[int, Field(ge=1, le=3)]
+    phase: Annotated[int, Field(ge=1, le=3, strict=True)]
     title: str
     trigger: Trigger | None = None
     actions: list[ActionSpec] = []
@@ -126,7 +126,7 @@ class DefensiveResponse(_Model):
     """Rule 7: the defending side's fire to halt a breach is not a breach of its own."""
 
     enabled: bool = True
-    radius_km: Annotated[float, Field(ge=0)] = 15
+    radius_km: Annotated[float, Field(ge=0, strict=True)] = 15
     """Between the two incidents' first reports, less both precision radii."""
     within: Duration = timedelta(hours=24)
     """From one of the case's violations: at or after it, at most this much later."""
@@ -139,12 +139,12 @@ class DefensiveResponse(_Model):
 class RepeatOffence(_Model):
     enabled: bool = False
     within: Duration = timedelta(days=30)
-    open_at_phase: Annotated[int, Field(ge=1, le=3)] = 2
+    open_at_phase: Annotated[int, Field(ge=1, le=3, strict=True)] = 2
 
 
 class Policy(_Model):
     name: Annotated[str, Field(min_length=1)]
-    version: Annotated[int, Field(ge=1)]
+    version: Annotated[int, Field(ge=1, strict=True)]
     title: str = ""
     description: str = ""
     corroboration: Corroboration

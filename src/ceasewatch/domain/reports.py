@@ -106,8 +106,8 @@ class Report:
     credibility: Annotated[int, Field(ge=1, le=6)] = 6
     occurred_at: Instant
     reported_at: Instant | None = None
-    lat: Annotated[float, Field(ge=-90, le=90)]
-    lon: Annotated[float, Field(ge=-180, le=180)]
+    lat: Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+    lon: Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
     location_precision_m: Precision | None = None
     event_type: EventType
     perpetrator: (
@@ -288,36 +288,77 @@ _WHOLE = {"value_error": "occurred_at"}
 """The field named by an error of the whole record, by its kind."""
 
 
+NUMBERS = ("credibility", "lat", "lon", "location_precision_m", "killed", "injured")
+"""The fields that hold numbers. pydantic takes `true` for 1 and `false` for 0 in them
+(its lax mode, which files need: a CSV cell is text): a report may not."""
+
+
 def parse_report(raw: str | bytes | dict[str, Any], where: str = "?") -> Report:
-    """Validate one record; `where` names it (e.g. file:line) when it has no usable id."""
-    validator = _VALIDATOR
+    """Validate one record; `where` names it (e.g. file:line) when it has no usable id.
+
+    A JSON record whose values all have the right JSON types is taken in strict mode
+    (the usual case, at no extra cost); any other is validated again in lax mode, which
+    also takes a number written as text, less a true or false given for a number."""
+    if not isinstance(raw, dict):
+        report = valid_report(raw)
+        if report is not None:
+            return report
+    booleans = _booleans(_loaded(raw))
+    validate = _VALIDATOR.validate_python if isinstance(raw, dict) else _VALIDATOR.validate_json
     try:
-        if isinstance(raw, dict):
-            return validator.validate_python(raw)  # type: ignore[no-any-return]
-        return validator.validate_json(raw)  # type: ignore[no-any-return]
+        report = validate(raw)
     except ValidationError as exc:
         record = _record_name(raw, where)
-        raise ReportRejected(_field_errors(record, exc)) from None
+        errors = _field_errors(record, exc)
+        if booleans:
+            others = [e for e in errors if e.field not in booleans]
+            errors = _in_field_order([*_boolean_errors(record, booleans), *others])
+        raise ReportRejected(errors) from None
+    if booleans:
+        raise ReportRejected(_boolean_errors(_record_name(raw, where), booleans))
+    return report  # type: ignore[no-any-return]
 
 
 def valid_report(raw: str | bytes) -> Report | None:
-    """The report on a JSON line, or None where it is not valid (`parse_report` then
-    says why): a reader's fast path, which names no record until one is wrong."""
+    """The report on a JSON line if every value has its JSON type, or None (`parse_report`
+    then validates it again, and says why where it is not valid): a reader's fast path,
+    which names no record until one is wrong."""
     try:
-        report: Report = _VALIDATOR.validate_json(raw)
+        report: Report = _VALIDATOR.validate_json(raw, strict=True)
     except ValidationError:
         return None
     return report
 
 
-def _record_name(raw: str | bytes | dict[str, Any], where: str) -> str:
-    rid: object = None
+def _loaded(raw: str | bytes | dict[str, Any]) -> object:
     if isinstance(raw, dict):
-        rid = raw.get("id")
-    else:
-        try:
-            data = json.loads(raw)
-            rid = data.get("id") if isinstance(data, dict) else None
-        except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
-            rid = None
+        return raw
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):  # not JSON, or nested past Python's stack
+        return None
+
+
+def _booleans(data: object) -> list[str]:
+    """The number fields of a record given `true` or `false`."""
+    if not isinstance(data, dict):
+        return []
+    return [name for name in NUMBERS if type(data.get(name)) is bool]
+
+
+def _boolean_errors(record: str, names: list[str]) -> list[FieldError]:
+    return [
+        FieldError(record, name, "Input should be a number, not true or false") for name in names
+    ]
+
+
+def _in_field_order(errors: list[FieldError]) -> list[FieldError]:
+    """Errors in the order of the report's fields, as pydantic gives its own."""
+    order = {f.name: n for n, f in enumerate(dataclasses.fields(Report))}
+    return sorted(errors, key=lambda e: order.get(e.field, len(order)))
+
+
+def _record_name(raw: str | bytes | dict[str, Any], where: str) -> str:
+    data = _loaded(raw)
+    rid = data.get("id") if isinstance(data, dict) else None
     return f"{where} (id {rid})" if isinstance(rid, str) and rid else where

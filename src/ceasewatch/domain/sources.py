@@ -41,7 +41,7 @@ class Source(BaseModel):
     id: Key
     kind: SourceKind | None = None
     reliability: Reliability = "F"
-    credibility: Annotated[int, Field(ge=1, le=6)] | None = None
+    credibility: Annotated[int, Field(ge=1, le=6, strict=True)] | None = None
     group: Key | None = Field(None, description="Its independence group (default: its id).")
 
     @model_validator(mode="before")
