@@ -11,6 +11,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
+from builders import write_jsonl
 from ceasewatch.export_formats import COLUMNS, write
 from ceasewatch.reports import daily, render
 from ceasewatch.reports.style import stylesheet
@@ -66,6 +67,30 @@ def test_exports_filter_by_time_and_box(stocked: System):
     events = sorted({r["id"].split("@")[0] for r in rows})
     # 3 March 00:00Z up to 5 March UTC, inside the box (Kyiv's protest is skipped)
     assert events == ["UKR1003", "UKR1005", "UKR1006"]
+
+
+def test_a_csv_cell_a_spreadsheet_would_run_is_written_as_text(system: System, tmp_path: Path):
+    """A report's words are anyone's: opened in a spreadsheet, `=HYPERLINK(...)` would run."""
+    (tmp_path / "cf.yaml").write_text(CEASEFIRE)
+    add_ceasefire(system, tmp_path / "cf.yaml")
+    record = {
+        "id": '=HYPERLINK("http://evil.example")',
+        "source": "@src",
+        "occurred_at": "2026-03-02T10:00:00Z",
+        "lat": -48.5,
+        "lon": -37.25,
+        "event_type": "artillery",
+        "text": "+1 shelled | -2 hurt",
+    }
+    ingest(system, [str(write_jsonl(tmp_path / "hostile.jsonl", [record]))])
+
+    [row] = csv.DictReader(io.StringIO(exported(system, "reports", "csv")))
+
+    assert (row["id"], row["source"]) == ('\'=HYPERLINK("http://evil.example")', "'@src")
+    assert row["text"] == "'+1 shelled \\| -2 hurt"
+    assert (row["lat"], row["lon"]) == ("-48.5", "-37.25")  # numbers stay numbers
+    geojson = json.loads(exported(system, "reports", "geojson"))
+    assert geojson["features"][0]["properties"]["id"] == record["id"]  # other formats as stored
 
 
 def test_cases_and_reports_export_as_geojson(stocked: System):
