@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ceasewatch.domain.reports import Rejection, Report
+from ceasewatch.importers import files
 from ceasewatch.importers.files import BOM, UnreadableFile
 from ceasewatch.importers.records import read_reports
 
@@ -79,6 +80,61 @@ def test_a_byte_order_mark_before_the_first_line_is_dropped(tmp_path: Path):
     for path in (jsonl, table):
         [report] = read_reports(path)
         assert isinstance(report, Report) and report.id == "r1", path
+
+
+@pytest.mark.parametrize("name", ["reports.jsonl", "reports.jsonl.gz"])
+def test_a_line_past_the_limit_is_rejected_unread_and_the_next_taken(
+    tmp_path: Path, name: str, monkeypatch: pytest.MonkeyPatch
+):
+    """A file of one endless line (not JSONL, or a gzip bomb) must not fill the memory."""
+    monkeypatch.setattr(files, "LINE_LIMIT", 1_000)
+    long = json.dumps({**RECORD, "id": "r2", "text": "x" * 5_000}).encode()
+    lines = [json.dumps(RECORD).encode(), long, json.dumps({**RECORD, "id": "r3"}).encode()]
+    path = tmp_path / name
+    content = b"\n".join(lines) + b"\n"
+    path.write_bytes(gzip.compress(content) if name.endswith(".gz") else content)
+
+    first, rejected, last = read_reports(path)
+
+    assert isinstance(first, Report) and isinstance(last, Report) and last.id == "r3"
+    assert isinstance(rejected, Rejection)
+    too_long = "a line longer than 1,000 bytes: not read"
+    assert str(rejected) == f"record {path}:2: field (record): {too_long}"
+
+
+@pytest.mark.parametrize("endless", ["x" * 5_000, '"' + "x" * 5_000])
+def test_a_table_row_past_the_limit_is_rejected_and_the_next_taken(
+    tmp_path: Path, endless: str, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(files, "LINE_LIMIT", 1_000)
+    path = tmp_path / "reports.csv"
+    path.write_text(CSV + csv_row("r1", "Shelling") + csv_row("r2", endless) + csv_row("r3", "M"))
+
+    first, rejected, last = read_reports(path)
+
+    assert isinstance(first, Report) and isinstance(last, Report) and last.id == "r3"
+    assert isinstance(rejected, Rejection) and rejected.where == f"{path}:3"
+
+
+def test_a_cell_past_csvs_field_limit_is_rejected_and_the_next_taken(tmp_path: Path):
+    path = tmp_path / "reports.csv"
+    path.write_text(CSV + csv_row("r1", "S") + csv_row("r2", "x" * 200_000) + csv_row("r3", "M"))
+
+    first, rejected, last = read_reports(path)
+
+    assert isinstance(first, Report) and isinstance(last, Report) and last.id == "r3"
+    assert isinstance(rejected, Rejection)
+    assert str(rejected) == f"record {path}:3: field (row): field larger than field limit (131072)"
+
+
+def test_a_report_holds_at_most_1000_pieces_of_evidence(tmp_path: Path):
+    path = tmp_path / "reports.jsonl"
+    evidence = [{"uri": f"https://e.example/{n}", "sha256": "a" * 64} for n in range(1001)]
+    path.write_text(json.dumps({**RECORD, "evidence": evidence}) + "\n")
+
+    [rejected] = read_reports(path)
+
+    assert isinstance(rejected, Rejection) and rejected.errors[0].field == "evidence"
 
 
 @pytest.mark.parametrize(

@@ -117,7 +117,7 @@ class Report:
     killed: Count | None = None
     injured: Count | None = None
     text: Text | None = None
-    evidence: tuple[Evidence, ...] = ()
+    evidence: Annotated[tuple[Evidence, ...], Field(max_length=1000)] = ()
 
     @model_validator(mode="after")
     def _not_reported_before_it_happened(self) -> Report:

@@ -65,11 +65,62 @@ def _unreadable(path: str, exc: BaseException) -> UnreadableFile:
     return UnreadableFile(path, str(exc) or type(exc).__name__)
 
 
-def lines(path: str) -> Iterator[tuple[int, bytes]]:
-    """Each line of the file as bytes with its number; a BOM before the first is dropped."""
+LINE_LIMIT = 16 * 2**20
+"""The bytes a line of a JSONL file may hold. A report's line is a few kilobytes (its text
+is at most 20,000 characters, its evidence at most 1,000 links); a line with no end (a
+file that is not JSONL, or a gzip bomb of one line) must not fill the memory."""
+
+
+def lines(path: str) -> Iterator[tuple[int, bytes | None]]:
+    """Each line of the file as bytes with its number, or None for a line longer than
+    `LINE_LIMIT` (read past, never held whole); a BOM before the first is dropped."""
     with opened(path) as (stream, _):
-        for number, line in enumerate(stream, start=1):
+        number = 0
+        while line := stream.readline(LINE_LIMIT + 1):
+            number += 1
+            if len(line) > LINE_LIMIT:
+                _read_past_line(stream)
+                yield number, None
+                continue
             yield number, line.removeprefix(BOM) if number == 1 else line
+
+
+def _read_past_line(stream: IO[bytes]) -> None:
+    while (part := stream.readline(LINE_LIMIT)) and not part.endswith(b"\n"):
+        pass
+
+
+class LineTooLong(ValueError):
+    """A line longer than `LINE_LIMIT` (bytes of JSONL, characters of a table): read past,
+    never held whole."""
+
+    def __init__(self, unit: str) -> None:
+        super().__init__(f"a line longer than {LINE_LIMIT:,} {unit}: not read")
+
+
+class TextLines:
+    """The lines of a text stream for `csv.reader`, each at most `LINE_LIMIT` characters:
+    a longer one raises `LineTooLong` and is read past, and the lines after it still come
+    (an iterator that goes on after raising, which a generator cannot)."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self._stream = stream
+        self.count = 0
+        """Lines read so far: the number of the one that raised."""
+
+    def __iter__(self) -> TextLines:
+        return self
+
+    def __next__(self) -> str:
+        line = self._stream.readline(LINE_LIMIT + 1)
+        if not line:
+            raise StopIteration
+        self.count += 1
+        if len(line) > LINE_LIMIT:
+            while (part := self._stream.readline(LINE_LIMIT)) and part[-1] not in "\r\n":
+                pass
+            raise LineTooLong("characters")
+        return line
 
 
 @contextlib.contextmanager

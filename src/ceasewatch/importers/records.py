@@ -12,8 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ..domain.reports import Rejection, Report, ReportRejected, parse_report, valid_report
-from .files import lines
+from ..domain.reports import (
+    FieldError,
+    Rejection,
+    Report,
+    ReportRejected,
+    parse_report,
+    valid_report,
+)
+from .files import LineTooLong, lines
 from .rows import csv_rows
 
 
@@ -44,6 +51,10 @@ def _jsonl_reports(name: str) -> Iterator[Report | Rejection]:
     rejects one line. A line that is not valid is validated again by `parse_report`,
     whose messages name it by file and line (made only then)."""
     for number, line in lines(name):
+        if line is None:
+            where = f"{name}:{number}"
+            yield Rejection(where, [FieldError(where, "(record)", str(LineTooLong("bytes")))])
+            continue
         report = valid_report(line)
         if report is not None:
             yield report

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.reports import FieldError, Rejection, Report, ReportRejected, parse_report
-from .files import csv_text, is_utf8
+from .files import LineTooLong, TextLines, csv_text, is_utf8
 
 Progress = Callable[[int], None]
 """Called now and then with the bytes of the file read so far."""
@@ -71,10 +71,16 @@ class Row:
 
 
 def csv_rows(path: str, on_progress: Progress | None = None) -> Iterator[Row | Rejection]:
-    """Each data row of a CSV file with its line number; a row with bad UTF-8 is rejected."""
+    """Each data row of a CSV file with its line number; a row with bad UTF-8, a field
+    over `csv`'s limit (128 KiB) or a line over `LINE_LIMIT` is rejected, and the rows
+    after it are read."""
     with csv_text(path) as (stream, position):
-        reader = csv.DictReader(stream)
-        for count, values in enumerate(reader, start=1):
+        text = TextLines(stream)
+        reader = csv.DictReader(text)
+        for count, values in enumerate(_rows(reader, text, path), start=1):
+            if isinstance(values, Rejection):
+                yield values
+                continue
             where = f"{path}:{reader.line_num}"
             bad = [k for k, v in values.items() if not is_utf8(k) or not is_utf8(v)]
             if bad:
@@ -86,6 +92,19 @@ def csv_rows(path: str, on_progress: Progress | None = None) -> Iterator[Row | R
                 on_progress(position())
         if on_progress is not None:
             on_progress(position())
+
+
+def _rows(
+    reader: csv.DictReader[str], text: TextLines, path: str
+) -> Iterator[dict[str, str] | Rejection]:
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except (csv.Error, LineTooLong) as exc:
+            where = f"{path}:{text.count}"
+            yield Rejection(where, [FieldError(where, "(row)", str(exc))])
 
 
 def mapped(
