@@ -143,3 +143,24 @@ def live_run(db_url: str, interval: float) -> subprocess.Popen[str]:
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+@contextmanager
+def a_writer_that_stops_midway(path: str, key: bytes) -> Iterator[None]:
+    """A writer's socket whose writer takes the first message handed to it and goes, as a
+    killed writer process would, before it answers."""
+    from multiprocessing.connection import Listener
+
+    listener = Listener(path, family="AF_UNIX", authkey=key)
+
+    def stop_midway() -> None:
+        with listener.accept() as connection:
+            connection.recv()
+
+    thread = threading.Thread(target=stop_midway)
+    thread.start()
+    try:
+        yield
+    finally:
+        thread.join()
+        listener.close()

@@ -132,3 +132,15 @@ def test_an_unknown_incident_is_a_404_and_a_refused_command_a_409(world: World):
     assert missing.status_code == 404
     assert refused.status_code == 409
     assert "reject it instead" in refused.json()["error"]
+
+
+def test_a_bad_party_is_a_422_saying_why_in_words(world: World):
+    body = {"name": "Germany", "webhook_url": "https://hooks.example/de"}
+    with TestClient(create_app(world.system), headers=world.headers("admin")) as client:
+        response = client.put("/api/v1/parties/DE", json=body)
+
+    assert response.status_code == 422
+    [problem] = response.json()["errors"]
+    assert problem["record"] == "party DE"
+    assert problem["message"].startswith("a webhook_url needs a webhook_secret")
+    assert "pydantic.dev" not in response.text

@@ -11,21 +11,19 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from multiprocessing.connection import Listener
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from api_world import violation
-from servers import free_port
+from servers import a_writer_that_stops_midway, free_port
 
 from ceasewatch.config import load_ceasefire, load_policy
 from ceasewatch.domain.reports import arrival_order, parse_report
@@ -154,20 +152,11 @@ def test_a_writer_that_stops_before_answering_is_said_to_have_left_the_batch_unk
     system: System, tmp_path: Path
 ):
     address = Address(str(tmp_path / "writer.sock"), b"key")
-    listener = Listener(address.path, family="AF_UNIX", authkey=address.key)
-
-    def stop_midway() -> None:
-        with listener.accept() as connection:
-            connection.recv()  # ... and goes, as a killed writer would
-
-    thread = threading.Thread(target=stop_midway)
-    thread.start()
     handoff = Handoff(address, GroupCommit(system))
 
-    with pytest.raises(Unavailable, match="may or may not be stored"):
+    stopping = a_writer_that_stops_midway(address.path, address.key)
+    with stopping, pytest.raises(Unavailable, match="may or may not be stored"):
         handoff.submit([violation(1, 0)], datetime.now(UTC))
-    thread.join()
-    listener.close()
     with reading(system.db) as conn:
         assert queries.stats(conn)["reports"] == 0
 

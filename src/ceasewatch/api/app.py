@@ -68,6 +68,8 @@ def install(app: FastAPI, settings: ApiSettings | None = None) -> None:
     `ceasewatch.api.settings`)."""
     app.state.settings = settings or ApiSettings.from_env()
     app.state.submitter = writer.submitter(app.state.system)
+    if isinstance(app.state.submitter, writer.Handoff):  # a worker: the writer holds the engines
+        app.state.system.hand_off = app.state.submitter.call
     for module in (
         reports,
         incidents,
@@ -83,6 +85,11 @@ def install(app: FastAPI, settings: ApiSettings | None = None) -> None:
     ):
         app.include_router(module.router, prefix="/api/v1", responses=ERRORS)
     app.include_router(health.router, responses=ERRORS)
+
+    @app.exception_handler(writer.Unavailable)
+    async def _writer_gone(_request: Request, exc: writer.Unavailable) -> Response:
+        """The writer process stopped while it had a write of this worker's in hand."""
+        return errors.answer(errors.ApiError(503, str(exc)))
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

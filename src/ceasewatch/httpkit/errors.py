@@ -53,10 +53,15 @@ def _json(status: int, body: ErrorBody, headers: Mapping[str, str] | None = None
     return _ErrorResponse(body.model_dump(), status_code=status, headers=dict(headers or {}))
 
 
+def answer(exc: ApiError) -> JSONResponse:
+    """The JSON an `ApiError` is answered with (also for a handler of another exception)."""
+    return _json(exc.status, ErrorBody(error=exc.message, errors=exc.errors), exc.headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return _json(exc.status, ErrorBody(error=exc.message, errors=exc.errors), exc.headers)
+        return answer(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:

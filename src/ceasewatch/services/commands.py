@@ -27,6 +27,7 @@ from ..domain.engine import Engine
 from ..domain.events import ProtocolEvent
 from ..store import queries
 from . import unit_of_work
+from .handed import in_the_writer
 from .system import System
 from .unit_of_work import Batch, Refusal
 
@@ -56,6 +57,7 @@ VERDICTS: dict[str, type[Verify | Dispute | Reject]] = {
 """An analyst's verdicts on an incident, by name."""
 
 
+@in_the_writer
 def action_done(
     system: System,
     case: str,
@@ -81,6 +83,7 @@ def action_done(
     return _run(system, command, at, case=case, check=check)
 
 
+@in_the_writer
 def decide(
     system: System,
     case: str,
@@ -100,10 +103,12 @@ def decide(
     return _run(system, command, at, case=case)
 
 
+@in_the_writer
 def close_case(system: System, case: str, *, at: datetime | None = None) -> list[ProtocolEvent]:
     return _run(system, Close(case), at, case=case)
 
 
+@in_the_writer
 def review_incident(
     system: System,
     ceasefire: str,
@@ -121,6 +126,7 @@ def review_incident(
     return _run(system, command, at, ceasefire=ceasefire)
 
 
+@in_the_writer
 def count_as_violation(
     system: System,
     ceasefire: str,
@@ -134,6 +140,7 @@ def count_as_violation(
     return _run(system, CountAsViolation(incident, by, reason), at, ceasefire=ceasefire)
 
 
+@in_the_writer
 def merge_incidents(
     system: System,
     ceasefire: str,
@@ -147,6 +154,7 @@ def merge_incidents(
     return _run(system, Merge(incident, tuple(others), by, reason), at, ceasefire=ceasefire)
 
 
+@in_the_writer
 def split_incident(
     system: System,
     ceasefire: str,

@@ -24,6 +24,7 @@ from ..store.database import reading
 from ..tlog.keyring import PartyKey
 from ..tlog.note import NoteError, Signer, Verifier, check_name, parse_signer_key
 from . import unit_of_work
+from .handed import in_the_writer
 from .system import System
 
 KEY_ADDED = "party_key_added"
@@ -77,6 +78,7 @@ class Registered:
     """NAME+KEYID of the party's keys this one retired."""
 
 
+@in_the_writer
 def register(
     system: System, party: str, verifier: Verifier, now: datetime, *, as_party: str | None = None
 ) -> Registered:

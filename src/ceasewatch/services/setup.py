@@ -18,6 +18,7 @@ from ..domain.problems import problems_in
 from ..store import bulk, database, journal, queries, tables
 from ..store.journal import StoredCeasefire
 from . import unit_of_work, withdrawals
+from .handed import in_the_writer
 from .system import System
 from .webhook_targets import TargetRefused, WebhookTargets
 
@@ -32,6 +33,10 @@ class WebhooksRefused(SetupError):
     def __init__(self, refused: list[tuple[str, str]]) -> None:
         super().__init__("\n".join(f"party {code}: webhook_url: {why}" for code, why in refused))
         self.refused = refused
+
+    def __reduce__(self) -> tuple[type[WebhooksRefused], tuple[list[tuple[str, str]]]]:
+        """Pickled by what it was made from: a server's writer raises it for a worker."""
+        return (type(self), (self.refused,))
 
 
 def init(url: str | None = None) -> str:
@@ -58,6 +63,7 @@ def add_ceasefire(system: System, path: Path) -> Added:
     return store_ceasefire(system, ceasefire, text, origin)
 
 
+@in_the_writer
 def store_ceasefire(
     system: System, ceasefire: Ceasefire, policy_yaml: str, origin: str = "policy"
 ) -> Added:
@@ -118,6 +124,7 @@ def read_parties(path: Path) -> list[Party]:
         raise SetupError("\n".join(p.render(str(path)) for p in problems)) from None
 
 
+@in_the_writer
 def import_parties(
     system: System, parties: list[Party], webhooks: WebhookTargets | None = None
 ) -> int:

@@ -14,6 +14,7 @@ from ..domain.sources import Source
 from ..store import queries
 from ..store.database import reading
 from . import unit_of_work
+from .handed import in_the_writer
 from .system import System
 
 
@@ -28,6 +29,7 @@ def read(path: Path) -> list[Source]:
         raise SourcesError(str(exc)) from None
 
 
+@in_the_writer
 def declare(system: System, sources: list[Source]) -> list[Source]:
     """Add or regrade sources (those not listed stay as they are); returns those that
     changed. The same list again changes nothing and journals nothing."""

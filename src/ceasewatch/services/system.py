@@ -8,7 +8,9 @@ as asked) and `reason` (a driver's error in its own words).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -27,6 +29,9 @@ class System:
     serving: bool = False
     """A server's: snapshots are taken in a process of their own (`SnapshotProcess`)."""
     protocol: LiveProtocol = field(init=False)
+    hand_off: Callable[[str, tuple[Any, ...], dict[str, Any]], Any] | None = None
+    """Where a server's worker has the writer process run the writes that need the engines
+    (`handed.in_the_writer`): by name, with their arguments. None: they run here."""
 
     def __post_init__(self) -> None:
         self.protocol = LiveProtocol(self.db, snapshot_apart=self.serving)

@@ -146,16 +146,34 @@ def _caught_up(live: LiveProtocol, takes_reports: bool = False) -> Iterator[Conn
     """
     try:
         if live.starting or (takes_reports and not live.loaded_all):
-            with consistent_read(live.db) as conn:
-                live.catch_up(conn)
-                if takes_reports:
-                    live.load_body(conn)
+            _read_ahead(live, takes_reports)
         with writing(live.db) as conn:
             live.catch_up(conn)
             yield conn
     except BaseException:
         live.reset()
         raise
+
+
+def _read_ahead(live: LiveProtocol, load_body: bool) -> None:
+    with consistent_read(live.db) as conn:
+        live.catch_up(conn)
+        if load_body:
+            live.load_body(conn)
+
+
+def warm(system: System) -> None:
+    """Bring the engines to the journal's end and read their snapshot's body, holding no
+    lock but this process's: a server's writer process does it as it starts, so that the
+    first report or verdict handed to it does not wait for it (seconds a million
+    reports). A failure drops the engines, as in a unit of work."""
+    live = system.protocol
+    with live.lock:
+        try:
+            _read_ahead(live, load_body=True)
+        except BaseException:
+            live.reset()
+            raise
 
 
 def _snapshot_if_due(live: LiveProtocol) -> None:

@@ -25,17 +25,21 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import pickle
 import secrets
 import signal
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing import AuthenticationError, parent_process
 from multiprocessing.connection import Client, Connection, Listener
 from multiprocessing.synchronize import Event
 from pathlib import Path
+from typing import Any
 
 from ..domain.reports import Report
+from . import commands, handed, keys, setup, sources, unit_of_work  # noqa: F401  (handed writes)
 from .submit import GroupCommit, Submitter
 from .system import System, open_system
 
@@ -89,8 +93,18 @@ def submitter(system: System) -> Submitter:
     return local if address is None else Handoff(address, local)
 
 
+@dataclass(frozen=True)
+class Call:
+    """A write the writer is asked to run (`handed.HANDED`, by name), with its arguments."""
+
+    name: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+
+
 class Handoff(Submitter):
-    """A worker's side: validate here, let the writer store, wait for its answer.
+    """A worker's side: validate here, let the writer store, wait for its answer; and the
+    writes that need the engines (`handed.in_the_writer`), run there too.
 
     One connection per waiting thread (kept for the next request), so that the writer
     sees every batch waiting at once and groups them."""
@@ -102,28 +116,51 @@ class Handoff(Submitter):
         self._warned = False
 
     def take(self, reports: list[Report]) -> set[tuple[str, str]]:
-        connection = self._connection()
-        if connection is None:
-            return self.fallback.take(reports)
-        try:
-            connection.send(reports)
-        except OSError:  # nothing reached the writer: it is gone
-            connection.close()
-            return self.take(reports)
-        try:
-            ok, answer = connection.recv()
-        except (OSError, EOFError) as exc:
-            connection.close()
-            raise Unavailable(
-                "the writer process stopped before it answered: the batch may or may not "
-                "be stored (send it again: stored reports come back as duplicates)"
-            ) from exc
-        with self._lock:
-            self._idle.append(connection)
+        ok, answer = self._ask(
+            reports,
+            lambda: self.fallback.take(reports),
+            "the batch may or may not be stored (send it again: stored reports come back as "
+            "duplicates)",
+        )
         if not ok:
             raise Unavailable(f"the batch was not stored: {answer}")
         taken: set[tuple[str, str]] = answer
         return taken
+
+    def call(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Run a handed write in the writer (here, if it cannot be reached): its answer,
+        or the refusal it raised there, raised here."""
+        system = self.fallback.system
+        ok, answer = self._ask(
+            Call(name, args, kwargs),
+            lambda: handed.run_here(system, name, args, kwargs),
+            "it may or may not have been done (look before doing it again)",
+        )
+        if ok:
+            return answer
+        if isinstance(answer, Exception):
+            raise answer
+        raise Unavailable(f"not done: {answer}")
+
+    def _ask(self, message: object, here: Callable[[], Any], unknown: str) -> tuple[bool, Any]:
+        """The writer's answer to `message`, or `here()`'s when the writer is gone;
+        `unknown` says what became of it when the writer went while it had it."""
+        connection = self._connection()
+        if connection is None:
+            return True, here()
+        try:
+            connection.send(message)
+        except OSError:  # nothing reached the writer: it is gone
+            connection.close()
+            return self._ask(message, here, unknown)
+        try:
+            ok, answer = connection.recv()
+        except (OSError, EOFError) as exc:
+            connection.close()
+            raise Unavailable(f"the writer process stopped before it answered: {unknown}") from exc
+        with self._lock:
+            self._idle.append(connection)
+        return ok, answer
 
     def _connection(self) -> Connection | None:
         """An idle connection, or a new one; None if the writer cannot be reached."""
@@ -153,6 +190,7 @@ def run(url: str | None, address: Address, ready: Event | None = None) -> None:
     with Listener(address.path, family="AF_UNIX", authkey=address.key) as listener:
         if ready is not None:
             ready.set()
+        threading.Thread(target=_warm, args=(committer.system,), name="warm", daemon=True).start()
         while True:
             try:
                 connection = listener.accept()
@@ -163,23 +201,57 @@ def run(url: str | None, address: Address, ready: Event | None = None) -> None:
             ).start()
 
 
+def _warm(system: System) -> None:
+    try:
+        unit_of_work.warm(system)
+    except Exception:  # the first write builds the engines instead
+        log.exception("reading the engines as the writer started failed")
+
+
 def _answer(committer: GroupCommit, connection: Connection) -> None:
-    """Serve one worker's connection: each batch it sends, stored with the others'."""
+    """Serve one worker's connection: each batch it sends, stored with the others', and
+    each write it hands over, run."""
     with connection:
         while True:
             try:
-                reports = connection.recv()
+                message = connection.recv()
             except (OSError, EOFError):
                 return
-            try:
-                reply: tuple[bool, object] = (True, committer.take(reports))
-            except Exception as exc:  # the worker hears of it; the writer goes on
-                log.exception("a batch handed to the writer failed")
-                reply = (False, str(exc) or type(exc).__name__)
+            if isinstance(message, Call):
+                reply = _run(committer.system, message)
+            else:
+                try:
+                    reply = (True, committer.take(message))
+                except Exception as exc:  # the worker hears of it; the writer goes on
+                    log.exception("a batch handed to the writer failed")
+                    reply = (False, str(exc) or type(exc).__name__)
             try:
                 connection.send(reply)
             except OSError:
                 return
+
+
+def _run(system: System, call: Call) -> tuple[bool, object]:
+    """A handed write's answer; a refusal (a `ValueError`, as each says why) goes back to
+    be raised in the worker, anything else is logged here and said there in words."""
+    try:
+        return True, handed.run_here(system, call.name, call.args, call.kwargs)
+    except ValueError as exc:
+        if _round_trips(exc):
+            return False, exc
+        log.exception("%s refused, in words the worker cannot unpickle", call.name)
+        return False, str(exc)
+    except Exception as exc:
+        log.exception("%s handed to the writer failed", call.name)
+        return False, str(exc) or type(exc).__name__
+
+
+def _round_trips(exc: Exception) -> bool:
+    try:
+        back = pickle.loads(pickle.dumps(exc))
+    except Exception:
+        return False
+    return type(back) is type(exc) and str(back) == str(exc)
 
 
 def exit_with_parent() -> None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
+from pydantic import ValidationError
 
 from ...config import ConfigError, served_policy_text
 from ...domain.parties import Party
+from ...domain.problems import problems_in
 from ...domain.text import NO_NUL
 from ...httpkit.errors import ApiError, FieldProblem
 from ...services import setup
@@ -112,8 +114,12 @@ def save_party(
     secret = body.webhook_secret or (known["webhook_secret"] if known else None)
     try:
         party = Party.model_validate({**body.model_dump(), "code": code, "webhook_secret": secret})
-    except ValueError as exc:
-        raise ApiError(422, str(exc)) from None
+    except ValidationError as exc:
+        problems = [
+            FieldProblem(record=f"party {code}", field=p.path or "(party)", message=p.message)
+            for p in problems_in(exc)
+        ]
+        raise ApiError(422, "the party is not valid", problems) from None
     settings: ApiSettings = request.app.state.settings
     try:
         setup.import_parties(system_of(request), [party], settings.webhooks)

@@ -11,7 +11,7 @@ from ...domain.reports import EventType
 from ...domain.text import NO_NUL
 from ...httpkit.errors import ApiError, problems_of
 from ...httpkit.params import BBOX, Since, Until, bbox_of, since_until
-from ...services import submit, writer
+from ...services import submit
 from ...services.reads import reports
 from ...services.tokens import Principal, UserRole
 from ..auth import EVERYONE, allow, system_of
@@ -64,12 +64,7 @@ async def submit_reports(
     received = request.app.state.clock.now()
     system = system_of(request)
     sent_by = await run_in_threadpool(submit.sender, system, who)
-    try:
-        result = await run_in_threadpool(
-            request.app.state.submitter.submit, records, received, sent_by
-        )
-    except writer.Unavailable as exc:
-        raise ApiError(503, str(exc)) from None
+    result = await run_in_threadpool(request.app.state.submitter.submit, records, received, sent_by)
     if not isinstance(data, list) and result.rejected:
         raise ApiError(422, "the report is not valid", problems_of(result.rejected))
     return Submitted(

@@ -77,7 +77,8 @@ async def submit_report(request: Request) -> Response:
     sent_by = await run_in_threadpool(submit.sender, system, who.principal)
     _, bad = submit.validate([record], received, sent_by)
     if not bad:
-        result = await run_in_threadpool(submit.submit, system, [record], received, sent_by)
+        submitter = request.app.state.submitter  # the API's: a worker's hands it to the writer
+        result = await run_in_threadpool(submitter.submit, [record], received, sent_by)
         bad = result.rejected
     if bad:
         errors: dict[str, list[str]] = {}
