@@ -54,6 +54,35 @@ def test_ingest_in_batches_gives_the_events_replay_gives(
     assert stored(system) == replayed(ceasefire, reports, trusted=trusted)
 
 
+def test_a_batch_ends_with_its_arrival_instant_not_inside_it(
+    system: System, conformance_dir: Path, tmp_path: Path
+):
+    """Reports of one instant across a batch's end were said to be late arrivals, as if
+    the store had taken the instant before this run, though the run held them all."""
+    ceasefire = conformance_dir / "ceasefire.yaml"
+    add_ceasefire(system, ceasefire)
+    at = "2026-03-02T10:00:00Z"
+    records = [
+        {
+            "id": f"t{n}",
+            "source": f"s{n}",
+            "occurred_at": at,
+            "lat": 48.0 + n / 10,
+            "lon": 37.8,
+            "event_type": "artillery",
+            "perpetrator": "RU",
+        }
+        for n in range(5)
+    ]
+    reports = write_jsonl(tmp_path / "tied.jsonl", records)
+
+    result = ingest(system, [str(reports)], trusted=True, batch_size=2)
+    run_out(system)
+
+    assert result.late == [] and result.accepted == 5
+    assert stored(system) == replayed(ceasefire, reports, trusted=True)
+
+
 def test_a_ceasefire_added_after_its_reports_gives_the_same_events(
     system: System, conformance_dir: Path
 ):

@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import chain, islice
+from itertools import chain
 
 from ..domain.reports import Rejection, Report, ahead_of_receipt
 from ..importers.records import read_reports
@@ -115,6 +115,14 @@ def received_live(
 
 
 def _batches(reports: list[Report], size: int) -> Iterable[list[Report]]:
-    iterator = iter(reports)
-    while batch := list(islice(iterator, size)):
-        yield batch
+    """The reports (in arrival order) in batches of `size`, each grown past it to the end
+    of the arrival instant it ends in: a batch that ended inside one would leave the rest
+    of that instant to a store that had taken it already, reported as late arrivals
+    (DESIGN's tie rule) though this run had them all."""
+    start = 0
+    while start < len(reports):
+        end = min(start + size, len(reports))
+        while end < len(reports) and reports[end].arrival == reports[end - 1].arrival:
+            end += 1
+        yield reports[start:end]
+        start = end
