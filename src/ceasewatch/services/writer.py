@@ -10,7 +10,9 @@ validation, the clock guard, what the sender may send), and hands the good repor
 writer over a Unix socket (`Handoff`, through `multiprocessing.connection`, whose
 handshake proves the worker knows the key `serve` made). The writer's `GroupCommit` takes
 everything handed to it at once in one transaction, as one worker's does for its own
-threads, and answers each worker with the keys of its reports that were taken.
+threads, and answers each worker with the keys of its reports that were taken. The other
+writes that need the engines (verdicts, decisions, sources, keys: `handed.py`) are
+handed over too, one `Call` at a time, so that no worker builds engines of its own.
 
 Every guarantee is the unit of work's, unchanged: the writer holds the writers' lock and
 catches up like any other process (a tick, a command or an `ingest` may write beside it),
@@ -39,7 +41,9 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.reports import Report
-from . import commands, handed, keys, setup, sources, unit_of_work  # noqa: F401  (handed writes)
+
+# commands, keys, setup and sources are imported for the writes they mark @in_the_writer
+from . import commands, handed, keys, setup, sources, unit_of_work  # noqa: F401
 from .submit import GroupCommit, Submitter
 from .system import System, open_system
 
