@@ -14,11 +14,13 @@ from pathlib import Path
 import pytest
 from api_world import CASE, World, violation
 from cosigning import cli, decided, execute, ok, party_keys
+from fastapi import FastAPI
+from fastapi.responses import StreamingResponse
 from servers import serving
 
 from builders import HOUR, T0, write_jsonl
 from ceasewatch.app import create_app
-from ceasewatch.services import mirror
+from ceasewatch.services import mirror, remote
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.remote import Remote
@@ -227,3 +229,21 @@ def test_follow_runs_until_stopped_and_says_when_the_primary_changes(
         follower.send_signal(signal.SIGTERM)
         code = follower.wait(timeout=30)
     assert code == 0
+
+
+def test_a_primary_that_sends_a_line_with_no_end_is_refused_not_held(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """The mirror trusts nothing the primary sends: an endless line would fill its memory."""
+    endless = FastAPI()
+
+    @endless.get("/api/v1/journal/state")
+    def state() -> StreamingResponse:
+        return StreamingResponse(iter([b'{"row": 1}\n', *[b"x" * 65_536] * 64]))
+
+    monkeypatch.setattr(remote, "LINE_LIMIT", 1_000_000)
+    with serving(endless) as base, Remote(base, "token") as primary:
+        lines = primary.lines("/api/v1/journal/state")
+        assert next(lines) == {"row": 1}
+        with pytest.raises(remote.RemoteError, match="a line longer than 1,000,000 bytes"):
+            next(lines)

@@ -7,7 +7,7 @@ the roots, the journal against the chain, every derived row), never taken on its
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from types import TracebackType
 from typing import Any
 
@@ -18,6 +18,9 @@ from ..tlog.exported import check_prefix
 from ..tlog.note import NoteError, Signer
 
 TIMEOUT = 60.0
+LINE_LIMIT = 64 * 2**20
+"""The bytes a line of a JSON-lines answer may hold: a row of the journal or of the state
+is kilobytes, and a server that sends a line with no end must not fill the memory."""
 
 
 class RemoteError(RuntimeError):
@@ -70,9 +73,12 @@ class Remote:
                 if response.status_code >= 400:
                     response.read()
                     raise RemoteError(f"{self.url}{path}: {response.status_code}: {response.text}")
-                for line in response.iter_lines():
+                for line in bounded_lines(response.iter_bytes(), LINE_LIMIT):
                     if line.strip():
                         yield json.loads(line)
+        except LineTooLong:
+            too_long = f"a line longer than {LINE_LIMIT:,} bytes"
+            raise RemoteError(f"{self.url}{path}: {too_long}") from None
         except httpx.HTTPError as exc:
             raise RemoteError(f"{self.url}{path}: {exc}") from None
 
@@ -86,6 +92,27 @@ class Remote:
             if not items or page["next_after"] is None:
                 return
             after = items[-1]["seq"]
+
+
+class LineTooLong(ValueError):
+    pass
+
+
+def bounded_lines(chunks: Iterable[bytes], limit: int) -> Iterator[bytes]:
+    """The lines of a stream of bytes, none held past `limit` bytes (`LineTooLong`)."""
+    buffer = bytearray()
+    for chunk in chunks:
+        searched = len(buffer)
+        buffer += chunk
+        start = 0
+        while (end := buffer.find(b"\n", searched)) >= 0:
+            yield bytes(buffer[start:end])
+            start = searched = end + 1
+        del buffer[:start]
+        if len(buffer) > limit:
+            raise LineTooLong
+    if buffer:
+        yield bytes(buffer)
 
 
 def sign(remote: Remote, signer: Signer, size: int | None = None) -> dict[str, Any]:
