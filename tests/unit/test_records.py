@@ -102,6 +102,27 @@ def test_a_line_past_the_limit_is_rejected_unread_and_the_next_taken(
     assert str(rejected) == f"record {path}:2: field (record): {too_long}"
 
 
+@pytest.mark.parametrize("extra", [0, 1, 2])
+def test_a_line_just_past_the_limit_takes_no_line_after_it_along(
+    tmp_path: Path, extra: int, monkeypatch: pytest.MonkeyPatch
+):
+    """A line of 1,000 characters and its newline is one past a limit of 1,000."""
+    monkeypatch.setattr(files, "LINE_LIMIT", 1_000)
+    padding = 1_000 + extra - len(json.dumps({**RECORD, "id": "r2", "text": ""}))
+    long = json.dumps({**RECORD, "id": "r2", "text": "x" * padding})
+    row = csv_row("r2", "")
+    long_row = csv_row("r2", "y" * (1_000 + extra - len(row) + 1))
+    assert len(long) == len(long_row) - 1 == 1_000 + extra
+    jsonl, table = tmp_path / "reports.jsonl", tmp_path / "reports.csv"
+    jsonl.write_text(f"{json.dumps(RECORD)}\n{long}\n{json.dumps({**RECORD, 'id': 'r3'})}\n")
+    table.write_text(CSV + csv_row("r1", "S") + long_row + csv_row("r3", "M"))
+
+    for path in (jsonl, table):
+        first, rejected, last = read_reports(path)
+        assert isinstance(first, Report) and isinstance(last, Report), path
+        assert isinstance(rejected, Rejection) and last.id == "r3"
+
+
 @pytest.mark.parametrize("endless", ["x" * 5_000, '"' + "x" * 5_000])
 def test_a_table_row_past_the_limit_is_rejected_and_the_next_taken(
     tmp_path: Path, endless: str, monkeypatch: pytest.MonkeyPatch

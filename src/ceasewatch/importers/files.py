@@ -79,7 +79,8 @@ def lines(path: str) -> Iterator[tuple[int, bytes | None]]:
         while line := stream.readline(LINE_LIMIT + 1):
             number += 1
             if len(line) > LINE_LIMIT:
-                _read_past_line(stream)
+                if not line.endswith(b"\n"):
+                    _read_past_line(stream)
                 yield number, None
                 continue
             yield number, line.removeprefix(BOM) if number == 1 else line
@@ -117,8 +118,9 @@ class TextLines:
             raise StopIteration
         self.count += 1
         if len(line) > LINE_LIMIT:
-            while (part := self._stream.readline(LINE_LIMIT)) and part[-1] not in "\r\n":
-                pass
+            part = line
+            while part and part[-1] not in "\r\n":
+                part = self._stream.readline(LINE_LIMIT)
             raise LineTooLong("characters")
         return line
 
