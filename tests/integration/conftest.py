@@ -99,6 +99,16 @@ def pg_url() -> Iterator[str]:
     yield from _postgres_database()
 
 
+@pytest.fixture
+def other_url(db_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second empty database of the same kind as `db_url` (tests import no conftest:
+    which one `conftest` names depends on what else the run collects)."""
+    if db_url.startswith("sqlite"):
+        yield f"sqlite:///{tmp_path / 'rebuilt.db'}"
+        return
+    yield from _postgres_database()
+
+
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def module_db_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

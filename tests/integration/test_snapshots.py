@@ -144,17 +144,6 @@ def rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
         engine.dispose()
 
 
-@pytest.fixture
-def other_url(db_url: str, tmp_path: Path) -> Any:
-    """A second empty database of the same kind as `db_url`."""
-    if db_url.startswith("sqlite"):
-        yield f"sqlite:///{tmp_path / 'rebuilt.db'}"
-        return
-    from conftest import _postgres_database
-
-    yield from _postgres_database()
-
-
 def fresh(url: str) -> System:
     """A new process's system: no engines until its first transaction."""
     return open_system(url)
