@@ -94,6 +94,17 @@ def test_a_body_that_is_not_json_is_a_400(client: TestClient):
     assert response.json()["errors"][0]["field"] == "(body)"
 
 
+def test_a_number_too_long_to_read_is_a_400_in_plain_words(client: TestClient):
+    body = '{"id": "v1", "killed": ' + "9" * 5_000 + "}"
+
+    response = client.post(
+        "/api/v1/reports", content=body, headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["message"] == "a number of more than 4,300 digits"
+
+
 def test_more_than_10000_reports_is_a_413(world: World):
     app = create_app(world.system, clock=FixedClock())
     with TestClient(app, headers=world.headers("reporter:omm")) as client:

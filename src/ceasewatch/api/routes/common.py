@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 from collections.abc import Iterable
 from typing import Annotated, Any
 
@@ -51,6 +52,8 @@ def json_body(body: bytes) -> Any:
         return json.loads(body)
     except ValueError as exc:
         message = str(exc)
+        if "integer string conversion" in message:  # Python's guard, which names its own call
+            message = f"a number of more than {sys.get_int_max_str_digits():,} digits"
     except RecursionError:  # the parser's stack: a report is never nested this deep
         message = "nested too deeply"
     problem = FieldProblem(record="body", field="(body)", message=message)
