@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from builders import front_reports, make_report, write_jsonl
 from ceasewatch.config import load_ceasefire, load_policy
@@ -18,8 +19,8 @@ from ceasewatch.services.ingest import ingest
 from ceasewatch.services.replay import replay
 from ceasewatch.services.setup import SetupError, add_ceasefire
 from ceasewatch.services.system import System, open_system
-from ceasewatch.store import journal, queries
-from ceasewatch.store.database import reading
+from ceasewatch.store import journal, queries, tables
+from ceasewatch.store.database import reading, writing_rows
 
 END = datetime(2027, 6, 1, tzinfo=UTC)
 """Later than every timer of the test data: ticking there runs the clock out."""
@@ -203,3 +204,24 @@ def test_the_same_terms_added_again_change_nothing_and_new_terms_are_refused(
     )
     with pytest.raises(SetupError, match="other terms"):
         add_ceasefire(system, path)
+
+
+def test_a_policy_stored_before_todays_rules_still_runs(
+    system: System, conformance_dir: Path, db_url: str
+):
+    """A stored policy with a duration written as a bare number (72: seconds, as it was
+    read when it was admitted) is read as it was by every process, never refused."""
+    ceasefire = conformance_dir / "ceasefire.yaml"
+    add_ceasefire(system, ceasefire)
+    c = tables.ceasefires
+    with writing_rows(system.db) as conn:
+        text = conn.execute(sa.select(c.c.policy_text)).scalar_one()
+        assert "  quiet: 72h" in text
+        conn.execute(sa.update(c).values(policy_text=text.replace("  quiet: 72h", "  quiet: 72")))
+    later = open_system(db_url)
+
+    ingest(later, [str(conformance_dir / "trusted-101.jsonl")], trusted=True)
+    run_out(later)
+
+    assert "case_closed" in [e["event"] for e in stored(later)]
+    later.db.dispose()

@@ -81,6 +81,18 @@ def test_yes_or_on_for_a_number_is_reported_not_read_as_1(setting, written):
     assert line == line_of(text, written)
 
 
+def test_a_stored_policy_is_read_as_it_was_admitted():
+    """A ceasefire's policy is stored as text and read again by every process: one stored
+    before these rules (72 read as seconds, yes as 1) must replay as it did."""
+    text = default_policy_text().replace("  quiet: 72h", "  quiet: 72")
+    text = text.replace("independent_groups: 2", "independent_groups: yes", 1)
+
+    policy = parse_policy(text, "stored", stored=True)
+
+    assert policy.close.quiet == timedelta(seconds=72)
+    assert policy.corroboration.independent_groups == 1
+
+
 def test_a_bad_duration_deep_in_a_phase_is_reported_at_its_line():
     text = default_policy_text().replace("violation_after_open: 24h", "violation_after_open: 1w")
 

@@ -6,7 +6,9 @@ import re
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer
+from pydantic import BeforeValidator, PlainSerializer, ValidationInfo
+
+from .yamlfile import admitted
 
 _UNITS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 _PART = re.compile(r"(\d+(?:\.\d+)?)([dhms])")
@@ -60,8 +62,14 @@ def countdown(due: datetime, now: datetime) -> str:
     return f"overdue by {span(now - due)}"
 
 
+def _duration(value: Any, info: ValidationInfo) -> Any:
+    if isinstance(value, int | float) and not admitted(info):
+        return value  # a stored document's, read as it was admitted: seconds
+    return parse_duration(value)
+
+
 Duration = Annotated[
     timedelta,
-    BeforeValidator(parse_duration),
+    BeforeValidator(_duration),
     PlainSerializer(format_duration, return_type=str),
 ]

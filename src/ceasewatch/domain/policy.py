@@ -16,7 +16,7 @@ from pydantic import (
 
 from .durations import Duration
 from .reports import EventType, SourceKind, Target
-from .yamlfile import DocumentInvalid, Problem, parse_yaml
+from .yamlfile import DocumentInvalid, NoBoolean, Problem, parse_yaml
 
 Participant = Annotated[str, Field(pattern=r"^(violator|defender|role:[a-z_]+|[A-Z][A-Z0-9_-]*)$")]
 """A party code (`US`), a directory role (`role:coalition_lead`), or `violator` / `defender`."""
@@ -28,14 +28,14 @@ class _Model(BaseModel):
 
 class SingleSource(_Model):
     reliability: list[Annotated[str, Field(pattern="^[A-F]$")]]
-    credibility: list[Annotated[int, Field(ge=1, le=6, strict=True)]]
+    credibility: list[Annotated[int, NoBoolean, Field(ge=1, le=6)]]
     source_kinds: list[SourceKind]
 
 
 class Corroboration(_Model):
-    radius_km: Annotated[float, Field(ge=0, strict=True)]
+    radius_km: Annotated[float, NoBoolean, Field(ge=0)]
     window: Duration
-    independent_groups: Annotated[int, Field(ge=1, strict=True)]
+    independent_groups: Annotated[int, NoBoolean, Field(ge=1)]
     single_source: SingleSource
     never_counts: list[SourceKind] = []
     families: dict[str, list[EventType]] = {}
@@ -55,13 +55,13 @@ class Corroboration(_Model):
 
 
 class Repeat(_Model):
-    count: Annotated[int, Field(ge=1, strict=True)]
+    count: Annotated[int, NoBoolean, Field(ge=1)]
     within: Duration
 
 
 class SeverityRule(_Model):
     event_types: list[EventType] = []
-    min_casualties: Annotated[int, Field(ge=1, strict=True)] | None = None
+    min_casualties: Annotated[int, NoBoolean, Field(ge=1)] | None = None
     repeat: Repeat | None = None
 
 
@@ -81,7 +81,7 @@ class ActionSpec(_Model):
 
 class QuorumRule(_Model):
     of: Annotated[list[Participant], Field(min_length=1)]
-    at_least: Annotated[int, Field(ge=1, strict=True)] = 1
+    at_least: Annotated[int, NoBoolean, Field(ge=1)] = 1
 
 
 class Authorisation(_Model):
@@ -106,7 +106,7 @@ class Trigger(_Model):
 
 
 class PhaseSpec(_Model):
-    phase: Annotated[int, Field(ge=1, le=3, strict=True)]
+    phase: Annotated[int, NoBoolean, Field(ge=1, le=3)]
     title: str
     trigger: Trigger | None = None
     actions: list[ActionSpec] = []
@@ -126,7 +126,7 @@ class DefensiveResponse(_Model):
     """Rule 7: the defending side's fire to halt a breach is not a breach of its own."""
 
     enabled: bool = True
-    radius_km: Annotated[float, Field(ge=0, strict=True)] = 15
+    radius_km: Annotated[float, NoBoolean, Field(ge=0)] = 15
     """Between the two incidents' first reports, less both precision radii."""
     within: Duration = timedelta(hours=24)
     """From one of the case's violations: at or after it, at most this much later."""
@@ -139,12 +139,12 @@ class DefensiveResponse(_Model):
 class RepeatOffence(_Model):
     enabled: bool = False
     within: Duration = timedelta(days=30)
-    open_at_phase: Annotated[int, Field(ge=1, le=3, strict=True)] = 2
+    open_at_phase: Annotated[int, NoBoolean, Field(ge=1, le=3)] = 2
 
 
 class Policy(_Model):
     name: Annotated[str, Field(min_length=1)]
-    version: Annotated[int, Field(ge=1, strict=True)]
+    version: Annotated[int, NoBoolean, Field(ge=1)]
     title: str = ""
     description: str = ""
     corroboration: Corroboration
@@ -199,6 +199,9 @@ class PolicyInvalid(DocumentInvalid):
     what = "policy"
 
 
-def parse_policy(text: str, origin: str = "<policy>") -> Policy:
-    """Validate a policy's YAML text; every problem is reported with its line."""
-    return parse_yaml(Policy, text, origin, PolicyInvalid)
+def parse_policy(text: str, origin: str = "<policy>", *, stored: bool = False) -> Policy:
+    """Validate a policy's YAML text; every problem is reported with its line. `stored`:
+    a stored ceasefire's policy, read as it was when it was admitted (`yamlfile.STORED`):
+    a rule added since (no bare number for a duration, no `yes` for a number) holds new
+    policies only, and a store's journal replays as it did."""
+    return parse_yaml(Policy, text, origin, PolicyInvalid, stored=stored)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from .problems import problems_in
 from .reports import Reliability, Report, SourceKind
 from .text import Key
-from .yamlfile import DocumentInvalid, Loc, Problem, line_of, load_yaml
+from .yamlfile import DocumentInvalid, Loc, NoBoolean, Problem, line_of, load_yaml
 
 VOUCHED_KINDS = frozenset({SourceKind.MONITOR, SourceKind.SENSOR, SourceKind.SATELLITE})
 """Kinds a sender may not give itself: a report from one of them can verify alone."""
@@ -41,7 +41,7 @@ class Source(BaseModel):
     id: Key
     kind: SourceKind | None = None
     reliability: Reliability = "F"
-    credibility: Annotated[int, Field(ge=1, le=6, strict=True)] | None = None
+    credibility: Annotated[int, NoBoolean, Field(ge=1, le=6)] | None = None
     group: Key | None = Field(None, description="Its independence group (default: its id).")
 
     @model_validator(mode="before")

@@ -11,11 +11,42 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError, ValidationInfo
 
 from .problems import Loc, Problem, problems_in
 
-__all__ = ["DocumentInvalid", "Loc", "Problem", "line_of", "load_yaml", "parse_yaml"]
+__all__ = [
+    "STORED",
+    "DocumentInvalid",
+    "Loc",
+    "NoBoolean",
+    "Problem",
+    "admitted",
+    "line_of",
+    "load_yaml",
+    "parse_yaml",
+]
+
+STORED = {"stored": True}
+"""The validation context of a document read back from the store: it was admitted when
+it was stored, by the rules of then, and must be read as it was then (a replay of the
+journal depends on it). A new document is held to the rules of now (`admitted`)."""
+
+
+def admitted(info: ValidationInfo) -> bool:
+    """Whether the document being validated is new, not one read back from the store."""
+    return not (isinstance(info.context, dict) and info.context.get("stored"))
+
+
+def _no_boolean(value: Any, info: ValidationInfo) -> Any:
+    if isinstance(value, bool) and admitted(info):
+        raise ValueError("a number, not yes, no, on, off, true or false")
+    return value
+
+
+NoBoolean = BeforeValidator(_no_boolean)
+"""For a number in a YAML document: YAML reads `yes`, `on` and `true` as true, which
+pydantic would take for 1."""
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -37,17 +68,20 @@ def parse_yaml(
     origin: str,
     invalid: type[DocumentInvalid],
     path_of: Callable[[Loc], Loc] = lambda loc: loc,
+    *,
+    stored: bool = False,
 ) -> M:
     """Validate YAML text as `model`; raise `invalid` naming each problem's path and line.
 
     `path_of` maps a validation error's location to its path in the document (where the
-    model adds steps the document does not have, such as a union's tag).
+    model adds steps the document does not have, such as a union's tag). `stored`: the
+    text is read back from the store (`STORED`).
     """
     data, root = load_yaml(text, origin, invalid)
     if not isinstance(data, dict):
         raise invalid(origin, [Problem(path="", line=1, message="not a mapping")])
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=STORED if stored else None)
     except ValidationError as exc:
         raise invalid(origin, problems_in(exc, lambda path: line_of(root, path), path_of)) from None
 

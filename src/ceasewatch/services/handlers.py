@@ -40,7 +40,7 @@ Handler = Callable[[Engine, Any, datetime], Events]
 
 def build_engine(stored: StoredCeasefire) -> Engine:
     ceasefire = ceasefire_from_dict(stored.definition, f"stored ceasefire {stored.id}")
-    policy = parse_policy(stored.policy_text, f"policy of ceasefire {stored.id}")
+    policy = parse_policy(stored.policy_text, f"policy of ceasefire {stored.id}", stored=True)
     return Engine(ceasefire, policy)
 
 

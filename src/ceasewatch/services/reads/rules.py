@@ -17,7 +17,7 @@ from .models import ActionRow, CaseSummary, Quorum
 @lru_cache(maxsize=64)
 def policy_of(policy_text: str) -> Policy:
     """A stored policy, parsed once (its text is its identity)."""
-    return parse_policy(policy_text, "stored policy")
+    return parse_policy(policy_text, "stored policy", stored=True)
 
 
 def ceasefire_policy(conn: Connection, ceasefire_id: str) -> tuple[Policy, list[str]] | None:
