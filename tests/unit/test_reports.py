@@ -179,3 +179,14 @@ def test_a_batch_keeps_its_good_records_and_names_its_bad_ones(tmp_path: Path):
     assert [r.where for r in bad] == [f"{path}:2", f"{path}:3"]
     assert bad[0].errors[0].field == "lat"
     assert "r-8" in bad[0].errors[0].record
+
+
+def test_a_report_the_journal_holds_is_read_as_it_was_admitted():
+    """A rule added since (at most 1,000 pieces of evidence) holds new reports only: a
+    store's journal must replay as it did, and never stop its engines being built."""
+    evidence = [{"uri": f"https://e.example/{n}", "sha256": "a" * 64} for n in range(1001)]
+    body = json.dumps({**GOOD, "evidence": evidence})
+
+    with pytest.raises(ReportRejected, match="at most 1,000 pieces of evidence, not 1,001"):
+        parse_report(body)
+    assert len(parse_report(body, "report seq 7", stored=True).evidence) == 1001

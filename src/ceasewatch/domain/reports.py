@@ -23,10 +23,12 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 from pydantic import dataclasses as pydantic_dataclasses
 
+from .admission import STORED, admitted
 from .events import iso_z
 from .instants import Instant
 from .problems import problems_in
@@ -83,6 +85,16 @@ class Evidence(BaseModel):
     sha256: Annotated[str, Field(pattern="^[0-9a-fA-F]{64}$")]
 
 
+MAX_EVIDENCE = 1000
+"""Pieces of evidence a report may give (new reports: `admission`)."""
+
+
+def _few_enough(evidence: tuple[Evidence, ...], info: ValidationInfo) -> tuple[Evidence, ...]:
+    if len(evidence) > MAX_EVIDENCE and admitted(info):
+        raise ValueError(f"at most {MAX_EVIDENCE:,} pieces of evidence, not {len(evidence):,}")
+    return evidence
+
+
 Repeated = AfterValidator(intern)
 """For a string that most reports repeat (a source, a party): one copy for all of them."""
 
@@ -117,7 +129,7 @@ class Report:
     killed: Count | None = None
     injured: Count | None = None
     text: Text | None = None
-    evidence: Annotated[tuple[Evidence, ...], Field(max_length=1000)] = ()
+    evidence: Annotated[tuple[Evidence, ...], AfterValidator(_few_enough)] = ()
 
     @model_validator(mode="after")
     def _not_reported_before_it_happened(self) -> Report:
@@ -293,20 +305,24 @@ NUMBERS = ("credibility", "lat", "lon", "location_precision_m", "killed", "injur
 (its lax mode, which files need: a CSV cell is text): a report may not."""
 
 
-def parse_report(raw: str | bytes | dict[str, Any], where: str = "?") -> Report:
+def parse_report(
+    raw: str | bytes | dict[str, Any], where: str = "?", *, stored: bool = False
+) -> Report:
     """Validate one record; `where` names it (e.g. file:line) when it has no usable id.
 
     A JSON record whose values all have the right JSON types is taken in strict mode
     (the usual case, at no extra cost); any other is validated again in lax mode, which
-    also takes a number written as text, less a true or false given for a number."""
+    also takes a number written as text, less a true or false given for a number.
+    `stored`: a journal's body, read as it was admitted (`admission`)."""
+    context = STORED if stored else None
     if not isinstance(raw, dict):
-        report = valid_report(raw)
+        report = valid_report(raw, context)
         if report is not None:
             return report
     booleans = _booleans(_loaded(raw))
     validate = _VALIDATOR.validate_python if isinstance(raw, dict) else _VALIDATOR.validate_json
     try:
-        report = validate(raw)
+        report = validate(raw, context=context)
     except ValidationError as exc:
         record = _record_name(raw, where)
         errors = _field_errors(record, exc)
@@ -319,12 +335,12 @@ def parse_report(raw: str | bytes | dict[str, Any], where: str = "?") -> Report:
     return report  # type: ignore[no-any-return]
 
 
-def valid_report(raw: str | bytes) -> Report | None:
+def valid_report(raw: str | bytes, context: dict[str, Any] | None = None) -> Report | None:
     """The report on a JSON line if every value has its JSON type, or None (`parse_report`
     then validates it again, and says why where it is not valid): a reader's fast path,
     which names no record until one is wrong."""
     try:
-        report: Report = _VALIDATOR.validate_json(raw, strict=True)
+        report: Report = _VALIDATOR.validate_json(raw, strict=True, context=context)
     except ValidationError:
         return None
     return report

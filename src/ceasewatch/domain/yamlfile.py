@@ -13,29 +13,10 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, BeforeValidator, ValidationError, ValidationInfo
 
+from .admission import STORED, admitted
 from .problems import Loc, Problem, problems_in
 
-__all__ = [
-    "STORED",
-    "DocumentInvalid",
-    "Loc",
-    "NoBoolean",
-    "Problem",
-    "admitted",
-    "line_of",
-    "load_yaml",
-    "parse_yaml",
-]
-
-STORED = {"stored": True}
-"""The validation context of a document read back from the store: it was admitted when
-it was stored, by the rules of then, and must be read as it was then (a replay of the
-journal depends on it). A new document is held to the rules of now (`admitted`)."""
-
-
-def admitted(info: ValidationInfo) -> bool:
-    """Whether the document being validated is new, not one read back from the store."""
-    return not (isinstance(info.context, dict) and info.context.get("stored"))
+__all__ = ["DocumentInvalid", "Loc", "NoBoolean", "Problem", "line_of", "load_yaml", "parse_yaml"]
 
 
 def _no_boolean(value: Any, info: ValidationInfo) -> Any:

@@ -203,7 +203,7 @@ def rows_after(conn: Connection, seq: int, *, whole: bool = False) -> Iterator[J
 def input_of(table: str, row: Row[Any]) -> Input:
     """The input a journal row holds (a report's body is validated again)."""
     if table == tables.reports.name:
-        report = parse_report(row.body, f"report seq {row.seq}")
+        report = parse_report(row.body, f"report seq {row.seq}", stored=True)
         return ReportInput(row.seq, row.clock, report, row.trusted)
     return CommandInput(row.seq, row.clock, row.ceasefire_id, row.kind, row.body)
 
