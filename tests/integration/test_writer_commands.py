@@ -36,12 +36,12 @@ def world(system: System, tmp_path: Path) -> World:
 
 @pytest.fixture
 def worker(world: World, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[System]:
-    """A worker's system beside a running writer process, as `serve --workers 2` has."""
+    """A worker's system beside a running writer process, as `serve --workers 2` has
+    (`writer_process` tells the workers its address in the environment: unset after)."""
+    for name in (writer.ADDRESS_ENV, writer.KEY_ENV):
+        monkeypatch.delenv(name, raising=False)
     with writer_process(db_url):
-        address = writer.Address.from_env()
-        assert address is not None
-        for name, value in address.env().items():
-            monkeypatch.setenv(name, value)  # put back after the test
+        assert writer.Address.from_env() is not None
         system = open_system(db_url)
         yield system
         system.db.dispose()
