@@ -17,7 +17,7 @@ import sys
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, AnyStr, cast
 
 STDIN = "-"
 """The file name that reads standard input."""
@@ -79,16 +79,17 @@ def lines(path: str) -> Iterator[tuple[int, bytes | None]]:
         while line := stream.readline(LINE_LIMIT + 1):
             number += 1
             if len(line) > LINE_LIMIT:
-                if not line.endswith(b"\n"):
-                    _read_past_line(stream)
+                _read_past_line(stream, line, (b"\n",))
                 yield number, None
                 continue
             yield number, line.removeprefix(BOM) if number == 1 else line
 
 
-def _read_past_line(stream: IO[bytes]) -> None:
-    while (part := stream.readline(LINE_LIMIT)) and not part.endswith(b"\n"):
-        pass
+def _read_past_line(stream: IO[AnyStr], part: AnyStr, ends: tuple[AnyStr, ...]) -> None:
+    """Read on, a limit's worth at a time, to the end of the line that `part` began
+    (nothing more if `part` ends with one of `ends`)."""
+    while part and not part.endswith(ends):
+        part = stream.readline(LINE_LIMIT)
 
 
 class LineTooLong(ValueError):
@@ -118,9 +119,7 @@ class TextLines:
             raise StopIteration
         self.count += 1
         if len(line) > LINE_LIMIT:
-            part = line
-            while part and part[-1] not in "\r\n":
-                part = self._stream.readline(LINE_LIMIT)
+            _read_past_line(self._stream, line, ("\r", "\n"))
             raise LineTooLong("characters")
         return line
 
