@@ -302,7 +302,9 @@ _WHOLE = {"value_error": "occurred_at"}
 
 NUMBERS = ("credibility", "lat", "lon", "location_precision_m", "killed", "injured")
 """The fields that hold numbers. pydantic takes `true` for 1 and `false` for 0 in them
-(its lax mode, which files need: a CSV cell is text): a report may not."""
+(its lax mode, which files need: a CSV cell is text): a report may not. They are looked
+at in the record only when strict validation failed, not by a validator on each field
+(as `yamlfile.NoBoolean` does for policies), which would cost every report a call each."""
 
 
 def parse_report(
@@ -319,19 +321,20 @@ def parse_report(
         report = valid_report(raw, context)
         if report is not None:
             return report
-    booleans = _booleans(_loaded(raw))
+    data = _loaded(raw)
+    booleans = _booleans(data)
     validate = _VALIDATOR.validate_python if isinstance(raw, dict) else _VALIDATOR.validate_json
     try:
         report = validate(raw, context=context)
     except ValidationError as exc:
-        record = _record_name(raw, where)
+        record = _record_name(data, where)
         errors = _field_errors(record, exc)
         if booleans:
             others = [e for e in errors if e.field not in booleans]
             errors = _in_field_order([*_boolean_errors(record, booleans), *others])
         raise ReportRejected(errors) from None
     if booleans:
-        raise ReportRejected(_boolean_errors(_record_name(raw, where), booleans))
+        raise ReportRejected(_boolean_errors(_record_name(data, where), booleans))
     return report  # type: ignore[no-any-return]
 
 
@@ -374,7 +377,7 @@ def _in_field_order(errors: list[FieldError]) -> list[FieldError]:
     return sorted(errors, key=lambda e: order.get(e.field, len(order)))
 
 
-def _record_name(raw: str | bytes | dict[str, Any], where: str) -> str:
-    data = _loaded(raw)
+def _record_name(data: object, where: str) -> str:
+    """`where`, and the record's id if its data (`_loaded`) gives one."""
     rid = data.get("id") if isinstance(data, dict) else None
     return f"{where} (id {rid})" if isinstance(rid, str) and rid else where
