@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from builders import HOUR, T0, write_jsonl
 from ceasewatch.domain.events import iso_z
 from ceasewatch.domain.sources import Source
@@ -17,7 +19,7 @@ from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.system import System
 from ceasewatch.services.tokens import UserRole
-from ceasewatch.store import queries
+from ceasewatch.store import queries, tables
 from ceasewatch.store.database import reading
 
 CASE = "cf-1/RU/1"
@@ -112,3 +114,11 @@ def defend(world: World, tmp_path: Path) -> str:
     with reading(world.system.db) as conn:
         [response] = queries.incident_page(conn, response_to=CASE)
     return f"{response['ceasefire_id']}:{response['id']}"
+
+
+def incident_of(system: System, report: str) -> str:
+    """The id of the incident of cf-1 that holds a report (by its id)."""
+    i = tables.incidents
+    with reading(system.db) as conn:
+        found = conn.execute(sa.select(i.c.id, i.c.reports).where(i.c.ceasefire_id == "cf-1"))
+        return next(row.id for row in found if any(r[1] == report for r in row.reports))

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from api_world import CEASEFIRE, PARTIES, violation
+from api_world import CEASEFIRE, PARTIES, incident_of, violation
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
@@ -122,14 +122,6 @@ def every_command(tmp_path: Path) -> list[Step]:
         lambda s: commands.close_case(s, CASE),
         lambda s: tick(s, T0 + 90 * 24 * HOUR),
     ]
-
-
-def incident_of(system: System, report: str) -> str:
-    """The id of the incident of cf-1 that holds a report (by its id)."""
-    i = tables.incidents
-    with reading(system.db) as conn:
-        found = conn.execute(sa.select(i.c.id, i.c.reports).where(i.c.ceasefire_id == "cf-1"))
-        return next(row.id for row in found if any(r[1] == report for r in row.reports))
 
 
 def rows(url: str) -> dict[str, list[tuple[Any, ...]]]:

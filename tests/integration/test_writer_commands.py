@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from api_world import CASE, World, build, violation
+from api_world import CASE, World, build, incident_of, violation
 from fastapi.testclient import TestClient
 from servers import a_writer_that_stops_midway
 
@@ -178,11 +178,3 @@ def status_of(system: System, incident: str) -> str:
     with reading(system.db) as conn:
         query = sa.select(i.c.status).where(i.c.ceasefire_id == "cf-1", i.c.id == incident)
         return str(conn.execute(query).scalar_one())
-
-
-def incident_of(system: System, report: str) -> str:
-    """The id of the incident of cf-1 that holds a report (by its id)."""
-    i = tables.incidents
-    with reading(system.db) as conn:
-        found = conn.execute(sa.select(i.c.id, i.c.reports).where(i.c.ceasefire_id == "cf-1"))
-        return next(row.id for row in found if any(r[1] == report for r in row.reports))
