@@ -4,6 +4,7 @@ rows or journal were edited behind its back is named where it parts."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -15,7 +16,7 @@ import pytest
 from api_world import CASE, World, violation
 from cosigning import cli, decided, execute, ok, party_keys
 from fastapi import FastAPI
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from servers import serving
 
 from builders import HOUR, T0, write_jsonl
@@ -247,3 +248,84 @@ def test_a_primary_that_sends_a_line_with_no_end_is_refused_not_held(
         assert next(lines) == {"row": 1}
         with pytest.raises(remote.RemoteError, match="a line longer than 1,000,000 bytes"):
             next(lines)
+
+
+def with_evidence(n: int, hours: float, pieces: int) -> dict[str, object]:
+    """A violation with `pieces` of evidence, each a long link: kilobytes per piece."""
+    links = [
+        {"uri": f"https://example.org/{i}/{'x' * 1900}", "sha256": "a" * 64} for i in range(pieces)
+    ]
+    return {**violation(n, hours), "evidence": links}
+
+
+def test_a_page_longer_than_the_mirror_reads_is_asked_for_again_in_fewer_entries(
+    primary: str, world: World, copy: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Reports may carry 1,000 pieces of evidence, so a legitimate page of the journal can
+    be longer than the mirror will read in one answer: it asks for fewer, and agrees."""
+    heavy = [with_evidence(6, 90, 200), with_evidence(7, 91, 200)]
+    ingest(world.system, [str(write_jsonl(tmp_path / "heavy.jsonl", heavy))])
+    with Remote(primary, world.tokens["observer"]) as unbounded:
+        whole = len(json.dumps(unbounded.get("/api/v1/journal/entries", after=0, limit=1000)))
+    monkeypatch.setattr(remote, "BODY_LIMIT", 600_000)
+    assert whole > remote.BODY_LIMIT  # one page of everything would not be read
+
+    output = ok("mirror", primary, "--token", world.tokens["observer"], "--db", copy)
+
+    assert "agree" in output
+
+
+def test_an_entry_longer_than_the_mirror_reads_is_named_not_held(
+    primary: str, world: World, copy: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    ingest(world.system, [str(write_jsonl(tmp_path / "heavy.jsonl", [with_evidence(6, 90, 300)]))])
+    monkeypatch.setattr(remote, "BODY_LIMIT", 200_000)
+
+    code, output = mirror_of(primary, world, copy)
+
+    assert code != 0
+    assert "/api/v1/journal/entries: the entry after " in output
+    assert "alone is longer than 200,000 bytes" in output
+
+
+def test_an_answer_with_no_end_is_refused_not_held(monkeypatch: pytest.MonkeyPatch):
+    """Whatever its Content-Length says: an answer is read no further than the limit."""
+    endless = FastAPI()
+
+    @endless.get("/api/v1/keys")
+    def keys() -> StreamingResponse:
+        return StreamingResponse(iter([b'{"keys": ["', *[b"x" * 65_536] * 64, b'"]}']))
+
+    @endless.get("/api/v1/audit/checkpoints")
+    def declared() -> Response:
+        return Response(b"[]", headers={"content-length": "2"})
+
+    monkeypatch.setattr(remote, "BODY_LIMIT", 1_000_000)
+    with serving(endless) as base, Remote(base, "token") as primary:
+        with pytest.raises(remote.TooLarge, match="an answer longer than 1,000,000 bytes"):
+            primary.get("/api/v1/keys")
+        assert primary.get("/api/v1/audit/checkpoints") == []
+
+
+def test_a_page_is_asked_for_in_fewer_entries_only_while_it_does_not_fit(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """Entries of 1,000 bytes, at most 10,000 read at once: pages of 8 at most, and the
+    number that fitted is where the next page starts, doubling while answers fit."""
+    paged = FastAPI()
+    asked: list[int] = []
+
+    @paged.get("/entries")
+    def entries(after: int, limit: int) -> dict[str, object]:
+        asked.append(limit)
+        items = [{"seq": seq, "text": "x" * 1000} for seq in range(after + 1, after + 1 + limit)]
+        return {"items": items}
+
+    monkeypatch.setattr(remote, "BODY_LIMIT", 10_000)
+    with serving(paged) as base, Remote(base, "token") as primary:
+        first = primary.page("/entries", 0, 1000)["items"]
+        second = primary.page("/entries", first[-1]["seq"], 1000)["items"]
+
+    assert len(first) == 7 and first[0]["seq"] == 1
+    assert asked[: asked.index(7) + 1] == [1000, 500, 250, 125, 62, 31, 15, 7]
+    assert asked[asked.index(7) + 1 :] == [14, 7] and second[0]["seq"] == 8

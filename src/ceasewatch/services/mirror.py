@@ -166,7 +166,7 @@ def _pull_journal(remote: Remote, system: System, pulled: Pulled) -> None:
     with reading(system.db) as conn:
         after = mirroring.journal_end(conn)
     while after < end:
-        page = remote.get("/api/v1/journal/entries", after=after, limit=PAGE)
+        page = remote.page("/api/v1/journal/entries", after, PAGE)
         items = [i for i in page["items"] if int(i["row"]["seq"]) <= end]
         if not items:
             return

@@ -21,10 +21,18 @@ TIMEOUT = 60.0
 LINE_LIMIT = 64 * 2**20
 """The bytes a line of a JSON-lines answer may hold: a row of the journal or of the state
 is kilobytes, and a server that sends a line with no end must not fill the memory."""
+BODY_LIMIT = 64 * 2**20
+"""The bytes any other answer may hold. A page of the journal is mostly a few megabytes,
+but a report may carry up to 1,000 pieces of evidence, so a page of 1,000 entries can
+legitimately hold more than this: a paged read then asks for fewer (`Remote.page`)."""
 
 
 class RemoteError(RuntimeError):
     """The server could not be reached, or refused (with its reason)."""
+
+
+class TooLarge(RemoteError):
+    """An answer held more than `BODY_LIMIT` bytes; none past that was read."""
 
 
 class Remote:
@@ -38,6 +46,8 @@ class Remote:
             timeout=timeout,
             follow_redirects=False,
         )
+        self._fits: dict[str, int] = {}
+        """The most entries a page of each paged path was last answered with in full."""
 
     def __enter__(self) -> Remote:
         return self
@@ -47,32 +57,61 @@ class Remote:
     ) -> None:
         self.http.close()
 
-    def _send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+        """The server's answer, decoded from JSON: read no further than `BODY_LIMIT`."""
         try:
-            response = self.http.request(method, path, **kwargs)
+            with self.http.stream(method, path, **kwargs) as response:
+                body = _at_most(response, BODY_LIMIT)
         except httpx.HTTPError as exc:
             raise RemoteError(f"{self.url}{path}: {exc}") from None
+        if body is None:
+            raise TooLarge(f"{self.url}{path}: an answer longer than {BODY_LIMIT:,} bytes")
         if response.status_code >= 400:
+            text = body.decode(errors="replace")
             try:
-                reason = response.json().get("error") or response.text
-            except ValueError:
-                reason = response.text
+                reason = json.loads(body).get("error") or text
+            except (ValueError, AttributeError):
+                reason = text
             raise RemoteError(f"{self.url}{path}: {response.status_code}: {reason}")
-        return response
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise RemoteError(f"{self.url}{path}: not JSON: {exc}") from None
 
     def get(self, path: str, **params: Any) -> Any:
-        return self._send("GET", path, params=params).json()
+        return self._send("GET", path, params=params)
 
     def post(self, path: str, body: Any) -> Any:
-        return self._send("POST", path, json=body).json()
+        return self._send("POST", path, json=body)
+
+    def page(self, path: str, after: int, limit: int) -> Any:
+        """A page of at most `limit` entries after `after`, or fewer where that many would
+        be an answer too long: it is asked for again with half as many, down to one, and
+        the next pages start from the number that fitted, doubling while they fit."""
+        asked = min(limit, self._fits.get(path, limit))
+        while True:
+            try:
+                page = self.get(path, after=after, limit=asked)
+            except TooLarge:
+                if asked == 1:
+                    raise TooLarge(
+                        f"{self.url}{path}: the entry after {after} alone is longer than "
+                        f"{BODY_LIMIT:,} bytes"
+                    ) from None
+                asked = max(1, asked // 2)
+                continue
+            self._fits[path] = min(limit, asked * 2)
+            return page
 
     def lines(self, path: str, **params: Any) -> Iterator[Any]:
         """A JSON-lines answer, line by line as it streams in."""
         try:
             with self.http.stream("GET", path, params=params) as response:
                 if response.status_code >= 400:
-                    response.read()
-                    raise RemoteError(f"{self.url}{path}: {response.status_code}: {response.text}")
+                    reason = (_at_most(response, BODY_LIMIT) or b"(too long to show)").decode(
+                        errors="replace"
+                    )
+                    raise RemoteError(f"{self.url}{path}: {response.status_code}: {reason}")
                 for line in bounded_lines(response.iter_bytes(), LINE_LIMIT):
                     if line.strip():
                         yield json.loads(line)
@@ -85,8 +124,7 @@ class Remote:
     def audit(self, after: int = 0, upto: int | None = None) -> Iterator[dict[str, Any]]:
         """The audit entries after `after` (up to `upto`), exactly as the server holds them."""
         while upto is None or after < upto:
-            params: dict[str, Any] = {"after": after, "limit": 1000}
-            page = self.get("/api/v1/journal/audit", **params)
+            page = self.page("/api/v1/journal/audit", after, 1000)
             items = [e for e in page["items"] if upto is None or e["seq"] <= upto]
             yield from items
             if not items or page["next_after"] is None:
@@ -96,6 +134,20 @@ class Remote:
 
 class LineTooLong(ValueError):
     pass
+
+
+def _at_most(response: httpx.Response, limit: int) -> bytes | None:
+    """The body of `response`, or None once it is longer than `limit` bytes (whatever
+    its Content-Length says, which is not believed either way)."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    body = bytearray()
+    for chunk in response.iter_bytes():
+        body += chunk
+        if len(body) > limit:
+            return None
+    return bytes(body)
 
 
 def bounded_lines(chunks: Iterable[bytes], limit: int) -> Iterator[bytes]:
