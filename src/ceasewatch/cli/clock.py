@@ -132,7 +132,13 @@ def run_live(
     ] = True,
     send_timeout: Annotated[
         float,
-        typer.Option(min=0.1, help="Seconds a receiver has to connect and to answer each part."),
+        typer.Option(
+            min=0.1,
+            help=(
+                "Seconds a receiver has to connect and to answer each part "
+                f"({delivery.WHOLE_EXCHANGE} times that in all)."
+            ),
+        ),
     ] = delivery.TIMEOUT,
     per_endpoint: Annotated[
         int, typer.Option(min=1, help="Messages sent at once to one webhook URL or SMTP server.")
