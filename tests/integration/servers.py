@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -163,4 +163,41 @@ def a_writer_that_stops_midway(path: str, key: bytes) -> Iterator[None]:
         yield
     finally:
         thread.join()
+        listener.close()
+
+
+@contextmanager
+def raw_server(answer: Callable[[socket.socket], None]) -> Iterator[str]:
+    """A server on loopback that reads each request's head and then `answer`s it byte
+    for byte as it likes (a hostile peer); its base URL."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    stopping = threading.Event()
+
+    def serve(conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(5)
+            try:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    more = conn.recv(65536)
+                    if not more:
+                        return
+                    request += more
+                answer(conn)
+            except OSError:  # the client hung up: what a hostile peer waits for
+                pass
+
+    def accept() -> None:
+        while not stopping.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stopping.set()
         listener.close()

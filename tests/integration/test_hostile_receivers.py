@@ -6,10 +6,10 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import pytest
+from servers import raw_server
 from test_notifications import LOOPBACK
 
 from ceasewatch.notify.net import NetTransport
@@ -18,40 +18,6 @@ from ceasewatch.services.notify import DeliveryFailed
 
 TIMEOUT = 0.5
 """The send timeout these tests give: each part of an answer within it."""
-
-
-@contextmanager
-def raw_receiver(answer: Callable[[socket.socket], None]) -> Iterator[str]:
-    """A receiver on loopback that reads each request's head and then `answer`s it
-    byte for byte as it likes; the URL to send to."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    stopping = threading.Event()
-
-    def serve(conn: socket.socket) -> None:
-        with conn:
-            conn.settimeout(5)
-            try:
-                request = b""
-                while b"\r\n\r\n" not in request:
-                    request += conn.recv(65536)
-                answer(conn)
-            except OSError:  # the sender hung up: what these receivers are waiting for
-                pass
-
-    def accept() -> None:
-        while not stopping.is_set():
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=serve, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
-    finally:
-        stopping.set()
-        listener.close()
 
 
 def endless_body(conn: socket.socket) -> None:
@@ -77,6 +43,7 @@ def refusal_with_endless_body(conn: socket.socket) -> None:
 
 def delivered(url: str) -> str | None:
     """Deliver one webhook in a thread: None once it was taken, or why it failed."""
+    url += "/hook"
     transport = NetTransport(timeout=TIMEOUT, webhooks=LOOPBACK)
     outcome: list[str | None] = []
 
@@ -96,19 +63,19 @@ def delivered(url: str) -> str | None:
 
 
 def test_an_answer_whose_body_never_ends_is_taken_by_its_status_body_unread():
-    with raw_receiver(endless_body) as url:
+    with raw_server(endless_body) as url:
         assert delivered(url) is None
 
 
 def test_a_refusal_whose_body_never_ends_is_a_failure_by_its_status():
-    with raw_receiver(refusal_with_endless_body) as url:
+    with raw_server(refusal_with_endless_body) as url:
         assert delivered(url) == "HTTP 500"
 
 
 def test_an_answer_trickled_a_byte_at_a_time_is_cut_off_at_the_whole_exchanges_deadline():
     """Each byte comes well within the timeout, so only a deadline on the whole exchange
     ends it: otherwise the receiver would hold a sender's lane for as long as it liked."""
-    with raw_receiver(trickled_head) as url:
+    with raw_server(trickled_head) as url:
         failure = delivered(url)
 
     assert failure == f"no whole answer within {WHOLE_EXCHANGE * TIMEOUT:g} s"
@@ -121,6 +88,6 @@ def test_a_hostile_receiver_leaves_the_next_delivery_to_a_good_one_untouched(
     def good(conn: socket.socket) -> None:
         conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
 
-    with raw_receiver(answer) as bad_url, raw_receiver(good) as good_url:
+    with raw_server(answer) as bad_url, raw_server(good) as good_url:
         delivered(bad_url)
         assert delivered(good_url) is None

@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,8 +18,8 @@ import pytest
 from api_world import CASE, World, violation
 from cosigning import cli, decided, execute, ok, party_keys
 from fastapi import FastAPI
-from fastapi.responses import Response, StreamingResponse
-from servers import serving
+from fastapi.responses import StreamingResponse
+from servers import raw_server, serving
 
 from builders import HOUR, T0, write_jsonl
 from ceasewatch.app import create_app
@@ -289,22 +291,30 @@ def test_an_entry_longer_than_the_mirror_reads_is_named_not_held(
 
 
 def test_an_answer_with_no_end_is_refused_not_held(monkeypatch: pytest.MonkeyPatch):
-    """Whatever its Content-Length says: an answer is read no further than the limit."""
+    """An answer is read no further than the limit, whether it says how long it is or not."""
     endless = FastAPI()
 
     @endless.get("/api/v1/keys")
     def keys() -> StreamingResponse:
         return StreamingResponse(iter([b'{"keys": ["', *[b"x" * 65_536] * 64, b'"]}']))
 
-    @endless.get("/api/v1/audit/checkpoints")
-    def declared() -> Response:
-        return Response(b"[]", headers={"content-length": "2"})
+    monkeypatch.setattr(remote, "BODY_LIMIT", 1_000_000)
+    too_long = pytest.raises(remote.TooLarge, match="an answer longer than 1,000,000 bytes")
+    with serving(endless) as base, Remote(base, "token") as primary, too_long:
+        primary.get("/api/v1/keys")
+
+
+def test_an_answer_that_says_it_is_too_long_is_refused_before_its_body(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    def says_too_long(conn: socket.socket) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2000000\r\n\r\n{")
+        time.sleep(30)  # the rest never comes: a client that waited for it would wait
 
     monkeypatch.setattr(remote, "BODY_LIMIT", 1_000_000)
-    with serving(endless) as base, Remote(base, "token") as primary:
-        with pytest.raises(remote.TooLarge, match="an answer longer than 1,000,000 bytes"):
-            primary.get("/api/v1/keys")
-        assert primary.get("/api/v1/audit/checkpoints") == []
+    too_long = pytest.raises(remote.TooLarge, match="an answer longer than 1,000,000 bytes")
+    with raw_server(says_too_long) as base, Remote(base, "token") as primary, too_long:
+        primary.get("/api/v1/keys")
 
 
 def test_a_page_is_asked_for_in_fewer_entries_only_while_it_does_not_fit(
