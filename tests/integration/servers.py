@@ -201,3 +201,15 @@ def raw_server(answer: Callable[[socket.socket], None]) -> Iterator[str]:
     finally:
         stopping.set()
         listener.close()
+
+
+def endless_answer(status: str) -> Callable[[socket.socket], None]:
+    """For `raw_server`: an answer with this status (`200 OK`) whose body, of no stated
+    length, never ends."""
+
+    def answer(conn: socket.socket) -> None:
+        conn.sendall(f"HTTP/1.1 {status}\r\nConnection: close\r\n\r\n".encode())
+        while True:
+            conn.sendall(b"x" * 65536)
+
+    return answer

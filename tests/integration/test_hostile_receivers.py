@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from servers import raw_server
+from servers import endless_answer, raw_server
 from test_notifications import LOOPBACK
 
 from ceasewatch.notify.net import NetTransport
@@ -20,11 +20,8 @@ TIMEOUT = 0.5
 """The send timeout these tests give: each part of an answer within it."""
 
 
-def endless_body(conn: socket.socket) -> None:
-    """200 at once, then a body that never ends."""
-    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n")
-    while True:
-        conn.sendall(b"x" * 65536)
+endless_body = endless_answer("200 OK")
+refusal_with_endless_body = endless_answer("500 Internal Server Error")
 
 
 def trickled_head(conn: socket.socket) -> None:
@@ -33,12 +30,6 @@ def trickled_head(conn: socket.socket) -> None:
     while True:
         conn.sendall(b"X")
         time.sleep(TIMEOUT / 5)
-
-
-def refusal_with_endless_body(conn: socket.socket) -> None:
-    conn.sendall(b"HTTP/1.1 500 Internal Server Error\r\n\r\n")
-    while True:
-        conn.sendall(b"y" * 65536)
 
 
 def delivered(url: str) -> str | None:

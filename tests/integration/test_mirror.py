@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from api_world import CASE, World, violation
 from cosigning import cli, decided, execute, ok, party_keys
 from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
-from servers import raw_server, serving
+from servers import endless_answer, raw_server, serving
 
 from builders import HOUR, T0, write_jsonl
 from ceasewatch.app import create_app
@@ -290,30 +290,20 @@ def test_an_entry_longer_than_the_mirror_reads_is_named_not_held(
     assert "alone is longer than 200,000 bytes" in output
 
 
-def test_an_answer_with_no_end_is_refused_not_held(monkeypatch: pytest.MonkeyPatch):
-    """An answer is read no further than the limit, whether it says how long it is or not."""
-    endless = FastAPI()
-
-    @endless.get("/api/v1/keys")
-    def keys() -> StreamingResponse:
-        return StreamingResponse(iter([b'{"keys": ["', *[b"x" * 65_536] * 64, b'"]}']))
-
-    monkeypatch.setattr(remote, "BODY_LIMIT", 1_000_000)
-    too_long = pytest.raises(remote.TooLarge, match="an answer longer than 1,000,000 bytes")
-    with serving(endless) as base, Remote(base, "token") as primary, too_long:
-        primary.get("/api/v1/keys")
+def says_too_long(conn: socket.socket) -> None:
+    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2000000\r\n\r\n[")
+    time.sleep(30)  # the rest never comes: a client that waited for it would wait
 
 
-def test_an_answer_that_says_it_is_too_long_is_refused_before_its_body(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("answer", [endless_answer("200 OK"), says_too_long])
+def test_an_answer_longer_than_the_limit_is_refused_not_held(
+    answer: Callable[[socket.socket], None], monkeypatch: pytest.MonkeyPatch
 ):
-    def says_too_long(conn: socket.socket) -> None:
-        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2000000\r\n\r\n{")
-        time.sleep(30)  # the rest never comes: a client that waited for it would wait
-
+    """An answer is read no further than the limit; one that says it is longer is
+    refused before its body."""
     monkeypatch.setattr(remote, "BODY_LIMIT", 1_000_000)
     too_long = pytest.raises(remote.TooLarge, match="an answer longer than 1,000,000 bytes")
-    with raw_server(says_too_long) as base, Remote(base, "token") as primary, too_long:
+    with raw_server(answer) as base, Remote(base, "token") as primary, too_long:
         primary.get("/api/v1/keys")
 
 
