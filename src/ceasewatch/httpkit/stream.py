@@ -19,6 +19,11 @@ POLL_SECONDS = 0.5
 RECHECK_SECONDS = 2.0
 """How often an open stream checks that its reader may still read: a revoked token's or
 an ended session's stream closes within this and one poll."""
+SEND_SECONDS = 30.0
+"""How long an event may wait for its reader to take it: a reader that stops reading
+would otherwise hold its stream (and the buffers filled for it) open for good, and be
+asked again whether it may still read only once it reads. It reconnects with
+`Last-Event-ID` and misses nothing."""
 
 
 def _after(system: System, seq: int, limit: int) -> list[tuple[int, dict[str, object]]]:
@@ -55,7 +60,7 @@ def follow(
             if not batch:
                 await asyncio.sleep(POLL_SECONDS)
 
-    return EventSourceResponse(stream(), ping=15)
+    return EventSourceResponse(stream(), ping=15, send_timeout=SEND_SECONDS)
 
 
 def _number(text: str | None) -> int | None:
