@@ -3,21 +3,32 @@ delivery takes a bounded time and memory, and ends with a status or a failure.""
 
 from __future__ import annotations
 
+import select
 import socket
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
-from servers import endless_answer, raw_server
-from test_notifications import LOOPBACK
+from api_world import NOW, World, build
+from servers import Receiver, endless_answer, raw_server
+from test_notifications import LOOPBACK, queue_notices, with_contacts
 
 from ceasewatch.notify.net import NetTransport
 from ceasewatch.services.delivery import WHOLE_EXCHANGE
 from ceasewatch.services.notify import DeliveryFailed
+from ceasewatch.services.sender import deliver_due
+from ceasewatch.services.system import System
 
 TIMEOUT = 0.5
 """The send timeout these tests give: each part of an answer within it."""
+
+
+@pytest.fixture
+def world(system: System, tmp_path: Path) -> World:
+    """The API's world, every party with a webhook secret (to a receiver never started)."""
+    return build(system, tmp_path, before_reports=lambda w: with_contacts(w, Receiver()))
 
 
 endless_body = endless_answer("200 OK")
@@ -82,3 +93,39 @@ def test_a_hostile_receiver_leaves_the_next_delivery_to_a_good_one_untouched(
     with raw_server(answer) as bad_url, raw_server(good) as good_url:
         delivered(bad_url)
         assert delivered(good_url) is None
+
+
+def test_an_endpoint_that_answered_too_slowly_gets_one_lane_until_it_answers_in_time(
+    world: World,
+):
+    """Its first sends go four at once (`PER_ENDPOINT`) and trickle until they are cut
+    off; then one goes alone, so that a few such receivers cannot hold every lane; that
+    one is answered in time, and the last three go at once again."""
+    spans: list[list[float]] = []
+    """When each connection opened and closed, in the receiver's clock."""
+    lock = threading.Lock()
+
+    def slow_then_in_time(conn: socket.socket) -> None:
+        span = [time.monotonic(), float("inf")]
+        with lock:
+            spans.append(span)
+            trickling = len(spans) <= 4
+        if trickling:  # noticing at once when the sender hangs up
+            conn.sendall(b"HTTP/1.1 200 OK\r\n")
+            while not (select.select([conn], [], [], TIMEOUT / 5)[0] and not conn.recv(1)):
+                conn.sendall(b"X")
+        else:
+            time.sleep(TIMEOUT / 2)
+            conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+        span[1] = time.monotonic()
+
+    with raw_server(slow_then_in_time) as base:
+        queue_notices(world.system, f"{base}/hook", 8)
+        transport = NetTransport(timeout=TIMEOUT, webhooks=LOOPBACK)
+        delivered = deliver_due(world.system, transport, NOW)
+
+    first, alone, last = spans[:4], spans[4], spans[5:]
+    assert delivered.sent == 4 and len(last) == 3
+    assert max(start for start, _ in first) < min(end for _, end in first)  # four at once
+    assert max(end for _, end in first) <= alone[0] and alone[1] <= min(s for s, _ in last)
+    assert max(start for start, _ in last) < min(end for _, end in last)  # three at once

@@ -6,7 +6,7 @@ import smtplib
 from email.message import EmailMessage
 from urllib.parse import urlsplit
 
-from ..services.notify import DeliveryFailed
+from ..services.notify import DeliveryFailed, TooSlow
 
 
 class SmtpMail:
@@ -24,5 +24,7 @@ class SmtpMail:
                 parts.hostname or "localhost", parts.port or 25, timeout=self.timeout
             ) as smtp:
                 smtp.send_message(message)
+        except TimeoutError as exc:
+            raise TooSlow(f"{type(exc).__name__}: {exc}") from None
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryFailed(f"{type(exc).__name__}: {exc}") from None

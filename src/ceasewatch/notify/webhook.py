@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from ..services.delivery import WHOLE_EXCHANGE
-from ..services.notify import DeliveryFailed
+from ..services.notify import DeliveryFailed, TooSlow
 from ..services.webhook_targets import Address, TargetRefused, WebhookTargets
 
 
@@ -113,7 +113,9 @@ class _Deadline:
 
     def failure(self, exc: httpx.HTTPError) -> DeliveryFailed:
         if self.passed:
-            return DeliveryFailed(f"no whole answer within {self.seconds:g} s")
+            return TooSlow(f"no whole answer within {self.seconds:g} s")
+        if isinstance(exc, httpx.TimeoutException):
+            return TooSlow(f"{type(exc).__name__}: {exc}")
         return DeliveryFailed(f"{type(exc).__name__}: {exc}")
 
     def _expire(self) -> None:

@@ -30,6 +30,11 @@ class DeliveryFailed(Exception):
     """The receiver refused the message or could not be reached; say why."""
 
 
+class TooSlow(DeliveryFailed):
+    """The receiver took longer than a send may: to connect, for a part of its answer,
+    or for the whole exchange. Its endpoint gets one lane until it answers in time."""
+
+
 class Transport(Protocol):
     """How messages leave: the port that the transports of `ceasewatch.notify` (and the
     tests' fakes) implement. Each call raises DeliveryFailed, saying why, when the

@@ -5,7 +5,9 @@ what is due, no more than `per_endpoint` messages to one endpoint (a webhook's U
 SMTP server) and `senders` in all, and hands each to a thread of its own, which sends it
 under the transport's timeout. A slow or dead endpoint fills its own lanes and waits out
 its own timeouts; other endpoints' messages are claimed beside it and go out at once,
-and the clock never waits for any of them.
+and the clock never waits for any of them. One whose last send took too long (`TooSlow`)
+gets a single lane until a send to it ends in time: the lanes in all are few, and a
+handful of receivers holding each send as long as the transport allows would take them.
 
 Only the dispatcher touches the database, in short transactions of its own: outcomes
 recorded, claims taken. It claims only what it can send at once and renews the claims of
@@ -33,7 +35,7 @@ from ..store import outbox, queries
 from . import unit_of_work
 from .clock import Clock
 from .delivery import PER_ENDPOINT, SENDERS
-from .notify import CLAIM, MAX_ATTEMPTS, DeliveryFailed, Transport, backoff, send
+from .notify import CLAIM, MAX_ATTEMPTS, DeliveryFailed, TooSlow, Transport, backoff, send
 from .system import System
 
 
@@ -50,6 +52,8 @@ class _Outcome:
     message: RowMapping
     error: str | None
     """Why it failed; None when the receiver took it."""
+    slow: bool = False
+    """It failed because the receiver took too long (`TooSlow`)."""
 
 
 @dataclass
@@ -83,6 +87,10 @@ class Sender:
         self.delivered = Delivered()
         self.on_failure = on_failure or self.delivered.errors.append
         self._sending: dict[int, _Sending] = {}
+        self._slow: set[str] = set()
+        """Endpoints whose last send took too long: each gets one lane until one of its
+        sends ends in time, so that a few receivers that hold every send as long as they
+        may cannot take all `senders` lanes from the rest."""
         self._finished: queue.SimpleQueue[_Outcome] = queue.SimpleQueue()
         self._unrecorded: list[_Outcome] = []
         self._wake = threading.Event()
@@ -154,7 +162,9 @@ class Sender:
         while not self._finished.empty():
             outcome = self._finished.get()
             self._unrecorded.append(outcome)
-            self._sending.pop(outcome.message["id"], None)
+            sending = self._sending.pop(outcome.message["id"], None)
+            if sending is not None:
+                (self._slow.add if outcome.slow else self._slow.discard)(sending.endpoint)
         now = self.clock.now()
         renew = [i for i, s in self._sending.items() if s.claimed_until - now < CLAIM / 2]
         room = self.senders - len(self._sending)
@@ -167,6 +177,8 @@ class Sender:
                 outbox.renew(conn, renew, now + CLAIM)
             if claim and room > 0:
                 busy = Counter(s.endpoint for s in self._sending.values())
+                for slow in self._slow:  # one lane: full while it has a send under way
+                    busy[slow] = self.per_endpoint - (0 if busy[slow] else 1)
                 claimed = outbox.claim(
                     conn, now, now + CLAIM, room, per_endpoint=self.per_endpoint, busy=busy
                 )
@@ -192,14 +204,15 @@ class Sender:
                 self._wake.set()
 
     def _send(self, message: RowMapping, contact: Any) -> None:
+        slow = False
         try:
             send(self.transport, message, contact, self.mail_from, self.clock.now())
             error = None
         except DeliveryFailed as exc:
-            error = str(exc)
+            error, slow = str(exc), isinstance(exc, TooSlow)
         except Exception as exc:  # whatever went wrong, the outcome is recorded
             error = f"{type(exc).__name__}: {exc}"
-        self._finished.put(_Outcome(message, error))
+        self._finished.put(_Outcome(message, error, slow))
         self._wake.set()
 
     def _record(self, conn: Connection, outcome: _Outcome, now: datetime) -> str:
