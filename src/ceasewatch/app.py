@@ -13,6 +13,7 @@ from .api.app import OPENAPI
 from .api.app import install as install_api
 from .api.settings import ApiSettings
 from .httpkit import errors
+from .httpkit.stream import OpenStreams
 from .services import writer
 from .services.clock import Clock, WallClock
 from .services.system import System, open_system
@@ -36,6 +37,7 @@ def create_app(
     app = FastAPI(**OPENAPI)
     app.state.system = system
     app.state.clock = clock or WallClock()
+    app.state.streams = OpenStreams()
     errors.install(app)
     install_api(app, settings)
     mount_web(app, web)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import time
@@ -115,3 +116,34 @@ def test_a_reader_that_stops_reading_has_its_stream_closed_not_held(
 
     assert closed
     assert received < 20_000 * 200  # cut off long before the end of its events
+
+
+@contextlib.contextmanager
+def open_stream(base: str, headers: dict[str, str]) -> Iterator[httpx.Response]:
+    with httpx.stream(
+        "GET", f"{base}/api/v1/events/stream", headers=headers, timeout=30
+    ) as response:
+        yield response
+
+
+def test_a_token_may_hold_only_so_many_streams_open_at_once(base: str, world: World):
+    observer, analyst = world.headers("observer"), world.headers("analyst")
+    with contextlib.ExitStack() as held:
+        opened = [
+            held.enter_context(open_stream(base, observer))
+            for _ in range(stream.STREAMS_PER_HOLDER)
+        ]
+        refused = httpx.get(f"{base}/api/v1/events/stream", headers=observer, timeout=30)
+        another_holder = held.enter_context(open_stream(base, analyst))
+
+    assert {r.status_code for r in opened} == {200} and another_holder.status_code == 200
+    assert refused.status_code == 429
+    assert "has 16 event streams open already: close one first" in refused.json()["error"]
+    reopened = 429
+    for _ in range(40):  # the server notices within a poll that the streams were closed
+        with open_stream(base, observer) as again:
+            reopened = again.status_code
+        if reopened == 200:
+            break
+        time.sleep(0.25)
+    assert reopened == 200

@@ -3,6 +3,7 @@ out, closes within 5 s; a signed-out session's cookie is refused by the server."
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from web_client import SETTINGS, FixedClock, client, csrf_of, sign_in
 
 from builders import HOUR, T0
 from ceasewatch.app import create_app
+from ceasewatch.httpkit import stream
 from ceasewatch.services import tokens
 from ceasewatch.services.system import System
 from ceasewatch.web.sessions import COOKIE
@@ -119,3 +121,18 @@ def test_signing_out_ends_that_session_only(world: World):
     assert here.get("/cases").status_code == 303
     sign_in(here, world.tokens["observer"])
     assert here.get("/cases").status_code == 200
+
+
+def test_a_holder_may_keep_only_so_many_of_the_pages_streams_open(base: str, world: World):
+    with (
+        signed_in_browser(base, world.tokens["observer"]) as browser,
+        contextlib.ExitStack() as held,
+    ):
+        opened = [
+            held.enter_context(browser.stream("GET", "/stream"))
+            for _ in range(stream.STREAMS_PER_HOLDER)
+        ]
+        refused = browser.get("/stream")
+
+    assert {r.status_code for r in opened} == {200}
+    assert refused.status_code == 429 and "close one first" in refused.text

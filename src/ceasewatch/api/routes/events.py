@@ -8,7 +8,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials
 from sse_starlette import EventSourceResponse
 
-from ...httpkit.stream import follow
+from ...httpkit.errors import ApiError, ErrorBody
+from ...httpkit.stream import STREAMS_PER_HOLDER, TooManyStreams, follow
 from ...services import tokens
 from ...services.reads import events
 from ...services.tokens import Principal
@@ -37,11 +38,17 @@ def page(
 @router.get(
     "/stream",
     response_class=EventSourceResponse,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}},
+    responses={
+        200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"},
+        429: {
+            "model": ErrorBody,
+            "description": f"The token has {STREAMS_PER_HOLDER} streams open already.",
+        },
+    },
 )
 async def stream(
     request: Request,
-    _who: Reader,
+    who: Reader,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
     last_event_id: Annotated[
         str | None, Header(description="Resume after this event (as browsers send it).")
@@ -52,14 +59,19 @@ async def stream(
 ) -> EventSourceResponse:
     """Protocol events as they are stored: `id` is the event's number, `event` its kind,
     `data` the replay contract's JSON. Reconnecting with `Last-Event-ID` resumes. The
-    stream ends within seconds of its token being revoked."""
+    stream ends within seconds of its token being revoked. A token may have only so many
+    streams open at once (429 past that)."""
     system = system_of(request)
     assert credentials is not None  # `_who` has checked it
     token, clock = credentials.credentials, request.app.state.clock
-    return follow(
-        request,
-        system,
-        after,
-        last_event_id,
-        lambda: tokens.authenticate(system, token, clock.now()) is not None,
-    )
+    try:
+        return follow(
+            request,
+            system,
+            after,
+            last_event_id,
+            who.name,
+            lambda: tokens.authenticate(system, token, clock.now()) is not None,
+        )
+    except TooManyStreams as exc:
+        raise ApiError(429, str(exc)) from None

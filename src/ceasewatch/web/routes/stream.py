@@ -9,8 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request
 from sse_starlette import EventSourceResponse
 
-from ...httpkit.stream import follow
-from ..access import EVERYONE, require, system_of, visitor
+from ...httpkit.stream import TooManyStreams, follow
+from ..access import EVERYONE, WebError, require, system_of, visitor
 
 router = APIRouter()
 
@@ -19,7 +19,15 @@ router = APIRouter()
 def stream(
     request: Request, last_event_id: Annotated[str | None, Header(max_length=30)] = None
 ) -> EventSourceResponse:
-    require(request, *EVERYONE)
-    return follow(
-        request, system_of(request), None, last_event_id, lambda: visitor(request) is not None
-    )
+    holder = require(request, *EVERYONE).principal.name
+    try:
+        return follow(
+            request,
+            system_of(request),
+            None,
+            last_event_id,
+            holder,
+            lambda: visitor(request) is not None,
+        )
+    except TooManyStreams as exc:
+        raise WebError(429, str(exc)) from None
