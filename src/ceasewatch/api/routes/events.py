@@ -62,7 +62,7 @@ async def stream(
     stream ends within seconds of its token being revoked. A token may have only so many
     streams open at once (429 past that)."""
     system = system_of(request)
-    assert credentials is not None  # `_who` has checked it
+    assert credentials is not None  # `who` has checked it
     token, clock = credentials.credentials, request.app.state.clock
     try:
         return follow(
