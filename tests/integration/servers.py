@@ -167,10 +167,12 @@ def a_writer_that_stops_midway(path: str, key: bytes) -> Iterator[None]:
 
 
 @contextmanager
-def raw_server(answer: Callable[[socket.socket], None]) -> Iterator[str]:
-    """A server on loopback that reads each request's head and then `answer`s it byte
-    for byte as it likes (a hostile peer); its base URL."""
-    listener = socket.create_server(("127.0.0.1", 0))
+def raw_server(
+    answer: Callable[[socket.socket], None], listener: socket.socket | None = None
+) -> Iterator[str]:
+    """A server on loopback (or on `listener`) that reads each request's head and then
+    `answer`s it byte for byte as it likes (a hostile peer); its base URL."""
+    listener = listener or socket.create_server(("127.0.0.1", 0))
     stopping = threading.Event()
 
     def serve(conn: socket.socket) -> None:
@@ -197,7 +199,8 @@ def raw_server(answer: Callable[[socket.socket], None]) -> Iterator[str]:
 
     threading.Thread(target=accept, daemon=True).start()
     try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        host, port = listener.getsockname()[:2]
+        yield f"http://{host}:{port}"
     finally:
         stopping.set()
         listener.close()

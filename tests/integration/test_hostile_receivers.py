@@ -8,6 +8,8 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from ipaddress import ip_address
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,7 @@ from ceasewatch.services.delivery import WHOLE_EXCHANGE
 from ceasewatch.services.notify import DeliveryFailed
 from ceasewatch.services.sender import deliver_due
 from ceasewatch.services.system import System
+from ceasewatch.services.webhook_targets import Address, WebhookTargets
 
 TIMEOUT = 0.5
 """The send timeout these tests give: each part of an answer within it."""
@@ -129,3 +132,36 @@ def test_an_endpoint_that_answered_too_slowly_gets_one_lane_until_it_answers_in_
     assert max(start for start, _ in first) < min(end for _, end in first)  # four at once
     assert max(end for _, end in first) <= alone[0] and alone[1] <= min(s for s, _ in last)
     assert max(start for start, _ in last) < min(end for _, end in last)  # three at once
+
+
+@dataclass(frozen=True)
+class TwoAddresses(WebhookTargets):
+    """A host name that resolves to these loopback addresses, the first unreachable, as a
+    host's IPv6 address is where IPv6 is not routed (this machine's resolver gives a
+    loopback name one address, so the resolving is stood in for here)."""
+
+    listed: tuple[Address, ...] = ()
+
+    def addresses(self, url: str) -> list[Address]:
+        return list(self.listed)
+
+
+def test_an_address_that_lets_the_connection_time_out_passes_to_the_next():
+    full = socket.create_server(("127.0.0.1", 0), backlog=0)  # takes one, then drops SYNs
+    port = full.getsockname()[1]
+    waiting = socket.create_connection(("127.0.0.1", port))
+    taken: list[socket.socket] = []
+
+    def good(conn: socket.socket) -> None:
+        taken.append(conn)
+        conn.sendall(b"HTTP/1.1 204 No Content\r\n\r\n")
+
+    second = socket.create_server(("127.0.0.2", port))
+    with full, waiting, raw_server(good, listener=second):
+        transport = NetTransport(
+            timeout=TIMEOUT,
+            webhooks=TwoAddresses(listed=(ip_address("127.0.0.1"), ip_address("127.0.0.2"))),
+        )
+        transport.webhook(f"http://hooks.example:{port}/hook", b"{}", {})
+
+    assert len(taken) == 1

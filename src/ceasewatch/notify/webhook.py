@@ -37,10 +37,12 @@ class HttpWebhooks:
         self._http.close()
 
     def post(self, url: str, body: bytes, headers: dict[str, str]) -> None:
-        """POST to the first of the URL's checked addresses that answers, naming the host
-        in `Host` (and to TLS, which verifies its certificate): the name is resolved once,
-        here, so it cannot lead elsewhere between the check and the connection. No
-        redirect is followed and no proxy from the environment is used."""
+        """POST to the first of the URL's checked addresses that takes a connection (one
+        that refuses it, or lets it time out, as a host's unreachable IPv6 address does,
+        passes to the next), naming the host in `Host` (and to TLS, which verifies its
+        certificate): the name is resolved once, here, so it cannot lead elsewhere
+        between the check and the connection. No redirect is followed and no proxy from
+        the environment is used."""
         try:
             addresses = self.targets.addresses(url)
         except TargetRefused as exc:
@@ -70,7 +72,7 @@ class HttpWebhooks:
                     extensions={**tls, "trace": deadline.trace},
                 ) as response:
                     status = response.status_code
-            except httpx.ConnectError as exc:
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # try the next address
                 failed = deadline.failure(exc)
                 if deadline.passed:
                     break
