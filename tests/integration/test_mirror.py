@@ -329,3 +329,35 @@ def test_a_page_is_asked_for_in_fewer_entries_only_while_it_does_not_fit(
     assert len(first) == 7 and first[0]["seq"] == 1
     assert asked[: asked.index(7) + 1] == [1000, 500, 250, 125, 62, 31, 15, 7]
     assert asked[asked.index(7) + 1 :] == [14, 7] and second[0]["seq"] == 8
+
+
+def trickled(conn: socket.socket) -> None:
+    """A status line and headers that never end, a byte a tenth of a second."""
+    conn.sendall(b"HTTP/1.1 200 OK\r\n")
+    while True:
+        conn.sendall(b"X")
+        time.sleep(0.1)
+
+
+def one_line_then_trickled(conn: socket.socket) -> None:
+    conn.sendall(b'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{"mark": {}}\n')
+    while True:
+        conn.sendall(b" ")
+        time.sleep(0.1)
+
+
+def test_a_primary_that_trickles_its_answer_is_cut_off_not_waited_for(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """Each byte comes well within the read timeout, so only a deadline on the whole
+    answer (on each line, for a stream) tells a mirror that the primary holds it."""
+    monkeypatch.setattr(remote, "ANSWER_SECONDS", 1.0)
+    monkeypatch.setattr(remote, "LINE_SECONDS", 1.0)
+    held = pytest.raises(remote.RemoteError, match="/api/v1/keys: nothing whole within 1 s")
+    with raw_server(trickled) as base, Remote(base, "token") as primary, held:
+        primary.get("/api/v1/keys")
+    with raw_server(one_line_then_trickled) as base, Remote(base, "token") as primary:
+        lines = primary.lines("/api/v1/journal/state")
+        assert next(lines) == {"mark": {}}
+        with pytest.raises(remote.RemoteError, match="state: nothing whole within 1 s"):
+            next(lines)

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
-import socket
-import threading
-from typing import Any
-
 import httpx
 
 from ..services.delivery import WHOLE_EXCHANGE
+from ..services.exchange import Deadline
 from ..services.notify import DeliveryFailed, TooSlow
 from ..services.webhook_targets import Address, TargetRefused, WebhookTargets
 
@@ -20,7 +16,7 @@ class HttpWebhooks:
     pool, limit how many go at once.
 
     Each delivery has a connection of its own (none is kept alive for the next), so that
-    the one a receiver holds past the whole exchange's deadline can be shut (`_Deadline`);
+    the one a receiver holds past the whole exchange's deadline can be shut (`Deadline`);
     the answer's status is all that is read of it, never its body."""
 
     def __init__(self, targets: WebhookTargets, timeout: float) -> None:
@@ -47,7 +43,7 @@ class HttpWebhooks:
             addresses = self.targets.addresses(url)
         except TargetRefused as exc:
             raise DeliveryFailed(f"refused: {exc}") from None
-        with _Deadline(self.deadline) as deadline:
+        with Deadline(self.deadline) as deadline:
             self._post(url, addresses, body, headers, deadline)
 
     def _post(
@@ -56,7 +52,7 @@ class HttpWebhooks:
         addresses: list[Address],
         body: bytes,
         headers: dict[str, str],
-        deadline: _Deadline,
+        deadline: Deadline,
     ) -> None:
         target = httpx.URL(url)
         named = {"Host": target.netloc.decode("ascii")}
@@ -73,59 +69,21 @@ class HttpWebhooks:
                 ) as response:
                     status = response.status_code
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # try the next address
-                failed = deadline.failure(exc)
+                failed = _failure(deadline, exc)
                 if deadline.passed:
                     break
                 continue
             except httpx.HTTPError as exc:
-                raise deadline.failure(exc) from None
+                raise _failure(deadline, exc) from None
             if not 200 <= status < 300:
                 raise DeliveryFailed(f"HTTP {status}")
             return
         raise failed or DeliveryFailed(f"{target.host} has no address")
 
 
-class _Deadline:
-    """Shuts a delivery's connection when the whole exchange has taken too long: a
-    blocked read then fails at once. The connection is learnt from httpcore's trace of
-    its connecting (and of its TLS handshake, which makes a socket of its own)."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.passed = False
-        self._socket: socket.socket | None = None
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-
-    def __enter__(self) -> _Deadline:
-        self._timer.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._timer.cancel()
-
-    def trace(self, event: str, info: dict[str, Any]) -> None:
-        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
-            stream = info.get("return_value")
-            with self._lock:
-                self._socket = stream.get_extra_info("socket") if stream is not None else None
-                if self.passed:
-                    self._shut()
-
-    def failure(self, exc: httpx.HTTPError) -> DeliveryFailed:
-        if self.passed:
-            return TooSlow(f"no whole answer within {self.seconds:g} s")
-        if isinstance(exc, httpx.TimeoutException):
-            return TooSlow(f"{type(exc).__name__}: {exc}")
-        return DeliveryFailed(f"{type(exc).__name__}: {exc}")
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.passed = True
-            self._shut()
-
-    def _shut(self) -> None:
-        if self._socket is not None:
-            with contextlib.suppress(OSError):
-                self._socket.shutdown(socket.SHUT_RDWR)
+def _failure(deadline: Deadline, exc: httpx.HTTPError) -> DeliveryFailed:
+    if deadline.passed:
+        return TooSlow(f"no whole answer within {deadline.seconds:g} s")
+    if isinstance(exc, httpx.TimeoutException):
+        return TooSlow(f"{type(exc).__name__}: {exc}")
+    return DeliveryFailed(f"{type(exc).__name__}: {exc}")

@@ -16,6 +16,7 @@ import httpx
 from ..tlog.checkpoint import parse_checkpoint
 from ..tlog.exported import check_prefix
 from ..tlog.note import NoteError, Signer
+from .exchange import Deadline
 
 TIMEOUT = 60.0
 LINE_LIMIT = 64 * 2**20
@@ -29,6 +30,14 @@ legitimately hold more than this: a paged read then asks for fewer (`Remote.page
 
 class RemoteError(RuntimeError):
     """The server could not be reached, or refused (with its reason)."""
+
+
+ANSWER_SECONDS = 600.0
+"""How long a whole answer may take: a page of 64 MiB on a link of 1 Mbit/s takes about
+nine minutes. httpx's timeout bounds each read, so a primary that trickled its answer
+would otherwise hold a pull, and `mirror --follow`, silent for as long as it liked."""
+LINE_SECONDS = 300.0
+"""How long a JSON-lines answer may go without a whole line (a row is kilobytes)."""
 
 
 class TooLarge(RemoteError):
@@ -45,6 +54,7 @@ class Remote:
             headers={"Authorization": f"Bearer {token}"},
             timeout=timeout,
             follow_redirects=False,
+            limits=httpx.Limits(max_keepalive_connections=0),  # a connection each: `Deadline`
         )
         self._fits: dict[str, int] = {}
         """The most entries a page of each paged path was last answered with in full."""
@@ -59,11 +69,16 @@ class Remote:
 
     def _send(self, method: str, path: str, **kwargs: Any) -> Any:
         """The server's answer, decoded from JSON: read no further than `BODY_LIMIT`."""
-        try:
-            with self.http.stream(method, path, **kwargs) as response:
-                body = _at_most(response, BODY_LIMIT)
-        except httpx.HTTPError as exc:
-            raise RemoteError(f"{self.url}{path}: {exc}") from None
+        with Deadline(ANSWER_SECONDS) as deadline:
+            try:
+                with self.http.stream(
+                    method, path, **kwargs, extensions={"trace": deadline.trace}
+                ) as response:
+                    body = _at_most(response, BODY_LIMIT)
+            except httpx.HTTPError as exc:
+                raise self._failed(path, deadline, exc) from None
+            if deadline.passed:  # a body without a length ends where its socket was shut
+                raise self._failed(path, deadline)
         if body is None:
             raise TooLarge(f"{self.url}{path}: an answer longer than {BODY_LIMIT:,} bytes")
         if response.status_code >= 400:
@@ -104,22 +119,35 @@ class Remote:
             return page
 
     def lines(self, path: str, **params: Any) -> Iterator[Any]:
-        """A JSON-lines answer, line by line as it streams in."""
-        try:
-            with self.http.stream("GET", path, params=params) as response:
-                if response.status_code >= 400:
-                    reason = (_at_most(response, BODY_LIMIT) or b"(too long to show)").decode(
-                        errors="replace"
-                    )
-                    raise RemoteError(f"{self.url}{path}: {response.status_code}: {reason}")
-                for line in bounded_lines(response.iter_bytes(), LINE_LIMIT):
-                    if line.strip():
-                        yield json.loads(line)
-        except LineTooLong:
-            too_long = f"a line longer than {LINE_LIMIT:,} bytes"
-            raise RemoteError(f"{self.url}{path}: {too_long}") from None
-        except httpx.HTTPError as exc:
-            raise RemoteError(f"{self.url}{path}: {exc}") from None
+        """A JSON-lines answer, line by line as it streams in (each within `LINE_SECONDS`)."""
+        with Deadline(LINE_SECONDS) as deadline:
+            trace = {"trace": deadline.trace}
+            try:
+                with self.http.stream("GET", path, params=params, extensions=trace) as response:
+                    if response.status_code >= 400:
+                        answer = _at_most(response, BODY_LIMIT) or b"(too long to show)"
+                        reason = answer.decode(errors="replace")
+                        raise RemoteError(f"{self.url}{path}: {response.status_code}: {reason}")
+                    for line in bounded_lines(response.iter_bytes(), LINE_LIMIT):
+                        if deadline.passed:  # the line ends where its socket was shut
+                            raise self._failed(path, deadline)
+                        deadline.renew()
+                        if line.strip():
+                            yield json.loads(line)
+                    if deadline.passed:
+                        raise self._failed(path, deadline)
+            except LineTooLong:
+                too_long = f"a line longer than {LINE_LIMIT:,} bytes"
+                raise RemoteError(f"{self.url}{path}: {too_long}") from None
+            except httpx.HTTPError as exc:
+                raise self._failed(path, deadline, exc) from None
+
+    def _failed(
+        self, path: str, deadline: Deadline, exc: httpx.HTTPError | None = None
+    ) -> RemoteError:
+        if deadline.passed or exc is None:
+            return RemoteError(f"{self.url}{path}: nothing whole within {deadline.seconds:g} s")
+        return RemoteError(f"{self.url}{path}: {exc}")
 
     def audit(self, after: int = 0, upto: int | None = None) -> Iterator[dict[str, Any]]:
         """The audit entries after `after` (up to `upto`), exactly as the server holds them."""
