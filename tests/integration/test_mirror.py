@@ -361,3 +361,48 @@ def test_a_primary_that_trickles_its_answer_is_cut_off_not_waited_for(
         assert next(lines) == {"mark": {}}
         with pytest.raises(remote.RemoteError, match="state: nothing whole within 1 s"):
             next(lines)
+
+
+def a_reader_holds_a_snapshot(system: System) -> bool:
+    """Whether some connection holds a read snapshot open: on PostgreSQL, a session of
+    this database with a transaction's xmin; on SQLite, a reader that keeps a checkpoint
+    from emptying the write-ahead log (after a write it has not seen)."""
+    with system.db.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            held = conn.exec_driver_sql(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND backend_xmin IS NOT NULL"
+            ).scalar()
+            return bool(held)
+        conn.exec_driver_sql("PRAGMA busy_timeout = 0")
+        conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS probe (n INTEGER)")
+        conn.exec_driver_sql("INSERT INTO probe VALUES (1)")
+        conn.commit()
+        busy = conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()[0]
+        return bool(busy)
+
+
+def test_a_mirror_that_reads_the_state_slowly_holds_no_snapshot_of_the_store(
+    world: World, tmp_path: Path
+):
+    """A snapshot held open keeps PostgreSQL from vacuuming and SQLite's log from being
+    emptied for as long as it lasts: the state is gathered at the store's pace, then sent
+    at the reader's, however slow."""
+    many = [{**violation(0, 80 + 3 * n), "id": f"m{n}"} for n in range(20_000)]
+    ingest(world.system, [str(write_jsonl(tmp_path / "many.jsonl", many))])
+    with serving(create_app(world.system)) as url:
+        reader = socket.socket()
+        reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        reader.connect(("127.0.0.1", int(url.rsplit(":", 1)[1])))
+        token = world.tokens["observer"]
+        reader.sendall(
+            f"GET /api/v1/journal/state HTTP/1.1\r\nHost: x\r\n"
+            f"Authorization: Bearer {token}\r\n\r\n".encode()
+        )
+        held, give_up = True, time.monotonic() + 30
+        while held and time.monotonic() < give_up:  # reading nothing all the while
+            time.sleep(0.5)
+            held = a_reader_holds_a_snapshot(world.system)
+        reader.close()
+
+    assert not held
