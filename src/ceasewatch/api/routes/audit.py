@@ -3,8 +3,6 @@ checkpoints and the parties' signatures on them."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -12,6 +10,7 @@ from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
 
 from ...httpkit.errors import ApiError, FieldProblem
+from ...httpkit.spool import spooled_lines
 from ...services import checkpoints
 from ...services.keys import NotTheirs
 from ...services.reads import audit
@@ -46,14 +45,10 @@ def page(
     responses={200: {"content": {"application/x-ndjson": {}}, "description": "JSON lines"}},
 )
 def export(request: Request, _who: Reader) -> StreamingResponse:
-    """The whole log as JSON lines, for `ceasewatch audit verify --file`."""
-    system = system_of(request)
-
-    def lines() -> Iterator[bytes]:
-        for entry in audit.entries(system):
-            yield (json.dumps(entry.to_dict(), ensure_ascii=False) + "\n").encode()
-
-    return StreamingResponse(lines(), media_type="application/x-ndjson")
+    """The whole log as JSON lines, for `ceasewatch audit verify --file` (one snapshot of
+    it, gathered before it is sent)."""
+    entries = (entry.to_dict() for entry in audit.entries(system_of(request)))
+    return StreamingResponse(spooled_lines(entries), media_type="application/x-ndjson")
 
 
 @router.get("/verify", response_model=Verification)

@@ -3,16 +3,13 @@ as every role reads the record: an observer's token is enough."""
 
 from __future__ import annotations
 
-import json
-import tempfile
-from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
+from ...httpkit.spool import spooled_lines
 from ...services import journalfeed
-from ...services.system import System
 from ...services.tokens import Principal
 from ..auth import EVERYONE, allow, system_of
 from ..schemas import AuditTail, JournalPage
@@ -50,25 +47,5 @@ def state(request: Request, _who: Reader) -> StreamingResponse:
     derived from the journal (incidents, incident_reports, cases, actions, decisions,
     events), then `{"end": true}`. Blank lines may come first, while the server gathers
     the snapshot: skip them."""
-    return StreamingResponse(_spooled(system_of(request)), media_type="application/x-ndjson")
-
-
-SPOOL_CHUNK = 1 << 20
-KEEP_ALIVE_ROWS = 10_000
-
-
-def _spooled(system: System) -> Iterator[bytes]:
-    """The state's lines, gathered into a file at the store's pace and then sent at the
-    reader's. Sent as they were read, a reader that took them slowly held the snapshot
-    open as long as it liked: PostgreSQL could not vacuum, and SQLite's log could not be
-    emptied, meanwhile. A blank line now and then tells the reader that the server is
-    still gathering (a mirror gives up on a stream that sends nothing for minutes)."""
-    with tempfile.TemporaryFile() as spool:
-        yield b"\n"
-        for n, item in enumerate(journalfeed.state(system), start=1):
-            spool.write((json.dumps(item, ensure_ascii=False) + "\n").encode())
-            if n % KEEP_ALIVE_ROWS == 0:
-                yield b"\n"
-        spool.seek(0)
-        while chunk := spool.read(SPOOL_CHUNK):
-            yield chunk
+    lines = spooled_lines(journalfeed.state(system_of(request)), awake=True)
+    return StreamingResponse(lines, media_type="application/x-ndjson")
