@@ -163,8 +163,10 @@ class Sender:
             outcome = self._finished.get()
             self._unrecorded.append(outcome)
             sending = self._sending.pop(outcome.message["id"], None)
-            if sending is not None:
-                (self._slow.add if outcome.slow else self._slow.discard)(sending.endpoint)
+            if sending is not None and outcome.slow:
+                self._slow.add(sending.endpoint)
+            elif sending is not None:  # it ended in time, taken or refused
+                self._slow.discard(sending.endpoint)
         now = self.clock.now()
         renew = [i for i, s in self._sending.items() if s.claimed_until - now < CLAIM / 2]
         room = self.senders - len(self._sending)
