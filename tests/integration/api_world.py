@@ -116,6 +116,13 @@ def defend(world: World, tmp_path: Path) -> str:
     return f"{response['ceasefire_id']}:{response['id']}"
 
 
+def many_violations(world: World, tmp_path: Path, count: int = 20_000) -> None:
+    """Ingest `count` more violations, each its own incident (3 h apart): about three
+    events, and three derived rows, each (megabytes of them to stream at 20,000)."""
+    many = [{**violation(0, 80 + 3 * n), "id": f"m{n}"} for n in range(count)]
+    ingest(world.system, [str(write_jsonl(tmp_path / "many.jsonl", many))])
+
+
 def incident_of(system: System, report: str) -> str:
     """The id of the incident of cf-1 that holds a report (by its id)."""
     i = tables.incidents

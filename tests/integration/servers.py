@@ -42,6 +42,20 @@ def serving(app: Any) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+@contextmanager
+def reading_nothing(base: str, path: str, token: str) -> Iterator[socket.socket]:
+    """A GET of `path` with a bearer token, sent to the server at `base` by a client that
+    reads nothing of the answer until the caller does (a small receive buffer, so the
+    server's writes back up soon)."""
+    reader = socket.socket()
+    reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    with reader:
+        reader.connect(("127.0.0.1", int(base.rsplit(":", 1)[1])))
+        head = f"GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}\r\n\r\n"
+        reader.sendall(head.encode())
+        yield reader
+
+
 class Receiver:
     """A webhook receiver on loopback that records what it is sent and answers `status`.
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,14 +11,13 @@ from typing import Any
 
 import httpx
 import pytest
-from api_world import World, build, violation
-from servers import serving
+from api_world import World, build, many_violations, violation
+from servers import reading_nothing, serving
 
-from builders import HOUR, T0, write_jsonl
+from builders import HOUR, T0
 from ceasewatch.app import create_app
 from ceasewatch.domain.events import iso_z
 from ceasewatch.httpkit import stream
-from ceasewatch.services.ingest import ingest
 from ceasewatch.services.system import System
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
@@ -92,27 +90,19 @@ def test_a_reader_that_stops_reading_has_its_stream_closed_not_held(
     """Its events wait for it no longer than `SEND_SECONDS`: a stalled reader would
     otherwise hold the stream, and the buffers filled for it, for good (and its right to
     read would be checked again only once it read)."""
-    many = [
-        {**violation(0, 80 + 3 * n), "id": f"m{n}"}  # each its own incident: 3 h apart
-        for n in range(20_000)
-    ]
-    ingest(world.system, [str(write_jsonl(tmp_path / "many.jsonl", many))])
+    many_violations(world, tmp_path)
     monkeypatch.setattr(stream, "SEND_SECONDS", 1.0)
     token = world.tokens["observer"]
-    with serving(create_app(world.system)) as url:
-        port = int(url.rsplit(":", 1)[1].split("/")[0])
-        reader = socket.socket()
-        reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        reader.connect(("127.0.0.1", port))
-        request = "GET /api/v1/events/stream?after=0 HTTP/1.1\r\nHost: x\r\n"
-        reader.sendall(f"{request}Authorization: Bearer {token}\r\n\r\n".encode())
+    with (
+        serving(create_app(world.system)) as url,
+        reading_nothing(url, "/api/v1/events/stream?after=0", token) as reader,
+    ):
         time.sleep(4)  # reading nothing, far past SEND_SECONDS
         reader.settimeout(5)
         received, closed, give_up = 0, False, time.monotonic() + 60
         while not closed and time.monotonic() < give_up:  # an open stream pings forever
             chunk = reader.recv(65536)
             received, closed = received + len(chunk), not chunk
-        reader.close()
 
     assert closed
     assert received < 20_000 * 200  # cut off long before the end of its events

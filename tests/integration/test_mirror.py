@@ -15,11 +15,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from api_world import CASE, World, violation
+from api_world import CASE, World, many_violations, violation
 from cosigning import cli, decided, execute, ok, party_keys
 from fastapi import FastAPI
 from fastapi.responses import StreamingResponse
-from servers import endless_answer, raw_server, serving
+from servers import endless_answer, raw_server, reading_nothing, serving
 
 from builders import HOUR, T0, write_jsonl
 from ceasewatch.app import create_app
@@ -388,21 +388,15 @@ def test_a_mirror_that_reads_the_state_slowly_holds_no_snapshot_of_the_store(
     """A snapshot held open keeps PostgreSQL from vacuuming and SQLite's log from being
     emptied for as long as it lasts: the state is gathered at the store's pace, then sent
     at the reader's, however slow."""
-    many = [{**violation(0, 80 + 3 * n), "id": f"m{n}"} for n in range(20_000)]
-    ingest(world.system, [str(write_jsonl(tmp_path / "many.jsonl", many))])
-    with serving(create_app(world.system)) as url:
-        reader = socket.socket()
-        reader.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        reader.connect(("127.0.0.1", int(url.rsplit(":", 1)[1])))
-        token = world.tokens["observer"]
-        reader.sendall(
-            f"GET /api/v1/journal/state HTTP/1.1\r\nHost: x\r\n"
-            f"Authorization: Bearer {token}\r\n\r\n".encode()
-        )
+    many_violations(world, tmp_path)
+    token = world.tokens["observer"]
+    with (
+        serving(create_app(world.system)) as url,
+        reading_nothing(url, "/api/v1/journal/state", token),
+    ):
         held, give_up = True, time.monotonic() + 30
         while held and time.monotonic() < give_up:  # reading nothing all the while
             time.sleep(0.5)
             held = a_reader_holds_a_snapshot(world.system)
-        reader.close()
 
     assert not held
