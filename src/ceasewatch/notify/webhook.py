@@ -67,7 +67,7 @@ class HttpWebhooks:
                     headers={**headers, **named},
                     extensions={**tls, "trace": deadline.trace},
                 ) as response:
-                    status = response.status_code
+                    taken, status = response.is_success, response.status_code
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # try the next address
                 failed = _failure(deadline, exc)
                 if deadline.passed:
@@ -75,7 +75,7 @@ class HttpWebhooks:
                 continue
             except httpx.HTTPError as exc:
                 raise _failure(deadline, exc) from None
-            if not 200 <= status < 300:
+            if not taken:
                 raise DeliveryFailed(f"HTTP {status}")
             return
         raise failed or DeliveryFailed(f"{target.host} has no address")
