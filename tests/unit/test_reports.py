@@ -190,3 +190,60 @@ def test_a_report_the_journal_holds_is_read_as_it_was_admitted():
     with pytest.raises(ReportRejected, match="at most 1,000 pieces of evidence, not 1,001"):
         parse_report(body)
     assert len(parse_report(body, "report seq 7", stored=True).evidence) == 1001
+
+
+UNPRINTABLE = {
+    "escape": "\x1b[2J",  # clears the screen
+    "carriage return": "ok\r",  # back to the line's start, to write over it
+    "line break": "a\nb",
+    "C1 control": "\x9b31m",
+    "delete": "a\x7f",
+    "bidirectional override": "\u202eabc",
+}
+
+
+@pytest.mark.parametrize("field", ["id", "source", "perpetrator"])
+@pytest.mark.parametrize("bad", UNPRINTABLE.values(), ids=UNPRINTABLE.keys())
+def test_a_name_holding_a_character_that_steers_a_terminal_is_rejected_by_name(field, bad):
+    """A report's names are shown on one line of tables, logs and terminals."""
+    raw = {**GOOD, field: f"x{bad}"}
+
+    assert rejected_fields(raw) == [field]
+    assert rejected_fields(json.dumps(raw)) == [field]
+
+
+def test_the_rejection_shows_the_characters_it_refuses_as_escapes():
+    with pytest.raises(ReportRejected) as caught:
+        parse_report(json.dumps({**GOOD, "id": "r\x1b[2J\x1b[1A", "source": "s\u202e"}), "f:1")
+
+    assert str(caught.value) == (
+        "record f:1 (id r\\x1b[2J\\x1b[1A): field id: must hold no control or formatting "
+        "characters (it holds \\x1b); record f:1 (id r\\x1b[2J\\x1b[1A): field source: "
+        "must hold no control or formatting characters (it holds \\u202e)"
+    )
+
+
+def test_a_file_keeps_its_good_records_beside_one_with_an_unprintable_name(tmp_path: Path):
+    path = tmp_path / "batch.jsonl"
+    lines = [json.dumps({**GOOD, "id": "r-1\x1b[2J"}), json.dumps(GOOD)]
+    path.write_text("\n".join(lines) + "\n")
+
+    records = list(read_reports(path))
+
+    assert isinstance(records[0], Rejection)
+    assert records[0].errors[0].field == "id"
+    assert isinstance(records[1], Report)
+
+
+def test_a_stored_report_with_an_unprintable_name_is_read_as_it_was_admitted():
+    body = json.dumps({**GOOD, "id": "r\x1b[2J", "perpetrator": "RU\u202e"})
+
+    report = parse_report(body, "report seq 7", stored=True)
+
+    assert (report.id, report.perpetrator) == ("r\x1b[2J", "RU\u202e")
+
+
+def test_a_name_in_any_script_is_printable():
+    names = {"id": "звіт-7", "source": "موقع-٣", "perpetrator": "RU"}
+
+    assert parse_report({**GOOD, **names}).source == "موقع-٣"

@@ -1,6 +1,6 @@
-"""What every command shares: the consoles, the --db and --at options, opening the store,
-printing events and rejections, failing with a message, parsing instants, the webhook
-targets the environment allows.
+"""What every command shares: the consoles (which print no character that would steer a
+terminal), the --db and --at options, opening the store, printing events and rejections,
+failing with a message, parsing instants, the webhook targets the environment allows.
 
 The command modules are imported for every command, `--help` included, so they import
 only Typer, Rich and what their signatures name; a command imports what it works with
@@ -9,19 +9,23 @@ in its body (tests/e2e/test_startup.py keeps it so).
 
 from __future__ import annotations
 
+import io
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TextIO, cast
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
 from rich.markup import escape
+from rich.segment import Segment
+from rich.text import Text
 from typer.core import TyperGroup
 
+from ..domain.printable import printable
 from ..services.location import DB_ENV_VAR
 
 if TYPE_CHECKING:
@@ -30,8 +34,60 @@ if TYPE_CHECKING:
     from ..services.system import System
     from ..services.webhook_targets import WebhookTargets
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class Terminal(Console):
+    """A console that prints each character that is not printable (`domain.printable`) as
+    its escape, but line breaks: the names, notes and messages it shows came from
+    reporters, analysts and peers, and none of them may clear an operator's screen, move
+    back over a line already shown and rewrite it, or hide what follows. Rich's own styles
+    and controls are not text, and pass."""
+
+    def render_str(self, text: str, **how: Any) -> Text:
+        """Text escaped before it is measured, so that it is laid out as it is shown."""
+        return super().render_str(shown(text), **how)
+
+    def render(
+        self, renderable: RenderableType, options: ConsoleOptions | None = None
+    ) -> Iterable[Segment]:
+        for segment in super().render(renderable, options):
+            text = segment.text
+            if segment.control or text.isprintable() or text == "\n":
+                yield segment
+            else:
+                yield Segment(shown(text), segment.style)
+
+
+def shown(text: str) -> str:
+    """The text as a terminal may be given it: `printable`, line breaks kept."""
+    return printable(text, keep="\n")
+
+
+class _Escaping(io.TextIOBase):
+    """A terminal's standard output that writes what is not printable as escapes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        self.stream.write(shown(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+
+def document_out() -> TextIO:
+    """Where a document (CSV, GeoJSON, Markdown) goes when no file is named: standard
+    output as it is, but on a terminal, where each character that is not printable but a
+    line break is written as its escape, as `Terminal` does (and `ls` with a file's
+    name): the document's text came from reporters."""
+    if not sys.stdout.isatty():
+        return sys.stdout
+    return cast(TextIO, _Escaping(sys.stdout))
+
+
+out = Terminal(highlight=False, soft_wrap=True)
+err = Terminal(stderr=True, highlight=False, soft_wrap=True)
 
 Db = Annotated[
     str | None,

@@ -15,7 +15,17 @@ import typer
 
 from ..importers import FORMATS, Format, in_words
 from . import app
-from .common import Db, HelpGroup, err, fail, out, parse_instant, report_rejections, system_at
+from .common import (
+    Db,
+    HelpGroup,
+    document_out,
+    err,
+    fail,
+    out,
+    parse_instant,
+    report_rejections,
+    system_at,
+)
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -253,7 +263,7 @@ def export_command(
                 system,
                 kind,
                 fmt,
-                output or sys.stdout,
+                output or document_out(),
                 since=start,
                 until=end,
                 bbox=box,
@@ -347,6 +357,6 @@ def report_daily(
 
 def _write_text(text: str, output: Path | None) -> None:
     if output is None:
-        sys.stdout.write(text)
+        document_out().write(text)
     else:
         output.write_text(text, encoding="utf-8")

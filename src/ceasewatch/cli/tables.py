@@ -21,6 +21,7 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.text import Text
 
+from ..domain.printable import printable
 from ..domain.stamps import short_stamp, stamp
 from ..timeline import STAMP
 
@@ -90,6 +91,7 @@ class Said:
     than the line (an identifier, a URI) folds onto the next rather than being cut off."""
 
     def __init__(self, text: str, style: str = "") -> None:
+        text = printable(text, keep="\n")  # measured as it will be shown
         self.text = text
         self.style = style
         glued = STAMP.sub(lambda m: m.group(0).replace(" ", GLUE), text)

@@ -18,4 +18,9 @@ STORED = {"stored": True}
 
 def admitted(info: ValidationInfo) -> bool:
     """Whether the input being validated is new, not one read back from the store."""
-    return not (isinstance(info.context, dict) and info.context.get("stored"))
+    return is_new(info.context)
+
+
+def is_new(context: object) -> bool:
+    """Whether an input validated in this context is new (see `admitted`)."""
+    return not (isinstance(context, dict) and context.get("stored"))

@@ -28,9 +28,10 @@ from pydantic import (
 )
 from pydantic import dataclasses as pydantic_dataclasses
 
-from .admission import STORED, admitted
+from .admission import STORED, admitted, is_new
 from .events import iso_z
 from .instants import Instant
+from .printable import printable
 from .problems import problems_in
 from .text import NO_NUL, Key, Text, Uri
 
@@ -333,8 +334,11 @@ def parse_report(
             others = [e for e in errors if e.field not in booleans]
             errors = _in_field_order([*_boolean_errors(record, booleans), *others])
         raise ReportRejected(errors) from None
-    if booleans:
-        raise ReportRejected(_boolean_errors(_record_name(data, where), booleans))
+    unprintable = [] if stored else _unprintable_names(report)
+    if booleans or unprintable:
+        record = _record_name(data, where)
+        errors = [*_boolean_errors(record, booleans), *_name_errors(record, report, unprintable)]
+        raise ReportRejected(_in_field_order(errors))
     return report  # type: ignore[no-any-return]
 
 
@@ -346,7 +350,37 @@ def valid_report(raw: str | bytes, context: dict[str, Any] | None = None) -> Rep
         report: Report = _VALIDATOR.validate_json(raw, strict=True, context=context)
     except ValidationError:
         return None
+    if not _names_printable(report) and is_new(context):
+        return None
     return report
+
+
+NAMES = ("id", "source", "perpetrator")
+"""The fields that name something, shown on one line wherever the report is shown."""
+
+
+def _names_printable(report: Report) -> bool:
+    perpetrator = report.perpetrator or ""
+    return report.id.isprintable() and report.source.isprintable() and perpetrator.isprintable()
+
+
+def _unprintable_names(report: Report) -> list[str]:
+    """The names (`NAMES`) of a report that hold a character that is not printable
+    (`printable`): a rule of admission, since a name is shown as it is on one line of a
+    table, a log or a web page. The store reads back the reports it holds as they are."""
+    if _names_printable(report):
+        return []
+    return [name for name in NAMES if not (getattr(report, name) or "").isprintable()]
+
+
+def _name_errors(record: str, report: Report, names: list[str]) -> list[FieldError]:
+    errors = []
+    for name in names:
+        value: str = getattr(report, name)
+        found = printable("".join(dict.fromkeys(c for c in value if not c.isprintable())))
+        message = f"must hold no control or formatting characters (it holds {found})"
+        errors.append(FieldError(record, name, message))
+    return errors
 
 
 def _loaded(raw: str | bytes | dict[str, Any]) -> object:
@@ -380,4 +414,4 @@ def _in_field_order(errors: list[FieldError]) -> list[FieldError]:
 def _record_name(data: object, where: str) -> str:
     """`where`, and the record's id if its data (`_loaded`) gives one."""
     rid = data.get("id") if isinstance(data, dict) else None
-    return f"{where} (id {rid})" if isinstance(rid, str) and rid else where
+    return f"{where} (id {printable(rid)})" if isinstance(rid, str) and rid else where
