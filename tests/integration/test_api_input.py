@@ -71,6 +71,21 @@ def test_true_for_a_count_is_a_bad_field_not_one_killed(client: TestClient):
     ]
 
 
+def test_an_id_that_would_steer_a_terminal_is_a_bad_field_shown_in_escapes(client: TestClient):
+    batch = [violation(17, 70), violation(18, 70, id="v18\x1b[1A\x1b[2K")]
+
+    body = client.post("/api/v1/reports", json=batch).json()
+
+    assert body["stored"] == ["v17"]
+    assert body["rejected"] == [
+        {
+            "record": "record 1 (id v18\\x1b[1A\\x1b[2K)",
+            "field": "id",
+            "message": "must hold no control or formatting characters (it holds \\x1b)",
+        }
+    ]
+
+
 def test_a_report_sent_again_changes_nothing(client: TestClient):
     first = client.post("/api/v1/reports", json=violation(15, 70)).json()
     again = client.post("/api/v1/reports", json=violation(15, 70)).json()

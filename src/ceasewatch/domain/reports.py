@@ -413,5 +413,10 @@ def _in_field_order(errors: list[FieldError]) -> list[FieldError]:
 
 def _record_name(data: object, where: str) -> str:
     """`where`, and the record's id if its data (`_loaded`) gives one."""
-    rid = data.get("id") if isinstance(data, dict) else None
+    return record_named(where, data.get("id") if isinstance(data, dict) else None)
+
+
+def record_named(where: str, rid: object) -> str:
+    """How a message names a record: `where`, and its id if it has one, the characters
+    that are not printable written out (`printable`): the id is anyone's."""
     return f"{where} (id {printable(rid)})" if isinstance(rid, str) and rid else where

@@ -13,6 +13,8 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..domain.reports import record_named
+
 
 class FieldProblem(BaseModel):
     record: str
@@ -146,7 +148,7 @@ def problems_of(errors: Sequence[Any]) -> list[FieldProblem]:
     """Record errors of the services, as the API reports them."""
     return [
         FieldProblem(
-            record=f"record {e.index}" + (f" (id {e.id})" if e.id else ""),
+            record=record_named(f"record {e.index}", e.id),
             field=e.field,
             message=e.message,
         )

@@ -13,7 +13,14 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..domain.reports import FieldError, Rejection, Report, ReportRejected, parse_report
+from ..domain.reports import (
+    FieldError,
+    Rejection,
+    Report,
+    ReportRejected,
+    parse_report,
+    record_named,
+)
 from .files import LineTooLong, TextLines, csv_text, is_utf8
 
 Progress = Callable[[int], None]
@@ -125,7 +132,7 @@ def mapped(
         name = row.where
         try:
             rid = ident(row)
-            name = f"{row.where} (id {rid})"
+            name = record_named(row.where, rid)
             yield parse_report(make(row, rid), row.where)
         except SkipRow as skip:
             yield Skipped(row.where, skip.reason)
