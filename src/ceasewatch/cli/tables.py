@@ -21,9 +21,9 @@ from rich.measure import Measurement
 from rich.segment import Segment
 from rich.text import Text
 
-from ..domain.printable import printable
 from ..domain.stamps import short_stamp, stamp
 from ..timeline import STAMP
+from .common import shown
 
 WIDE = 120
 """From this many columns on, tables give each instant its year."""
@@ -91,7 +91,7 @@ class Said:
     than the line (an identifier, a URI) folds onto the next rather than being cut off."""
 
     def __init__(self, text: str, style: str = "") -> None:
-        text = printable(text, keep="\n")  # measured as it will be shown
+        text = shown(text)  # measured as it will be shown
         self.text = text
         self.style = style
         glued = STAMP.sub(lambda m: m.group(0).replace(" ", GLUE), text)
