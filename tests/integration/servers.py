@@ -124,8 +124,9 @@ class Receiver:
 
 
 @contextmanager
-def smtp_server() -> Iterator[tuple[str, list[Any]]]:
-    """A real SMTP server (aiosmtpd) on loopback; yields its URL and the messages it got."""
+def smtp_server(**options: Any) -> Iterator[tuple[str, list[Any]]]:
+    """A real SMTP server (aiosmtpd) on loopback, with aiosmtpd's `Controller` `options`
+    (TLS, logging in); yields its URL (`smtp://`) and the messages it got."""
     from email import message_from_bytes
 
     from aiosmtpd.controller import Controller
@@ -138,7 +139,7 @@ def smtp_server() -> Iterator[tuple[str, list[Any]]]:
             return "250 OK"
 
     port = free_port()
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port, **options)
     controller.start()
     try:
         yield f"smtp://127.0.0.1:{port}", received
@@ -182,10 +183,13 @@ def a_writer_that_stops_midway(path: str, key: bytes) -> Iterator[None]:
 
 @contextmanager
 def raw_server(
-    answer: Callable[[socket.socket], None], listener: socket.socket | None = None
+    answer: Callable[[socket.socket], None],
+    listener: socket.socket | None = None,
+    speaks_first: bool = False,
 ) -> Iterator[str]:
     """A server on loopback (or on `listener`) that reads each request's head and then
-    `answer`s it byte for byte as it likes (a hostile peer); its base URL."""
+    `answer`s it byte for byte as it likes (a hostile peer); its base URL. One that
+    `speaks_first` (as SMTP's does) answers each connection as soon as it is made."""
     listener = listener or socket.create_server(("127.0.0.1", 0))
     stopping = threading.Event()
 
@@ -193,7 +197,7 @@ def raw_server(
         with conn:
             conn.settimeout(5)
             try:
-                request = b""
+                request = b"" if not speaks_first else b"\r\n\r\n"
                 while b"\r\n\r\n" not in request:
                     more = conn.recv(65536)
                     if not more:

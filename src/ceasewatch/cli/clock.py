@@ -13,6 +13,8 @@ from ..services import delivery
 from . import app
 from .common import (
     Db,
+    MailFrom,
+    Smtp,
     err,
     fail,
     out,
@@ -146,13 +148,8 @@ def run_live(
     senders: Annotated[int, typer.Option(min=1, help="Messages sent at once in all.")] = (
         delivery.SENDERS
     ),
-    smtp: Annotated[
-        str | None,
-        typer.Option("--smtp", envvar="CEASEWATCH_SMTP", help="SMTP server, smtp://host:port."),
-    ] = None,
-    mail_from: Annotated[
-        str, typer.Option("--mail-from", envvar="CEASEWATCH_MAIL_FROM", help="Sender address.")
-    ] = "ceasewatch@localhost",
+    smtp: Smtp = None,
+    mail_from: MailFrom = "ceasewatch@localhost",
     checkpoint_every: Annotated[
         int | None,
         typer.Option(min=1, help="Checkpoint the audit log each time it grows by N entries."),

@@ -98,6 +98,33 @@ Db = Annotated[
         show_default="sqlite:///ceasewatch.db",
     ),
 ]
+
+
+def _smtp_server(url: str | None) -> str | None:
+    """--smtp checked when the command starts, not when the first mail falls due."""
+    if url:
+        from ..notify.smtp import SmtpServer
+
+        try:
+            SmtpServer.parse(url)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from None
+    return url
+
+
+Smtp = Annotated[
+    str | None,
+    typer.Option(
+        "--smtp",
+        envvar="CEASEWATCH_SMTP",
+        callback=_smtp_server,
+        help="SMTP server: smtp://host:port, or over TLS smtp+starttls://user:password@host:port"
+        " or smtps://...",
+    ),
+]
+MailFrom = Annotated[
+    str, typer.Option("--mail-from", envvar="CEASEWATCH_MAIL_FROM", help="Sender address.")
+]
 At = Annotated[str | None, typer.Option("--at", help="When (ISO 8601); default: the stored clock.")]
 
 

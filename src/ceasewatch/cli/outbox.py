@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from . import app
-from .common import Db, HelpGroup, fail, out, system_at, webhook_targets
+from .common import Db, HelpGroup, MailFrom, Smtp, fail, out, system_at, webhook_targets
 
 outbox_app = typer.Typer(
     cls=HelpGroup,
@@ -15,14 +15,6 @@ outbox_app = typer.Typer(
     invoke_without_command=True,
 )
 app.add_typer(outbox_app, name="outbox")
-
-Smtp = Annotated[
-    str | None,
-    typer.Option("--smtp", envvar="CEASEWATCH_SMTP", help="SMTP server, smtp://host:port."),
-]
-MailFrom = Annotated[
-    str, typer.Option("--mail-from", envvar="CEASEWATCH_MAIL_FROM", help="Sender address.")
-]
 
 
 @outbox_app.callback()

@@ -12,7 +12,7 @@ from .webhook import HttpWebhooks
 
 class NetTransport:
     """HTTP for webhooks, to the targets `webhooks` allows (public addresses only, by
-    default); an SMTP server (`smtp://host:port`) for e-mail. A `services.notify.Transport`."""
+    default); an SMTP server (`smtp.SmtpServer`) for e-mail. A `services.notify.Transport`."""
 
     def __init__(
         self,

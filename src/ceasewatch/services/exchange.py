@@ -1,11 +1,11 @@
-"""A deadline on one HTTP exchange with a peer this server does not control: a party's
-webhook receiver, or the primary a mirror pulls from.
+"""A deadline on one exchange with a peer this server does not control: a party's webhook
+receiver, the primary a mirror pulls from, the SMTP server.
 
-httpx's timeouts bound each read, so a peer that sends a byte within each holds the
-exchange for as long as it likes. `Deadline` shuts the exchange's socket when its time is
-up, and the read blocked on it fails at once. The socket is learnt from httpcore's trace
-of the connection (`trace`, passed as the request's `trace` extension): of its connecting,
-and of its TLS handshake, which makes a socket of its own. So the exchange must open a
+A client's timeouts bound each read, so a peer that sends a byte within each holds the
+exchange for as long as it likes. `Deadline` shuts the exchange's connection when its time
+is up, and the read blocked on it fails at once. It is told of the connection's socket
+(`guard`) as soon as it is connected; over HTTP, from httpcore's trace of the connection
+(`trace`, passed as the request's `trace` extension). So the exchange must open a
 connection of its own (a client that keeps none alive), or there is nothing to shut.
 """
 
@@ -18,7 +18,8 @@ import time
 from types import TracebackType
 from typing import Any
 
-TRACED = ("connection.connect_tcp.complete", "connection.start_tls.complete")
+TRACED = ("connection.connect_tcp.complete",)
+"""Where httpcore's trace gives the connection's socket."""
 
 
 class Deadline:
@@ -42,17 +43,28 @@ class Deadline:
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self._done.set()
+        with self._lock:
+            self._forget()
 
     def renew(self) -> None:
         self._until = time.monotonic() + self.seconds
 
+    def guard(self, connected: socket.socket) -> None:
+        """Shut this connection when the time is up. A duplicate of its socket is kept, so
+        that TLS wrapping the socket (which takes it over) leaves it in reach: shutting
+        any duplicate shuts the connection itself."""
+        with self._lock:
+            self._forget()
+            self._socket = connected.dup()
+            if self.passed:
+                self._shut()
+
     def trace(self, event: str, info: dict[str, Any]) -> None:
         if event in TRACED:
             stream = info.get("return_value")
-            with self._lock:
-                self._socket = stream.get_extra_info("socket") if stream is not None else None
-                if self.passed:
-                    self._shut()
+            connected = stream.get_extra_info("socket") if stream is not None else None
+            if connected is not None:
+                self.guard(connected)
 
     def _watch(self) -> None:
         while not self._done.wait(max(0.0, self._until - time.monotonic())):
@@ -66,3 +78,8 @@ class Deadline:
         if self._socket is not None:
             with contextlib.suppress(OSError):
                 self._socket.shutdown(socket.SHUT_RDWR)
+
+    def _forget(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
