@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -12,8 +13,9 @@ from web_client import FixedClock, client, csrf_of, sign_in
 
 from builders import HOUR, T0, write_jsonl
 from ceasewatch.domain.events import iso_z
+from ceasewatch.domain.reports import parse_report
 from ceasewatch.services import commands
-from ceasewatch.services.ingest import ingest
+from ceasewatch.services.ingest import ingest, take
 from ceasewatch.services.system import System
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
@@ -611,3 +613,23 @@ def test_the_map_follows_verdicts_and_merges(world: World):
     )
     assert merged.status_code == 303
     assert total() == everything - 1
+
+
+def test_a_name_that_opens_an_override_closes_it_where_it_is_shown(world: World):
+    """A report stored before names had to be printable, from a source whose name opens a
+    right-to-left override: on the page, the override ends with the name, so the grade
+    after it still reads A1, not 1A."""
+    rlo = "\u202e"
+    old = violation(90, 80, source=f"omm{rlo}", lat=49.9, lon=36.2)
+    take(world.system, [parse_report(json.dumps(old), "old", stored=True)])
+    with reading(world.system.db) as conn:
+        (held,) = [
+            row
+            for row in queries.incident_page(conn, limit=1000)
+            if [f"omm{rlo}", "v90"] in row["reports"]
+        ]
+    http, _ = as_(world, "observer")
+
+    panel = http.get(f"/map/incidents/cf-1:{held['id']}", headers={"X-Fragment": "1"}).text
+
+    assert f"<strong>omm{rlo}\u202c</strong> (monitor, graded A1)" in panel

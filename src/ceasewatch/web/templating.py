@@ -8,12 +8,14 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import Response
 
 from ..domain.durations import span
 from ..domain.events import ProtocolEvent, iso_z
+from ..domain.printable import bidi_closed
 from ..services.lag import ClockLag, clock_lag
 from ..services.tokens import UserRole
 from ..timeline import STAMP, describe, fold_reminders
@@ -21,8 +23,27 @@ from .access import ANALYSTS, EVERYONE, REPORTERS, Visitor
 from .settings import WebSettings
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
-"""Autoescaping HTML (Starlette turns it on for .html templates)."""
+
+
+def closed(value: Any) -> Any:
+    """Each value a page shows, with the bidirectional overrides it opens closed at its
+    end (`domain.printable.bidi_closed`): what a reporter or an analyst wrote cannot
+    reorder the rest of the line it is shown in."""
+    if isinstance(value, str):
+        shown = bidi_closed(value)
+        if shown is not value:
+            return Markup(shown) if isinstance(value, Markup) else shown
+    return value
+
+
+templates = Jinja2Templates(
+    env=Environment(
+        loader=FileSystemLoader(HERE / "templates"),
+        autoescape=select_autoescape(),
+        finalize=closed,
+    )
+)
+"""Autoescaping HTML, each value shown `closed`."""
 
 NAV: list[tuple[str, str, tuple[UserRole, ...]]] = [
     ("/cases", "Cases", EVERYONE),
