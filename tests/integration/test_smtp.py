@@ -269,3 +269,38 @@ def test_a_reply_trickled_over_tls_is_cut_off_at_the_whole_exchanges_deadline(
         failure = send(base.replace("http://", "smtp+starttls://"))
 
     assert failure == f"TooSlow: no whole exchange within {WHOLE_EXCHANGE * TIMEOUT:g} s"
+
+
+def test_an_administrator_checks_the_mail_settings_with_a_test_message(trusted: Authority):
+    with smtp_server(
+        tls_context=trusted.server_context(),
+        require_starttls=True,
+        authenticator=logins([]),
+        auth_require_tls=True,
+    ) as (url, received):
+        server = with_scheme(url, "smtp+starttls", "officer:p%40ss%3Aword%2F1@")
+        result = CliRunner().invoke(
+            app, ["outbox", "check-mail", "ua@example.org"], env={"CEASEWATCH_SMTP": server}
+        )
+
+    assert result.exit_code == 0, result.output
+    shown = server.replace(":p%40ss%3Aword%2F1", "")
+    assert result.output == f"sent to ua@example.org through {shown}\n"
+    assert [(mail["To"], mail["Subject"]) for mail in received] == [
+        ("ua@example.org", "[ceasewatch] a test message")
+    ]
+
+
+def test_a_check_of_the_mail_settings_names_what_failed(trusted: Authority):
+    with smtp_server(
+        tls_context=trusted.server_context(), authenticator=logins([]), auth_require_tls=True
+    ) as (url, received):
+        server = with_scheme(url, "smtp+starttls", "officer:guess@")
+        result = CliRunner().invoke(
+            app, ["outbox", "check-mail", "ua@example.org", "--smtp", server]
+        )
+
+    assert result.exit_code == 1
+    assert result.output.startswith("error: not sent: SMTPAuthenticationError: (535")
+    assert "guess" not in result.output
+    assert received == []

@@ -76,6 +76,31 @@ def outbox_send(
         out.print(f"  {error}", markup=False)
 
 
+@outbox_app.command("check-mail")
+def outbox_check_mail(
+    to: Annotated[str, typer.Argument(help="The address the test message goes to.")],
+    smtp: Smtp = None,
+    mail_from: MailFrom = "ceasewatch@localhost",
+) -> None:
+    """Send a test message through the SMTP server now, as the outbox sends its mail, to
+    check the settings: exit 1 naming what failed."""
+    from ..notify.net import NetTransport
+    from ..notify.smtp import SmtpServer
+    from ..services import notify
+    from ..services.clock import WallClock
+
+    if not smtp:
+        fail("no SMTP server: set CEASEWATCH_SMTP or give --smtp", 1)
+    transport = NetTransport(smtp)
+    try:
+        notify.check_mail(transport, to, mail_from, WallClock().now())
+    except notify.DeliveryFailed as exc:
+        fail(f"not sent: {exc}", 1)
+    finally:
+        transport.close()
+    out.print(f"sent to {to} through {SmtpServer.parse(smtp)}", markup=False)
+
+
 @outbox_app.command("retry")
 def outbox_retry(
     message: Annotated[int, typer.Argument(help="The message's number.")], db: Db = None

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, Protocol
 
+from ..domain.events import iso_z
 from ..store import outbox
 from . import unit_of_work
 from .system import System
@@ -93,6 +94,20 @@ def _email(message: Any, mail_from: str) -> EmailMessage:
         f"{message['payload']}\n"
     )
     return email
+
+
+def check_mail(transport: Transport, to: str, mail_from: str, at: datetime) -> None:
+    """Send a message that says it is a test, as the outbox sends its mail: an
+    administrator's check of the mail settings (`DeliveryFailed` says what failed)."""
+    email = EmailMessage()
+    email["Subject"] = "[ceasewatch] a test message"
+    email["From"] = mail_from
+    email["To"] = to
+    email.set_content(
+        f"This message, sent at {iso_z(at)}, checks that ceasewatch's notifications reach "
+        f"{to}. Nothing needs doing.\n"
+    )
+    transport.email(email)
 
 
 def acknowledge(system: System, message_id: int, by: str, now: datetime) -> bool:
