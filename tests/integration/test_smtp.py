@@ -58,6 +58,21 @@ def logins(seen: list[tuple[str, str]]) -> Any:
     return check
 
 
+LOGIN = "officer:p%40ss%3Aword%2F1@"
+"""USER and PASSWORD in a URL, percent-encoded."""
+
+
+def relay(trusted: Authority, seen: list[tuple[str, str]] | None = None) -> Any:
+    """A relay as mail providers run them: STARTTLS required before anything else, and
+    logging in over TLS (the logins it is given added to `seen`)."""
+    return smtp_server(
+        tls_context=trusted.server_context(),
+        require_starttls=True,
+        authenticator=logins([] if seen is None else seen),
+        auth_require_tls=True,
+    )
+
+
 def send(url: str) -> str | None:
     """Send one message in a thread: None once the server took it, or why it failed."""
     outcome: list[str | None] = []
@@ -82,13 +97,8 @@ def with_scheme(url: str, scheme: str, login: str = "") -> str:
 
 def test_mail_goes_over_starttls_and_logs_in(trusted: Authority):
     seen: list[tuple[str, str]] = []
-    with smtp_server(
-        tls_context=trusted.server_context(),
-        require_starttls=True,
-        authenticator=logins(seen),
-        auth_require_tls=True,
-    ) as (url, received):
-        assert send(with_scheme(url, "smtp+starttls", "officer:p%40ss%3Aword%2F1@")) is None
+    with relay(trusted, seen) as (url, received):
+        assert send(with_scheme(url, "smtp+starttls", LOGIN)) is None
 
     assert seen == [(USER, PASSWORD)]
     assert [mail["Subject"] for mail in received] == ["due"]
@@ -106,15 +116,8 @@ def test_the_parties_mail_goes_out_over_tls_to_a_server_that_requires_it(
 ):
     world = build(system, tmp_path, before_reports=lambda w: with_contacts(w, Receiver()))
     mails = [row for row in outbox_rows(world.system) if row["channel"] == "email"]
-    with smtp_server(
-        tls_context=trusted.server_context(),
-        require_starttls=True,
-        authenticator=logins([]),
-        auth_require_tls=True,
-    ) as (url, received):
-        transport = NetTransport(
-            with_scheme(url, "smtp+starttls", "officer:p%40ss%3Aword%2F1@"), webhooks=LOOPBACK
-        )
+    with relay(trusted) as (url, received):
+        transport = NetTransport(with_scheme(url, "smtp+starttls", LOGIN), webhooks=LOOPBACK)
         sender.deliver_due(world.system, transport, NOW)
 
     assert mails and {mail["Message-ID"] for mail in received} == {
@@ -272,19 +275,14 @@ def test_a_reply_trickled_over_tls_is_cut_off_at_the_whole_exchanges_deadline(
 
 
 def test_an_administrator_checks_the_mail_settings_with_a_test_message(trusted: Authority):
-    with smtp_server(
-        tls_context=trusted.server_context(),
-        require_starttls=True,
-        authenticator=logins([]),
-        auth_require_tls=True,
-    ) as (url, received):
-        server = with_scheme(url, "smtp+starttls", "officer:p%40ss%3Aword%2F1@")
+    with relay(trusted) as (url, received):
+        server = with_scheme(url, "smtp+starttls", LOGIN)
         result = CliRunner().invoke(
             app, ["outbox", "check-mail", "ua@example.org"], env={"CEASEWATCH_SMTP": server}
         )
 
     assert result.exit_code == 0, result.output
-    shown = server.replace(":p%40ss%3Aword%2F1", "")
+    shown = server.replace(LOGIN, "officer@")
     assert result.output == f"sent to ua@example.org through {shown}\n"
     assert [(mail["To"], mail["Subject"]) for mail in received] == [
         ("ua@example.org", "[ceasewatch] a test message")
