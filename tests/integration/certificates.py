@@ -24,6 +24,10 @@ class Authority:
     server_chain: Path
     server_key: Path
 
+    def client_context(self) -> ssl.SSLContext:
+        """A client's context that trusts this authority alone."""
+        return ssl.create_default_context(cafile=self.certificate)
+
     def server_context(self) -> ssl.SSLContext:
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         context.load_cert_chain(self.server_chain, self.server_key)
