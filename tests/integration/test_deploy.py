@@ -5,7 +5,6 @@ the programs (nginx from Debian's nginx-light: .ci/run installs it)."""
 from __future__ import annotations
 
 import configparser
-import os
 import re
 import shlex
 import shutil
@@ -20,6 +19,7 @@ import httpx
 import pytest
 from api_world import World, build, violation
 from certificates import Authority, authority
+from programs import program
 from servers import free_port, serving
 from test_api_stream import read_events
 from typer.testing import CliRunner
@@ -105,13 +105,7 @@ def test_what_a_unit_sets_itself_is_a_setting_the_code_reads():
 
 
 def nginx() -> str:
-    found = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin")
-    if found is None:
-        reason = "no nginx here (apt-get install nginx-light; .ci/run does)"
-        if os.environ.get("CEASEWATCH_REQUIRE_NGINX") == "1":
-            pytest.fail(f"the proxy's tests are required: {reason}")
-        pytest.skip(reason)
-    return found
+    return program("nginx", "nginx-light", "CEASEWATCH_REQUIRE_NGINX")
 
 
 def proxy_config(upstream: str, tls: int, plain: int, ca: Authority) -> str:

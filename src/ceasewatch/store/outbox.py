@@ -14,6 +14,7 @@ from ..domain.notices import Notice
 from . import bulk, tables
 
 PENDING, SENDING, SENT, DEAD, ACKNOWLEDGED = "pending", "sending", "sent", "dead", "acknowledged"
+STATUSES = (PENDING, SENDING, SENT, DEAD, ACKNOWLEDGED)
 WEBHOOK, EMAIL = "webhook", "email"
 MAIL_SERVER = "smtp"
 """The endpoint every e-mail goes through: the one SMTP server."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Annotated
 
 import sqlalchemy as sa
@@ -22,6 +23,29 @@ REQUESTS = Counter(
     "ceasewatch_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
 )
 STORED = Gauge("ceasewatch_stored", "Rows in the store", ["kind"])
+CLOCK_LAG = Gauge(
+    "ceasewatch_clock_lag_seconds",
+    "How far the stored clock is behind the wall clock (NaN: it has not started)",
+)
+CLOCK_STALLED = Gauge(
+    "ceasewatch_clock_stalled",
+    "1 when no live ticker keeps the clock: it has not started, or lags over a minute",
+)
+OUTBOX = Gauge("ceasewatch_outbox_messages", "Notifications by status", ["status"])
+OUTBOX_WAITING = Gauge(
+    "ceasewatch_outbox_waiting_seconds",
+    "How long the notification due longest has waited to be sent (0: none waits)",
+)
+ACTIONS_OVERDUE = Gauge(
+    "ceasewatch_actions_overdue", "Actions of open cases not done by their deadline"
+)
+SINCE_CHECKPOINT = Gauge(
+    "ceasewatch_audit_entries_since_checkpoint", "Audit entries no checkpoint covers yet"
+)
+CHECKPOINT_AGE = Gauge(
+    "ceasewatch_checkpoint_age_seconds",
+    "Seconds since the newest checkpoint of the audit log (NaN: there is none)",
+)
 
 
 @router.get("/healthz", response_model=Health)
@@ -40,7 +64,21 @@ def metrics(
     request: Request,
     _who: Annotated[Principal, Depends(allow(UserRole.OBSERVER, UserRole.ADMIN))],
 ) -> PlainTextResponse:
-    """Prometheus metrics: requests by route and status, and the store's counts."""
-    for kind, count in status.stats(system_of(request)).items():
+    """Prometheus metrics: requests by route and status, the store's counts, and what
+    says whether the live machinery keeps up: the clock's lag, the outbox, overdue
+    actions, the audit log's checkpoints (deploy/prometheus/ceasewatch-alerts.yml)."""
+    system = system_of(request)
+    for kind, count in status.stats(system).items():
         STORED.labels(kind).set(count)
+    watch = status.watch(system, request.app.state.clock)
+    lag = watch.lag.lag_s
+    CLOCK_LAG.set(math.nan if lag is None else lag)
+    CLOCK_STALLED.set(int(watch.lag.stalled))
+    for state, count in watch.outbox.items():
+        OUTBOX.labels(state).set(count)
+    OUTBOX_WAITING.set(watch.waiting_s)
+    ACTIONS_OVERDUE.set(watch.actions_overdue)
+    SINCE_CHECKPOINT.set(watch.since_checkpoint)
+    age = watch.checkpoint_age_s
+    CHECKPOINT_AGE.set(math.nan if age is None else age)
     return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)

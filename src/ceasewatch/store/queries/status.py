@@ -1,13 +1,14 @@
-"""How much is stored, and the stored clock."""
+"""How much is stored, the stored clock, and what says whether the live machinery keeps up."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .. import tables
+from .. import outbox, tables
 
 
 def stats(conn: Connection) -> dict[str, int]:
@@ -27,3 +28,59 @@ def stats(conn: Connection) -> dict[str, int]:
 
 def clock(conn: Connection) -> datetime | None:
     return conn.execute(sa.select(tables.clock.c.now)).scalar()
+
+
+@dataclass(frozen=True)
+class Watched:
+    """What says whether the live machinery keeps up (`services.reads.status.watch`)."""
+
+    clock: datetime | None
+    outbox: dict[str, int]
+    """Messages by status."""
+    waiting_since: datetime | None
+    """When the message due longest became due (None: none is due): pending since its
+    next attempt (or, sent at once, since it was written), or claimed by a sender whose
+    claim lapsed."""
+    actions_overdue: int
+    """Actions of open cases not done by their deadline."""
+    audit_entries: int
+    checkpoint: tuple[int, datetime] | None
+    """The newest checkpoint's size and when it was made."""
+
+
+def watched(conn: Connection, wall: datetime) -> Watched:
+    o, a, c = tables.outbox, tables.actions, tables.cases
+    now = clock(conn)
+    pending = conn.execute(
+        sa.select(sa.func.min(sa.func.coalesce(o.c.next_attempt_at, o.c.created_at))).where(
+            o.c.status == outbox.PENDING,
+            sa.or_(o.c.next_attempt_at.is_(None), o.c.next_attempt_at <= wall),
+        )
+    ).scalar()
+    lapsed = conn.execute(
+        sa.select(sa.func.min(o.c.claimed_until)).where(
+            o.c.status == outbox.SENDING, o.c.claimed_until < wall
+        )
+    ).scalar()
+    overdue = 0
+    if now is not None:
+        late = sa.or_(a.c.overdue_at.is_not(None), a.c.due <= now)
+        overdue = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(a.join(c, c.c.id == a.c.case_id))
+            .where(a.c.done_at.is_(None), c.c.closed_at.is_(None), late)
+        ).scalar_one()
+    k = tables.checkpoints
+    newest = conn.execute(
+        sa.select(k.c.size, k.c.created_at).order_by(k.c.size.desc()).limit(1)
+    ).first()
+    return Watched(
+        clock=now,
+        outbox=outbox.counts(conn),
+        waiting_since=min((t for t in (pending, lapsed) if t is not None), default=None),
+        actions_overdue=overdue,
+        audit_entries=conn.execute(
+            sa.select(sa.func.count()).select_from(tables.audit)
+        ).scalar_one(),
+        checkpoint=(newest.size, newest.created_at) if newest is not None else None,
+    )
