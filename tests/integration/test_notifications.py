@@ -21,10 +21,12 @@ import sqlalchemy as sa
 from api_world import NOW, World, build
 from fastapi.testclient import TestClient
 from servers import Receiver, live_run, smtp_server
+from typer.testing import CliRunner, Result
 from web_client import FixedClock
 
 from builders import HOUR, T0
 from ceasewatch.app import create_app
+from ceasewatch.cli import app
 from ceasewatch.domain.events import ProtocolEvent
 from ceasewatch.domain.notices import Notice
 from ceasewatch.domain.parties import Party
@@ -137,6 +139,60 @@ def test_a_webhook_is_signed_with_its_time_over_its_raw_body(world: World, recei
     payload = json.loads(body)
     assert payload["id"] == headers["Idempotency-Key"]
     assert {"at", "event", "case", "violator"} <= payload["event"].keys()
+
+
+def check_webhook(db_url: str, party: str) -> Result:
+    return CliRunner().invoke(
+        app,
+        ["outbox", "check-webhook", party, "--db", db_url],
+        env={"CEASEWATCH_WEBHOOK_ALLOW": "127.0.0.1"},
+    )
+
+
+def test_a_party_checks_its_receiver_with_a_signed_test_message(
+    world: World, receiver: Receiver, db_url: str
+):
+    authentic = receivers_check()
+    before = outbox_rows(world.system)
+    receiver.start()
+    try:
+        checked = check_webhook(db_url, "UA")
+    finally:
+        receiver.stop()
+
+    assert checked.exit_code == 0, checked.output
+    assert checked.output == f"UA's receiver at {receiver.url} took a signed test message\n"
+    [(headers, body)] = receiver.received
+    assert authentic(body, headers["X-Ceasewatch-Signature"], SECRET)
+    assert headers["X-Ceasewatch-Kind"] == "test"
+    assert json.loads(body)["event"] == "test"
+    assert outbox_rows(world.system) == before, "a test is no notification"
+
+
+@pytest.mark.parametrize(
+    ("status", "why"), [(500, "not taken: HTTP 500"), (None, "not taken: ConnectError")]
+)
+def test_a_receiver_that_does_not_take_the_test_message_is_named_with_why(
+    world: World, db_url: str, status: int | None, why: str
+):
+    receiver = Receiver(status=status or 200)
+    if status is not None:
+        receiver.start()
+    with_contacts(world, receiver)
+    try:
+        checked = check_webhook(db_url, "UA")
+    finally:
+        receiver.stop()
+
+    assert checked.exit_code == 1
+    assert checked.output.startswith(f"error: {why}")
+
+
+def test_a_party_without_a_webhook_or_unknown_is_no_receiver_to_check(system: System, db_url: str):
+    setup.import_parties(system, [Party(code="UA", name="Ukraine", roles=["side"])])
+
+    assert check_webhook(db_url, "UA").output == "error: not taken: UA has no webhook URL\n"
+    assert check_webhook(db_url, "XX").output == "error: no party XX in the directory\n"
 
 
 def test_the_receivers_check_in_the_guide_takes_a_delivery_and_refuses_a_replay(

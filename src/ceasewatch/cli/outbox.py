@@ -101,6 +101,33 @@ def outbox_check_mail(
     out.print(f"sent to {to} through {SmtpServer.parse(smtp)}", markup=False)
 
 
+@outbox_app.command("check-webhook")
+def outbox_check_webhook(
+    party: Annotated[str, typer.Argument(help="The party's code in the directory.")],
+    db: Db = None,
+) -> None:
+    """Send the party's webhook receiver a signed test message now, as the outbox sends its
+    webhooks (`X-Ceasewatch-Kind: test`), for the party to check its receiver: exit 1
+    naming what failed."""
+    from ..notify.net import NetTransport
+    from ..services import notify
+    from ..services.clock import WallClock
+    from ..services.reads import directory
+
+    with system_at(db) as system:
+        found = directory.party(system, party)
+    if found is None:
+        fail(f"no party {party} in the directory", 1)
+    transport = NetTransport(webhooks=webhook_targets())
+    try:
+        url = notify.check_webhook(transport, found, WallClock().now())
+    except notify.DeliveryFailed as exc:
+        fail(f"not taken: {exc}", 1)
+    finally:
+        transport.close()
+    out.print(f"{party}'s receiver at {url} took a signed test message", markup=False)
+
+
 @outbox_app.command("retry")
 def outbox_retry(
     message: Annotated[int, typer.Argument(help="The message's number.")], db: Db = None

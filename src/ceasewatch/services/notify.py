@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import random
+import secrets
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any, Protocol
@@ -18,6 +20,7 @@ from typing import Any, Protocol
 from ..domain.events import iso_z
 from ..store import outbox
 from . import unit_of_work
+from .reads.models import PartyRow
 from .system import System
 
 SIGNATURE = "X-Ceasewatch-Signature"
@@ -66,18 +69,19 @@ def send(transport: Transport, message: Any, contact: Any, mail_from: str, at: d
         secret = contact["webhook_secret"] if contact else None
         if not secret:
             raise DeliveryFailed(f"{message['party']} has no webhook secret to sign with")
-        transport.webhook(
-            message["address"],
-            body,
-            {
-                "Content-Type": "application/json",
-                SIGNATURE: signature(secret, body, at),
-                "Idempotency-Key": message["key"],
-                "X-Ceasewatch-Kind": message["kind"],
-            },
-        )
+        headers = _webhook_headers(secret, body, at, message["key"], message["kind"])
+        transport.webhook(message["address"], body, headers)
     else:
         transport.email(_email(message, mail_from))
+
+
+def _webhook_headers(secret: str, body: bytes, at: datetime, key: str, kind: str) -> dict[str, str]:
+    return {
+        "Content-Type": "application/json",
+        SIGNATURE: signature(secret, body, at),
+        "Idempotency-Key": key,
+        "X-Ceasewatch-Kind": kind,
+    }
 
 
 def _email(message: Any, mail_from: str) -> EmailMessage:
@@ -108,6 +112,22 @@ def check_mail(transport: Transport, to: str, mail_from: str, at: datetime) -> N
         f"{to}. Nothing needs doing.\n"
     )
     transport.email(email)
+
+
+def check_webhook(transport: Transport, party: PartyRow, at: datetime) -> str:
+    """Send the party's webhook receiver a test message, signed and sent as the outbox
+    sends its webhooks (`X-Ceasewatch-Kind: test`), so that the party can check its
+    receiver before a deadline depends on it; `DeliveryFailed` says what failed. Where
+    it went."""
+    url, secret, code = party["webhook_url"], party["webhook_secret"], party["code"]
+    if not url:
+        raise DeliveryFailed(f"{code} has no webhook URL")
+    if not secret:
+        raise DeliveryFailed(f"{code} has no webhook secret to sign with")
+    body = json.dumps({"event": "test", "party": code, "at": iso_z(at)}).encode()
+    key = f"test-{secrets.token_hex(8)}"
+    transport.webhook(url, body, _webhook_headers(secret, body, at, key, "test"))
+    return url
 
 
 def acknowledge(system: System, message_id: int, by: str, now: datetime) -> bool:
