@@ -6,15 +6,22 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
+import sqlalchemy as sa
+
 from builders import DAY, HOUR, T0, front_reports, write_jsonl
 from ceasewatch.config import load_ceasefire, load_policy
+from ceasewatch.domain.events import ProtocolEvent
 from ceasewatch.domain.reports import Report
 from ceasewatch.importers.records import read_reports
+from ceasewatch.services import clock
 from ceasewatch.services.clock import tick
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.replay import replay
@@ -22,6 +29,7 @@ from ceasewatch.services.setup import add_ceasefire
 from ceasewatch.services.system import System, open_system
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
+from conftest import PG_ENV
 
 CEASEFIRE = "id: cf-1\nname: One\nparties: [RU, UA]\neffective_from: 2026-03-01T00:00:00Z\n"
 END = T0 + 120 * DAY
@@ -83,6 +91,8 @@ TICKER = """
 import sys
 from datetime import datetime, timedelta
 from ceasewatch.services.system import open_system
+from ceasewatch.domain.events import ProtocolEvent
+from ceasewatch.services import clock
 from ceasewatch.services.clock import tick
 system = open_system(sys.argv[1])
 at, end = datetime.fromisoformat(sys.argv[2]), datetime.fromisoformat(sys.argv[3])
@@ -155,3 +165,98 @@ def test_live_mode_fires_what_fell_due_while_it_was_down_then_stops_cleanly(
 
 def max_arrival(reports: Path) -> datetime:
     return max(r.arrival for r in read_reports(reports) if isinstance(r, Report))
+
+
+class SetClock:
+    """A wall clock the test sets."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def now(self) -> datetime:
+        return self.at
+
+
+def connections_to(db_url: str, allowed: bool) -> None:
+    """Let clients connect to the PostgreSQL database, or turn them away and cut off those
+    connected: the database gone, as in a restart or a network cut."""
+    admin = sa.create_engine(
+        os.environ[PG_ENV].replace("postgresql://", "postgresql+psycopg://", 1),
+        isolation_level="AUTOCOMMIT",
+    )
+    name = sa.make_url(db_url).database
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}')
+        if not allowed:
+            conn.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = :name AND pid <> pg_backend_pid()"
+                ),
+                {"name": name},
+            )
+    admin.dispose()
+
+
+def wait_until(done: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 60
+    while not done():
+        assert time.monotonic() < deadline, f"never {what}"
+        time.sleep(0.05)
+
+
+def test_live_mode_rides_out_a_database_gone_and_fires_what_fell_due_meanwhile_once(
+    db_url: str, system: System, tmp_path: Path
+):
+    if not db_url.startswith("postgresql"):
+        pytest.skip("a server database to cut off")
+    ceasefire, reports = prepared(system, tmp_path)
+    ingest(system, [str(reports)])
+    before = max_arrival(reports)
+    after = before + 5 * DAY
+    wall = SetClock(before)
+    fired: list[tuple[str, ProtocolEvent]] = []
+    failures: list[str] = []
+    stopping = threading.Event()
+    live = threading.Thread(
+        target=clock.run,
+        args=(system, wall),
+        kwargs={
+            "interval": 0.05,
+            "keep_going": lambda: not stopping.is_set(),
+            "on_events": fired.extend,
+            "on_failure": failures.append,
+        },
+    )
+    live.start()
+    try:
+        wait_until(lambda: stored_clock(system) == before, "ticked")
+        connections_to(db_url, allowed=False)
+        wall.at = after
+        wait_until(lambda: len(failures) >= 3, "failed")
+        assert live.is_alive()
+        connections_to(db_url, allowed=True)
+        wait_until(lambda: stored_clock(system) == after, "caught up")
+    finally:
+        connections_to(db_url, allowed=True)
+        stopping.set()
+        live.join(60)
+
+    expected = [e for e in replayed(ceasefire, reports) if before < _at(e) <= after]
+    assert expected, "nothing fell due meanwhile: the test proves nothing"
+    assert [e.to_dict() for _, e in fired if before < e.at] == expected
+    assert [e for e in stored(db_url) if before < _at(e) <= after] == expected
+    assert failures[0].startswith("the database could not be reached: ")
+    assert failures[0].endswith("(again in 0.1 s)") and failures[2].endswith("(again in 0.4 s)")
+
+
+def stored_clock(system: System) -> datetime | None:
+    try:
+        with reading(system.db) as conn:
+            return queries.clock(conn)
+    except sa.exc.OperationalError:
+        return None
+
+
+def _at(event: dict[str, Any]) -> datetime:
+    return datetime.fromisoformat(event["at"])

@@ -202,6 +202,7 @@ def run_live(
                 keep_going=lambda: not stopping,
                 on_events=lambda events: print_events([e for _, e in events], as_json),
                 after_tick=lambda: _after_tick(system, sending, checkpoint_every, checkpoint_hours),
+                on_failure=lambda error: err.print(f"clock: {error}", markup=False),
             )
         finally:
             left = sending.stop(grace=send_timeout + 2) if sending is not None else 0

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
+import sqlalchemy as sa
+
 from ..domain.events import ProtocolEvent
 from . import unit_of_work
 from .system import System
@@ -50,6 +52,10 @@ def tick(system: System, until: datetime) -> Stored:
     return advance_to(system, until).events
 
 
+OUTAGE_WAIT = 30.0
+"""The longest `run` waits between tries while the database cannot be reached."""
+
+
 def run(
     system: System,
     clock: Clock,
@@ -58,17 +64,37 @@ def run(
     keep_going: Callable[[], bool] = lambda: True,
     on_events: Callable[[Stored], None] = lambda _: None,
     after_tick: Callable[[], None] = lambda: None,
+    on_failure: Callable[[str], None] = lambda _: None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:
     """Live mode: tick to the clock's time every `interval` seconds until told to stop.
 
     A timer that fell due while no process ran fires at the first tick, once; several
-    `run` processes on one database share the work and never fire a timer twice.
+    `run` processes on one database share the work and never fire a timer twice. A
+    database that cannot be reached for a while (restarted, cut off) is ridden out, as
+    the sender rides it out beside the clock: each failed try is told to `on_failure`,
+    and the next comes after twice the last wait, at most `OUTAGE_WAIT`; the first tick
+    that succeeds fires what fell due meanwhile, once.
     """
+    wait = interval
     while keep_going():
-        events = tick(system, clock.now())
-        if events:
-            on_events(events)
-        after_tick()
+        try:
+            events = tick(system, clock.now())
+            if events:
+                on_events(events)
+            after_tick()
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            wait = min(max(wait, interval) * 2, max(OUTAGE_WAIT, interval))
+            on_failure(
+                f"the database could not be reached: {_first_line(exc)} (again in {wait:g} s)"
+            )
+        else:
+            wait = interval
         if keep_going():
-            sleep(interval)
+            sleep(wait)
+
+
+def _first_line(exc: sa.exc.DBAPIError) -> str:
+    """The driver's own words, without SQLAlchemy's statement and link."""
+    said = str(exc.orig if exc.orig is not None else exc).strip()
+    return said.splitlines()[0] if said else type(exc).__name__
