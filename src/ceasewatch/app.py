@@ -7,7 +7,8 @@ what both read (the system and the clock), answers errors as JSON, and limits bo
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import sqlalchemy as sa
+from fastapi import FastAPI, Request, Response
 
 from .api.app import OPENAPI
 from .api.app import install as install_api
@@ -17,11 +18,16 @@ from .httpkit.stream import OpenStreams
 from .services import writer
 from .services.clock import Clock, WallClock
 from .services.system import System, open_system
+from .web import is_page, unavailable
 from .web import mount as mount_web
 from .web.settings import WebSettings
 
 BODY_LIMIT = 32 * 1024 * 1024
 """Bytes: room for a batch of 10,000 reports with long texts."""
+DATABASE_AWAY = (sa.exc.OperationalError, sa.exc.InterfaceError)
+"""What a request meets while the database cannot be reached (restarted, cut off)."""
+RETRY_AFTER = 10
+"""Seconds a client is told to wait before it tries again then."""
 
 
 def create_app(
@@ -41,8 +47,19 @@ def create_app(
     errors.install(app)
     install_api(app, settings)
     mount_web(app, web)
+    for away in DATABASE_AWAY:
+        app.add_exception_handler(away, _database_away)
     app.add_middleware(errors.BodyLimit, limit=body_limit)
     return app
+
+
+async def _database_away(request: Request, _exc: Exception) -> Response:
+    """503 with `Retry-After`, not a 500: nothing was taken, nothing is wrong with what
+    was sent, and a client that tries again later succeeds. A page says so in HTML."""
+    if is_page(request):
+        return unavailable(request, RETRY_AFTER)
+    message = "the database cannot be reached: nothing was taken; try again shortly"
+    return errors.answer(errors.ApiError(503, message, headers={"Retry-After": str(RETRY_AFTER)}))
 
 
 def create_from_env() -> FastAPI:

@@ -29,7 +29,7 @@ from ceasewatch.services.setup import add_ceasefire
 from ceasewatch.services.system import System, open_system
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
-from conftest import PG_ENV
+from conftest import cut_off
 
 CEASEFIRE = "id: cf-1\nname: One\nparties: [RU, UA]\neffective_from: 2026-03-01T00:00:00Z\n"
 END = T0 + 120 * DAY
@@ -177,27 +177,6 @@ class SetClock:
         return self.at
 
 
-def connections_to(db_url: str, allowed: bool) -> None:
-    """Let clients connect to the PostgreSQL database, or turn them away and cut off those
-    connected: the database gone, as in a restart or a network cut."""
-    admin = sa.create_engine(
-        os.environ[PG_ENV].replace("postgresql://", "postgresql+psycopg://", 1),
-        isolation_level="AUTOCOMMIT",
-    )
-    name = sa.make_url(db_url).database
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}')
-        if not allowed:
-            conn.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-    admin.dispose()
-
-
 def wait_until(done: Callable[[], bool], what: str) -> None:
     deadline = time.monotonic() + 60
     while not done():
@@ -231,14 +210,12 @@ def test_live_mode_rides_out_a_database_gone_and_fires_what_fell_due_meanwhile_o
     live.start()
     try:
         wait_until(lambda: stored_clock(system) == before, "ticked")
-        connections_to(db_url, allowed=False)
-        wall.at = after
-        wait_until(lambda: len(failures) >= 3, "failed")
-        assert live.is_alive()
-        connections_to(db_url, allowed=True)
+        with cut_off(db_url):
+            wall.at = after
+            wait_until(lambda: len(failures) >= 3, "failed")
+            assert live.is_alive()
         wait_until(lambda: stored_clock(system) == after, "caught up")
     finally:
-        connections_to(db_url, allowed=True)
         stopping.set()
         live.join(60)
 

@@ -21,10 +21,29 @@ from .mapindex import MapIndex
 from .routes import cases, maps, queue, reports, signin, stream
 from .sessions import Sessions
 from .settings import WebSettings, from_env
-from .templating import render
+from .templating import render, templates
 
 STATIC = Path(__file__).parent / "static"
 PAGES = ("/login", "/logout", "/map", "/cases", "/queue", "/reports", "/geo", "/stream", "/static")
+
+
+def is_page(request: Request) -> bool:
+    """Whether the request is for one of the dashboard's pages (not the data its scripts
+    fetch)."""
+    path = request.url.path
+    return (path == "/" or path.startswith(PAGES)) and not path.startswith("/map/data")
+
+
+def unavailable(request: Request, retry_after: int) -> Response:
+    """The page for when the database cannot be reached: it needs nothing from it (not
+    even who is signed in), and reloads itself."""
+    return templates.TemplateResponse(
+        request,
+        "unavailable.html",
+        {"retry_after": retry_after},
+        status_code=503,
+        headers={"Retry-After": str(retry_after)},
+    )
 
 
 def content_policy(settings: WebSettings) -> str:
