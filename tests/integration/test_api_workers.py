@@ -22,9 +22,11 @@ from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 from api_world import violation
 from servers import a_writer_that_stops_midway, free_port
 
+from ceasewatch.cli.serve import writer_process
 from ceasewatch.config import load_ceasefire, load_policy
 from ceasewatch.domain.reports import arrival_order, parse_report
 from ceasewatch.importers.records import read_reports
@@ -35,9 +37,10 @@ from ceasewatch.services.setup import add_ceasefire, init
 from ceasewatch.services.submit import GroupCommit
 from ceasewatch.services.system import System, open_system
 from ceasewatch.services.tokens import UserRole
-from ceasewatch.services.writer import Address, Handoff, Unavailable
+from ceasewatch.services.writer import Address, Handoff, Unavailable, said
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
+from conftest import cut_off
 
 END = datetime(2027, 1, 1, tzinfo=UTC)
 SIZES = [7, 10, 13, 25, 40, 100]
@@ -196,3 +199,38 @@ def alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] != "Z"
     except FileNotFoundError:
         return False
+
+
+def test_a_batch_the_writer_cannot_store_is_refused_in_words_that_hold_none_of_its_values(
+    pg_url: str, tmp_path: Path, conformance_dir: Path
+):
+    """The writer's batch may hold other clients' reports, and a database error's words
+    hold its statement and values: the worker is told what kind of failure it was."""
+    init(pg_url)
+    system = open_system(pg_url)
+    add_ceasefire(system, conformance_dir / "ceasefire.yaml")
+    record = violation(1, 0, id="held-back-secret")
+    with writer_process(pg_url):
+        handoff = Handoff(Address.from_env() or Address.new(), GroupCommit(system))
+        with cut_off(pg_url), pytest.raises(Unavailable) as refused:
+            handoff.submit([record], datetime.now(UTC))
+        again = handoff.submit([record], datetime.now(UTC))
+    system.db.dispose()
+
+    assert str(refused.value) == "the batch was not stored: the database cannot be reached"
+    assert again.stored == ["held-back-secret"]
+
+
+AWAY = sa.exc.OperationalError("SELECT 1", {}, OSError("server closed the connection"))
+TOO_LONG = sa.exc.DataError("INSERT INTO reports", [{"id": "another-clients"}], ValueError("long"))
+
+
+@pytest.mark.parametrize(
+    ("failure", "told"),
+    [
+        (AWAY, "the database cannot be reached"),
+        (TOO_LONG, "DataError (the server's log says more)"),
+    ],
+)
+def test_what_a_worker_is_told_of_a_failure_in_the_writer(failure: Exception, told: str):
+    assert said(failure) == told

@@ -40,6 +40,8 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from ..domain.reports import Report
 
 # commands, keys, setup and sources are imported for the writes they mark @in_the_writer
@@ -228,7 +230,7 @@ def _answer(committer: GroupCommit, connection: Connection) -> None:
                     reply = (True, committer.take(message))
                 except Exception as exc:  # the worker hears of it; the writer goes on
                     log.exception("a batch handed to the writer failed")
-                    reply = (False, str(exc) or type(exc).__name__)
+                    reply = (False, said(exc))
             try:
                 connection.send(reply)
             except OSError:
@@ -247,7 +249,16 @@ def _run(system: System, call: Call) -> tuple[bool, object]:
         return False, str(exc)
     except Exception as exc:
         log.exception("%s handed to the writer failed", call.name)
-        return False, str(exc) or type(exc).__name__
+        return False, said(exc)
+
+
+def said(exc: Exception) -> str:
+    """What a worker, and so its client, is told of a failure in the writer: what kind of
+    failure, never its words. A database error's words hold its statement and values,
+    and a batch of the writer's holds other clients' reports; the writer's log has them."""
+    if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
+        return "the database cannot be reached"
+    return f"{type(exc).__name__} (the server's log says more)"
 
 
 def _round_trips(exc: Exception) -> bool:
