@@ -79,8 +79,15 @@ def watched(conn: Connection, wall: datetime) -> Watched:
         outbox=outbox.counts(conn),
         waiting_since=min((t for t in (pending, lapsed) if t is not None), default=None),
         actions_overdue=overdue,
-        audit_entries=conn.execute(
-            sa.select(sa.func.count()).select_from(tables.audit)
-        ).scalar_one(),
+        audit_entries=_last_audit_entry(conn),
         checkpoint=(newest.size, newest.created_at) if newest is not None else None,
     )
+
+
+def _last_audit_entry(conn: Connection) -> int:
+    """The number of audit entries, as the last one's: entries are numbered from 1 with
+    no gap, and the index finds the last at once, where a count would read them all."""
+    last: int = conn.execute(
+        sa.select(sa.func.coalesce(sa.func.max(tables.audit.c.seq), 0))
+    ).scalar_one()
+    return last
