@@ -15,29 +15,18 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from postgres_admin import PG_ENV, admin_engine
 
 from ceasewatch.services.system import System, open_system
 from ceasewatch.store import database
 
-PG_ENV = "CEASEWATCH_TEST_PG_URL"
-
-
-def _admin() -> sa.Engine:
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(f"no PostgreSQL: set {PG_ENV}")
-    return sa.create_engine(
-        base.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
-    )
-
 
 def _postgres_database(template: str | None = None) -> Iterator[str]:
-    admin = _admin()
+    admin = admin_engine()
     name = f"cw_test_{uuid.uuid4().hex[:12]}"
     with admin.connect() as conn:
         copy = f' TEMPLATE "{template}"' if template else ""
@@ -48,32 +37,6 @@ def _postgres_database(template: str | None = None) -> Iterator[str]:
     finally:
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-@contextmanager
-def cut_off(db_url: str) -> Iterator[None]:
-    """The PostgreSQL database gone while inside, as in a restart or a network cut: new
-    connections are turned away and those open are cut off; back on leaving."""
-    admin, name = _admin(), sa.make_url(db_url).database
-
-    def allow(allowed: bool) -> None:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {allowed}')
-
-    allow(False)
-    try:
-        with admin.connect() as conn:
-            conn.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                    " WHERE datname = :name AND pid <> pg_backend_pid()"
-                ),
-                {"name": name},
-            )
-        yield
-    finally:
-        allow(True)
         admin.dispose()
 
 

@@ -24,6 +24,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from api_world import violation
+from postgres_admin import cut_off
 from servers import a_writer_that_stops_midway, free_port
 
 from ceasewatch.cli.serve import writer_process
@@ -40,7 +41,6 @@ from ceasewatch.services.tokens import UserRole
 from ceasewatch.services.writer import Address, Handoff, Unavailable, said
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
-from conftest import cut_off
 
 END = datetime(2027, 1, 1, tzinfo=UTC)
 SIZES = [7, 10, 13, 25, 40, 100]

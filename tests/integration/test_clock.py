@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from postgres_admin import cut_off
 
 from builders import DAY, HOUR, T0, front_reports, write_jsonl
 from ceasewatch.config import load_ceasefire, load_policy
@@ -29,7 +30,6 @@ from ceasewatch.services.setup import add_ceasefire
 from ceasewatch.services.system import System, open_system
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
-from conftest import cut_off
 
 CEASEFIRE = "id: cf-1\nname: One\nparties: [RU, UA]\neffective_from: 2026-03-01T00:00:00Z\n"
 END = T0 + 120 * DAY

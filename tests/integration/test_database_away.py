@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from api_world import World, build, violation
+from postgres_admin import cut_off
 from web_client import client, sign_in
 
 from builders import HOUR, T0
 from ceasewatch.domain.events import iso_z
 from ceasewatch.services.system import System
-from conftest import cut_off
 
 
 @pytest.fixture
