@@ -33,6 +33,7 @@ from ceasewatch.services.system import System
 REPO = Path(__file__).resolve().parents[2]
 DEPLOY = REPO / "deploy"
 UNITS = sorted((DEPLOY / "systemd").glob("*.service"))
+TIMERS = sorted((DEPLOY / "systemd").glob("*.timer"))
 INSTALLED = "/opt/ceasewatch/.venv/bin/ceasewatch"
 """Where the units expect ceasewatch (a venv of its own under /opt)."""
 CEASEWATCH = Path(sys.executable).parent / "ceasewatch"
@@ -51,19 +52,25 @@ def unit(path: Path) -> configparser.ConfigParser:
     return parser
 
 
-def test_there_is_a_unit_for_the_server_and_one_for_the_clock():
-    assert [u.name for u in UNITS] == ["ceasewatch-run.service", "ceasewatch-serve.service"]
+def test_there_are_units_for_the_server_the_clock_and_nightly_backups():
+    assert [u.name for u in UNITS] == [
+        "ceasewatch-backup.service",
+        "ceasewatch-run.service",
+        "ceasewatch-serve.service",
+    ]
+    assert [t.name for t in TIMERS] == ["ceasewatch-backup.timer"]
 
 
-@pytest.mark.parametrize("path", UNITS, ids=[u.stem for u in UNITS])
-def test_a_unit_is_one_systemd_takes_without_a_word(path: Path, tmp_path: Path):
+def test_the_units_are_ones_systemd_takes_without_a_word(tmp_path: Path):
     if shutil.which("systemd-analyze") is None:
         pytest.skip("no systemd-analyze here")
-    installed = tmp_path / path.name
-    installed.write_text(path.read_text().replace(INSTALLED, str(CEASEWATCH)))
+    for path in [*UNITS, *TIMERS]:  # a timer is checked beside the service it starts
+        (tmp_path / path.name).write_text(path.read_text().replace(INSTALLED, str(CEASEWATCH)))
 
     checked = subprocess.run(
-        ["systemd-analyze", "verify", "--man=no", str(installed)], capture_output=True, text=True
+        ["systemd-analyze", "verify", "--man=no", *sorted(str(p) for p in tmp_path.iterdir())],
+        capture_output=True,
+        text=True,
     )
 
     assert (checked.returncode, checked.stdout + checked.stderr) == (0, "")

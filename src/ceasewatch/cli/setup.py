@@ -40,6 +40,42 @@ def db_upgrade(db: Db = None) -> None:
     init(db)
 
 
+@db_app.command("backup")
+def db_backup(
+    file: Annotated[
+        Path | None,
+        typer.Argument(metavar="[FILE]", help="The backup's file (it must not exist)."),
+    ] = None,
+    into: Annotated[
+        Path | None,
+        typer.Option(help="Or a folder: the backup is named for its time, in UTC."),
+    ] = None,
+    keep: Annotated[
+        int | None, typer.Option(min=1, help="With --into: keep only the newest N there.")
+    ] = None,
+    db: Db = None,
+) -> None:
+    """Copy the store while ceasewatch runs: SQLite's online backup, or pg_dump."""
+    from ..services import backup
+    from ..services.clock import WallClock
+
+    if (file is None) == (into is None):
+        fail("give the backup's FILE, or --into a folder")
+    if keep is not None and into is None:
+        fail("--keep goes with --into")
+    with system_at(db) as system:
+        try:
+            if into is not None:
+                made = backup.into(system, into, WallClock().now(), keep)
+            else:
+                made = backup.backup(system, file or Path())
+        except backup.BackupError as exc:
+            fail(str(exc), 1)
+    removed = f"; removed {len(made.removed)} older" if made.removed else ""
+    size = f"{made.size / 2**20:,.1f} MiB"
+    out.print(f"backed up to {made.path} ({size}, {made.how}){removed}", markup=False)
+
+
 @ceasefire_app.command("add")
 def ceasefire_add(
     path: Annotated[Path, typer.Argument(help="The ceasefire file.")], db: Db = None
