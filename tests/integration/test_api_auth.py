@@ -113,6 +113,7 @@ ENDPOINTS: list[tuple[str, str, Any, set[str]]] = [
     ("POST", "/api/v1/outbox/1/retry", None, ADMIN),
     ("POST", "/api/v1/outbox/1/ack", None, {"decision_maker:US", "admin"}),
     ("GET", "/metrics", None, {"observer", "admin"}),
+    ("POST", "/api/v1/parties/US/webhook-test", None, {"decision_maker:US", "admin"}),
 ]
 
 

@@ -25,6 +25,7 @@ from typer.testing import CliRunner, Result
 from web_client import FixedClock
 
 from builders import HOUR, T0
+from ceasewatch.api.settings import ApiSettings
 from ceasewatch.app import create_app
 from ceasewatch.cli import app
 from ceasewatch.domain.events import ProtocolEvent
@@ -193,6 +194,70 @@ def test_a_party_without_a_webhook_or_unknown_is_no_receiver_to_check(system: Sy
 
     assert check_webhook(db_url, "UA").output == "error: not taken: UA has no webhook URL\n"
     assert check_webhook(db_url, "XX").output == "error: no party XX in the directory\n"
+
+
+def checking(world: World) -> TestClient:
+    """The API, its webhooks allowed to loopback."""
+    return TestClient(create_app(world.system, settings=ApiSettings(webhooks=LOOPBACK)))
+
+
+def test_a_partys_decision_maker_checks_its_own_receiver_through_the_api(
+    world: World, receiver: Receiver
+):
+    authentic = receivers_check()
+    receiver.start()
+    try:
+        answer = checking(world).post(
+            "/api/v1/parties/UA/webhook-test", headers=world.headers("decision_maker:UA")
+        )
+    finally:
+        receiver.stop()
+
+    assert answer.status_code == 200
+    assert answer.json() == {"party": "UA", "url": receiver.url, "taken": True, "error": None}
+    [(headers, body)] = receiver.received
+    assert authentic(body, headers["X-Ceasewatch-Signature"], SECRET)
+
+
+def test_a_receiver_that_does_not_take_it_is_said_so_and_another_partys_is_not_checked(
+    world: World,
+):
+    api = checking(world)
+    down = api.post("/api/v1/parties/UA/webhook-test", headers=world.headers("decision_maker:UA"))
+    theirs = api.post("/api/v1/parties/UA/webhook-test", headers=world.headers("decision_maker:US"))
+
+    assert (down.status_code, down.json()["taken"]) == (200, False)
+    assert down.json()["error"].startswith("ConnectError")
+    assert theirs.status_code == 403
+    assert theirs.json()["error"] == "this token checks US's receiver, not UA's"
+
+
+def test_one_check_of_a_receiver_at_a_time(world: World):
+    """A receiver that holds its answer holds the check: a second one is refused while it
+    lasts, so that a party cannot tie up the server's threads with its own receiver."""
+    slow = Receiver(delay=30)
+    with_contacts(world, slow)
+    slow.start()
+    api, headers = checking(world), world.headers("decision_maker:UA")
+    first: list[int] = []
+    held = threading.Thread(
+        target=lambda: first.append(
+            api.post("/api/v1/parties/UA/webhook-test", headers=headers).status_code
+        )
+    )
+    held.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not slow.received and time.monotonic() < deadline:
+            time.sleep(0.02)
+        second = api.post("/api/v1/parties/UA/webhook-test", headers=headers)
+    finally:
+        slow.stop()
+        held.join(30)
+
+    assert second.status_code == 429
+    assert second.json()["error"] == "a check of UA's receiver is under way: wait for it"
+    assert first == [200]
 
 
 def test_the_receivers_check_in_the_guide_takes_a_delivery_and_refuses_a_replay(

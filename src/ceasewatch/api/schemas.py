@@ -276,6 +276,13 @@ class PartyOut(Out):
     emails: list[str] | None
 
 
+class WebhookTested(Out):
+    party: str
+    url: str | None
+    taken: bool = Field(description="Whether the receiver answered the test message with a 2xx.")
+    error: str | None = Field(description="Why it was not taken (`HTTP 500`, a refusal, ...).")
+
+
 # -- the audit log --------------------------------------------------------------------------
 
 

@@ -1,7 +1,11 @@
-"""`/api/v1/ceasefires` and `/api/v1/parties`: the ceasefires, and the stakeholder directory."""
+"""`/api/v1/ceasefires` and `/api/v1/parties`: the ceasefires, the stakeholder directory,
+and a check of a party's webhook receiver."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -11,13 +15,21 @@ from ...config import ConfigError, served_policy_text
 from ...domain.parties import Party
 from ...domain.problems import problems_in
 from ...domain.text import NO_NUL
-from ...httpkit.errors import ApiError, FieldProblem
-from ...services import setup
+from ...httpkit.errors import ApiError, ErrorBody, FieldProblem
+from ...notify.net import NetTransport
+from ...services import notify, setup
 from ...services.reads import directory
 from ...services.reads.models import PartyRow
 from ...services.tokens import Principal, UserRole
 from ..auth import EVERYONE, allow, system_of
-from ..schemas import CeasefireCreate, CeasefireDetail, CeasefireOut, PartyIn, PartyOut
+from ..schemas import (
+    CeasefireCreate,
+    CeasefireDetail,
+    CeasefireOut,
+    PartyIn,
+    PartyOut,
+    WebhookTested,
+)
 from ..settings import ApiSettings
 
 router = APIRouter(tags=["ceasefires and parties"])
@@ -130,3 +142,53 @@ def save_party(
         ]
         raise ApiError(422, str(exc), problems) from None
     return show_party(request, code, _who)
+
+
+Checker = Annotated[Principal, Depends(allow(UserRole.ADMIN, UserRole.DECISION_MAKER))]
+CHECKS_AT_ONCE = 4
+"""Webhook checks under way at once in a server's process: a receiver may hold each for
+the whole exchange, and they must not take every thread that answers requests."""
+_checking: set[str] = set()
+_checking_lock = threading.Lock()
+
+
+@contextmanager
+def _one_check(code: str) -> Iterator[None]:
+    with _checking_lock:
+        if code in _checking:
+            raise ApiError(429, f"a check of {code}'s receiver is under way: wait for it")
+        if len(_checking) >= CHECKS_AT_ONCE:
+            raise ApiError(429, f"{CHECKS_AT_ONCE} receivers are being checked: try again shortly")
+        _checking.add(code)
+    try:
+        yield
+    finally:
+        with _checking_lock:
+            _checking.discard(code)
+
+
+@router.post(
+    "/parties/{code}/webhook-test",
+    response_model=WebhookTested,
+    responses={429: {"model": ErrorBody, "description": "A check is under way already."}},
+)
+def test_webhook(request: Request, code: PartyPath, who: Checker) -> WebhookTested:
+    """Send the party's webhook receiver a signed test message now, as the outbox sends its
+    webhooks (`X-Ceasewatch-Kind: test`), and say whether it took it: a party checks its
+    receiver before a deadline depends on it. An admin checks any party's, a decision
+    maker its own party's. One check of a receiver at a time (429 while one is under way)."""
+    if who.role is UserRole.DECISION_MAKER and who.party != code:
+        raise ApiError(403, f"this token checks {who.party}'s receiver, not {code}'s")
+    row = directory.party(system_of(request), code)
+    if row is None:
+        raise ApiError(404, f"no party {code}")
+    settings: ApiSettings = request.app.state.settings
+    with _one_check(code):
+        transport = NetTransport(webhooks=settings.webhooks)
+        try:
+            notify.check_webhook(transport, row, request.app.state.clock.now())
+        except notify.DeliveryFailed as exc:
+            return WebhookTested(party=code, url=row["webhook_url"], taken=False, error=str(exc))
+        finally:
+            transport.close()
+    return WebhookTested(party=code, url=row["webhook_url"], taken=True, error=None)
