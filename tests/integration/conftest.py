@@ -21,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 from postgres_admin import PG_ENV, admin_engine
 
+from ceasewatch.services.setup import init
 from ceasewatch.services.system import System, open_system
 from ceasewatch.store import database
 
@@ -87,6 +88,15 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def pg_url() -> Iterator[str]:
     yield from _postgres_database()
+
+
+@pytest.fixture
+def pg_system(pg_url: str) -> Iterator[System]:
+    """A migrated PostgreSQL store, for a test that needs a server (one to cut off)."""
+    init(pg_url)
+    opened = open_system(pg_url)
+    yield opened
+    opened.db.dispose()
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 from postgres_admin import cut_off
 
@@ -185,10 +184,9 @@ def wait_until(done: Callable[[], bool], what: str) -> None:
 
 
 def test_live_mode_rides_out_a_database_gone_and_fires_what_fell_due_meanwhile_once(
-    db_url: str, system: System, tmp_path: Path
+    pg_url: str, pg_system: System, tmp_path: Path
 ):
-    if not db_url.startswith("postgresql"):
-        pytest.skip("a server database to cut off")
+    system, db_url = pg_system, pg_url
     ceasefire, reports = prepared(system, tmp_path)
     ingest(system, [str(reports)])
     before = max_arrival(reports)

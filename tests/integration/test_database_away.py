@@ -17,19 +17,17 @@ from ceasewatch.services.system import System
 
 
 @pytest.fixture
-def world(system: System, db_url: str, tmp_path: Path) -> World:
-    if not db_url.startswith("postgresql"):
-        pytest.skip("a server database to cut off")
-    return build(system, tmp_path)
+def world(pg_system: System, tmp_path: Path) -> World:
+    return build(pg_system, tmp_path)
 
 
 def test_a_report_sent_while_the_database_is_away_is_refused_for_now_and_taken_after(
-    world: World, db_url: str
+    world: World, pg_url: str
 ):
     http = client(world)
     report = violation(20, 74, reported_at=iso_z(T0 + 74 * HOUR))
     headers = world.headers("reporter:omm")
-    with cut_off(db_url):
+    with cut_off(pg_url):
         away = http.post("/api/v1/reports", json=report, headers=headers)
     back = http.post("/api/v1/reports", json=report, headers=headers)
 
@@ -41,10 +39,10 @@ def test_a_report_sent_while_the_database_is_away_is_refused_for_now_and_taken_a
     assert (back.status_code, back.json()["stored"]) == (200, ["v20"])
 
 
-def test_a_page_while_the_database_is_away_says_so_and_tries_again(world: World, db_url: str):
+def test_a_page_while_the_database_is_away_says_so_and_tries_again(world: World, pg_url: str):
     http = client(world)
     sign_in(http, world.tokens["observer"])
-    with cut_off(db_url):
+    with cut_off(pg_url):
         page = http.get("/cases")
     again = http.get("/cases")
 
