@@ -8,6 +8,7 @@ certificate is verified against the system's authorities (or `SSL_CERT_FILE`'s).
 
 from __future__ import annotations
 
+import functools
 import smtplib
 import socket
 import ssl
@@ -113,7 +114,7 @@ class _Exchange(smtplib.SMTP):
 
     def __init__(self, deadline: Deadline, timeout: float, tls: ssl.SSLContext | None) -> None:
         self._deadline, self._tls, self._replied = deadline, tls, 0
-        super().__init__(timeout=timeout)
+        super().__init__(timeout=timeout, local_hostname=this_host())
 
     def open(self, host: str, port: int) -> None:
         """smtplib's `connect`, with the connection guarded as soon as it is made."""
@@ -140,6 +141,14 @@ class _Exchange(smtplib.SMTP):
         self._replied += len(line)
         if self._replied > REPLIES:
             raise TooMuchReply
+
+
+@functools.cache
+def this_host() -> str:
+    """The name this host gives the server (`EHLO`), as smtplib works it out, once a
+    process: it asks DNS, which on a host whose reverse lookups hang would hold every
+    send before its deadline has started."""
+    return smtplib.SMTP().local_hostname
 
 
 class _Metered:
