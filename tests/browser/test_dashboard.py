@@ -17,11 +17,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
-from api_world import World, build, defend
+from api_world import World, build, defend, violation
+from postgres_admin import cut_off, fresh_database
 from servers import serving
 from starlette.staticfiles import StaticFiles
 from web_client import SETTINGS, FixedClock
@@ -325,3 +328,39 @@ def test_the_api_docs_load_nothing_from_another_host(playwright_browser: Any, si
         context.close()
 
     assert requests and [u for u in requests if not u.startswith(site + "/")] == []
+
+
+def test_a_board_left_open_through_a_database_outage_goes_live_again(
+    playwright_browser: Any, tmp_path: Path
+):
+    """While the database is away the stream's reconnection is answered 503, and the
+    browser gives up on an error answer: the page connects again itself, and goes on
+    following the record once the database is back."""
+    with contextmanager(fresh_database)() as url:
+        init(url)
+        system = open_system(url)
+        world = build(system, tmp_path)
+        app = create_app(world.system, clock=FixedClock(T0 + 74 * HOUR), web=SETTINGS)
+        with serving(app) as site:
+            visits = Visits(playwright_browser, site)
+            try:
+                observer = visits.person(world, "observer")
+                observer.goto(f"{site}/cases")
+                observer.get_by_text("Live", exact=True).wait_for()
+                with cut_off(url), observer.expect_response(away, timeout=30_000):
+                    observer.get_by_text("Reconnecting…", exact=True).wait_for()
+                observer.get_by_text("Live", exact=True).wait_for(timeout=30_000)
+                httpx.post(
+                    f"{site}/api/v1/reports",
+                    json=violation(30, 74, perpetrator="UA", lat=46.7, lon=32.9),
+                    headers=world.headers("reporter:omm"),
+                ).raise_for_status()
+                observer.locator("article.case", has_text="cf-1/UA/1").wait_for()
+            finally:
+                visits.close()
+        system.db.dispose()
+
+
+def away(response: Any) -> bool:
+    """The stream's reconnection, answered while the database is away."""
+    return bool(response.url.endswith("/stream") and response.status == 503)

@@ -11,39 +11,17 @@ suite. A test that asks only for `db_url` gets an empty database, as `init` find
 
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from postgres_admin import PG_ENV, admin_engine
+from postgres_admin import fresh_database
 
 from ceasewatch.services.setup import init
 from ceasewatch.services.system import System, open_system
 from ceasewatch.store import database
-
-
-def _postgres_database(template: str | None = None) -> Iterator[str]:
-    admin = admin_engine()
-    name = f"cw_test_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        copy = f' TEMPLATE "{template}"' if template else ""
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"{copy}')
-    url = _url_of(name)
-    try:
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-def _url_of(name: str) -> str:
-    base = os.environ[PG_ENV]
-    return sa.make_url(base).set(database=name).render_as_string(hide_password=False)
 
 
 def _migrate(url: str) -> None:
@@ -66,7 +44,7 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def migrated_postgres() -> Iterator[str]:
     """The name of a PostgreSQL database migrated to the newest schema, to copy."""
-    for url in _postgres_database():
+    for url in fresh_database():
         _migrate(url)
         yield sa.make_url(url).database or ""
 
@@ -82,12 +60,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{path}"
     else:
         template = request.getfixturevalue("migrated_postgres") if migrated else None
-        yield from _postgres_database(template)
+        yield from fresh_database(template)
 
 
 @pytest.fixture
 def pg_url() -> Iterator[str]:
-    yield from _postgres_database()
+    yield from fresh_database()
 
 
 @pytest.fixture
@@ -106,7 +84,7 @@ def other_url(db_url: str, tmp_path: Path) -> Iterator[str]:
     if db_url.startswith("sqlite"):
         yield f"sqlite:///{tmp_path / 'rebuilt.db'}"
         return
-    yield from _postgres_database()
+    yield from fresh_database()
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -117,7 +95,7 @@ def module_db_url(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'ceasewatch.db'}"
     else:
-        yield from _postgres_database()
+        yield from fresh_database()
 
 
 @pytest.fixture

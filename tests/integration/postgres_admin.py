@@ -6,6 +6,7 @@ depends on what else the run collects."""
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -48,3 +49,24 @@ def cut_off(db_url: str) -> Iterator[None]:
     finally:
         allow(True)
         admin.dispose()
+
+
+def fresh_database(template: str | None = None) -> Iterator[str]:
+    """A new database on the server, its URL; dropped after."""
+    admin = admin_engine()
+    name = f"cw_test_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        copy = f' TEMPLATE "{template}"' if template else ""
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"{copy}')
+    url = url_of(name)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def url_of(name: str) -> str:
+    base = os.environ[PG_ENV]
+    return sa.make_url(base).set(database=name).render_as_string(hide_password=False)

@@ -64,21 +64,40 @@
     "phase_authorised", "phase_declined", "incident_rejected", "incident_merged",
     "defensive_response", "response_reclassified", "case_closed", "message"];
 
+  /* The browser reconnects a stream cut off by itself, resuming after the last event it
+     had. An error answer (503 while the database is away) makes it give up for good: the
+     page then connects again itself, waiting longer each time, and once it is back
+     refreshes its live regions, since a new stream does not resume. */
+  var FIRST_RETRY = 2000, LAST_RETRY = 60000;
+
   function live() {
     var regions = document.querySelectorAll("[data-live]");
     var status = document.getElementById("live-status");
     if (!window.EventSource) return;
-    var timer = null;
-    var stream = new EventSource("/stream");
+    var timer = null, retry = FIRST_RETRY, reconnected = false;
     var onEvent = function (e) {
       document.dispatchEvent(new CustomEvent("cw:event", { detail: e }));
       if (!regions.length) return;
       clearTimeout(timer);
       timer = setTimeout(function () { regions.forEach(refresh); }, 250);
     };
-    EVENTS.forEach(function (name) { stream.addEventListener(name, onEvent); });
-    stream.onopen = function () { if (status) status.textContent = "Live"; };
-    stream.onerror = function () { if (status) status.textContent = "Reconnecting…"; };
+    function connect() {
+      var stream = new EventSource("/stream");
+      EVENTS.forEach(function (name) { stream.addEventListener(name, onEvent); });
+      stream.onopen = function () {
+        if (status) status.textContent = "Live";
+        if (reconnected) regions.forEach(refresh);
+        retry = FIRST_RETRY;
+      };
+      stream.onerror = function () {
+        if (status) status.textContent = "Reconnecting…";
+        if (stream.readyState !== EventSource.CLOSED) return;
+        reconnected = true;
+        setTimeout(connect, retry);
+        retry = Math.min(retry * 2, LAST_RETRY);
+      };
+    }
+    connect();
   }
 
   /* Links marked data-panel open their page's fragment in the #panel beside them. */
