@@ -302,3 +302,14 @@ def test_a_check_of_the_mail_settings_names_what_failed(trusted: Authority):
     assert result.output.startswith("error: not sent: SMTPAuthenticationError: (535")
     assert "guess" not in result.output
     assert received == []
+
+
+def test_an_address_no_message_can_carry_is_refused_before_anything_is_sent():
+    with smtp_server() as (url, received):
+        result = CliRunner().invoke(
+            app, ["outbox", "check-mail", "ua@example.org\nBcc: all@example.org", "--smtp", url]
+        )
+
+    assert result.exit_code == 2
+    assert result.output.startswith("error: not sent: Header values may not contain linefeed")
+    assert received == []

@@ -96,6 +96,8 @@ def outbox_check_mail(
         notify.check_mail(transport, to, mail_from, WallClock().now())
     except notify.DeliveryFailed as exc:
         fail(f"not sent: {exc}", 1)
+    except ValueError as exc:  # an address no message can carry (a line break in it)
+        fail(f"not sent: {exc}")
     finally:
         transport.close()
     out.print(f"sent to {to} through {SmtpServer.parse(smtp)}", markup=False)
