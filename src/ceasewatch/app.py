@@ -7,7 +7,6 @@ what both read (the system and the clock), answers errors as JSON, and limits bo
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from fastapi import FastAPI, Request, Response
 
 from .api.app import OPENAPI
@@ -17,15 +16,13 @@ from .httpkit import errors
 from .httpkit.stream import OpenStreams
 from .services import writer
 from .services.clock import Clock, WallClock
-from .services.system import System, open_system
+from .services.system import UNREACHABLE, System, open_system
 from .web import is_page, unavailable
 from .web import mount as mount_web
 from .web.settings import WebSettings
 
 BODY_LIMIT = 32 * 1024 * 1024
 """Bytes: room for a batch of 10,000 reports with long texts."""
-DATABASE_AWAY = (sa.exc.OperationalError, sa.exc.InterfaceError)
-"""What a request meets while the database cannot be reached (restarted, cut off)."""
 RETRY_AFTER = 10
 """Seconds a client is told to wait before it tries again then."""
 
@@ -47,7 +44,7 @@ def create_app(
     errors.install(app)
     install_api(app, settings)
     mount_web(app, web)
-    for away in DATABASE_AWAY:
+    for away in UNREACHABLE:
         app.add_exception_handler(away, _database_away)
     app.add_middleware(errors.BodyLimit, limit=body_limit)
     return app

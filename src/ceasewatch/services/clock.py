@@ -8,11 +8,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 
-import sqlalchemy as sa
-
 from ..domain.events import ProtocolEvent
 from . import unit_of_work
-from .system import System
+from .system import UNREACHABLE, System, reason
 
 Stored = list[tuple[str, ProtocolEvent]]
 """Protocol events with the ceasefire each is for."""
@@ -83,7 +81,7 @@ def run(
             if events:
                 on_events(events)
             after_tick()
-        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+        except UNREACHABLE as exc:
             wait = min(max(wait, interval) * 2, max(OUTAGE_WAIT, interval))
             on_failure(
                 f"the database could not be reached: {_first_line(exc)} (again in {wait:g} s)"
@@ -94,7 +92,7 @@ def run(
             sleep(wait)
 
 
-def _first_line(exc: sa.exc.DBAPIError) -> str:
-    """The driver's own words, without SQLAlchemy's statement and link."""
-    said = str(exc.orig if exc.orig is not None else exc).strip()
+def _first_line(exc: Exception) -> str:
+    """The first line of the driver's own words (`reason`)."""
+    said = reason(exc)
     return said.splitlines()[0] if said else type(exc).__name__

@@ -3,7 +3,8 @@
 Every service takes the `System`; the adapters (api, web, cli, reports) open one with
 `open_system` and hand it on, never touching the store themselves. What they need to
 know of the store's failures is named here: `StoreError` (the database cannot be used
-as asked) and `reason` (a driver's error in its own words).
+as asked), `UNREACHABLE` (it cannot be reached for now) and `reason` (a driver's error in
+its own words).
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..store.database import StoreError, connect, reason, require_current
+from ..store.database import UNREACHABLE, StoreError, connect, reason, require_current
 from .live_protocol import LiveProtocol
 
-__all__ = ["StoreError", "System", "open_system", "reason"]
+__all__ = ["UNREACHABLE", "StoreError", "System", "open_system", "reason"]
 
 
 @dataclass

@@ -40,14 +40,12 @@ from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
-import sqlalchemy as sa
-
 from ..domain.reports import Report
 
 # commands, keys, setup and sources are imported for the writes they mark @in_the_writer
 from . import commands, handed, keys, setup, sources, unit_of_work  # noqa: F401
 from .submit import GroupCommit, Submitter
-from .system import System, open_system
+from .system import UNREACHABLE, System, open_system
 
 ADDRESS_ENV = "CEASEWATCH_WRITER_SOCKET"
 KEY_ENV = "CEASEWATCH_WRITER_KEY"
@@ -256,7 +254,7 @@ def said(exc: Exception) -> str:
     """What a worker, and so its client, is told of a failure in the writer: what kind of
     failure, never its words. A database error's words hold its statement and values,
     and a batch of the writer's holds other clients' reports; the writer's log has them."""
-    if isinstance(exc, sa.exc.OperationalError | sa.exc.InterfaceError):
+    if isinstance(exc, UNREACHABLE):
         return "the database cannot be reached"
     return f"{type(exc).__name__} (the server's log says more)"
 

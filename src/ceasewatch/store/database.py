@@ -17,7 +17,13 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InterfaceError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.sql.expression import Executable
 
 from . import tables
@@ -38,6 +44,11 @@ def database_url(url: str | None = None) -> URL:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
+
+
+UNREACHABLE = (OperationalError, InterfaceError)
+"""The errors of a database that cannot be reached for now (restarted, cut off, busy):
+what a live process rides out, and a request is told to try again after."""
 
 
 def reason(exc: BaseException) -> str:
