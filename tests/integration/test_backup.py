@@ -81,13 +81,15 @@ def test_backups_into_a_folder_are_named_for_their_time_and_only_the_newest_are_
     world: World, tmp_path: Path
 ):
     suffix = backup.SUFFIXES[world.system.db.url.get_backend_name()]
+    kept_by_hand = tmp_path / f"ceasewatch-before-the-upgrade{suffix}"
+    kept_by_hand.write_text("an operator's own copy")
     made = [backup.into(world.system, tmp_path, T0 + n * HOUR, keep=2) for n in range(3)]
 
     assert [m.path.name for m in made] == [
         f"ceasewatch-20260302T{hour}0000Z{suffix}" for hour in ("10", "11", "12")
     ]
     assert made[2].removed == (made[0].path,)
-    assert sorted(tmp_path.glob("ceasewatch-*")) == [made[1].path, made[2].path]
+    assert sorted(tmp_path.glob("ceasewatch-*")) == [made[1].path, made[2].path, kept_by_hand]
 
 
 def test_a_backup_taken_while_reports_are_stored_is_a_whole_record(

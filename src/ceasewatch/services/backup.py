@@ -67,7 +67,7 @@ def into(system: System, folder: Path, at: datetime, keep: int | None = None) ->
     made = backup(system, folder / (at.strftime(NAMED) + suffix))
     if keep is None:
         return made
-    older = sorted(folder.glob(f"ceasewatch-*{suffix}"))[:-keep]
+    older = sorted(path for path in folder.glob(f"*{suffix}") if _named(path, suffix))[:-keep]
     for path in older:
         path.unlink()
     return Backup(made.path, made.size, made.how, tuple(older))
@@ -105,3 +105,13 @@ def _pg_dump(url: sa.URL, target: Path) -> str:
         said = done.stderr.strip().splitlines()
         raise BackupError(f"pg_dump failed: {said[-1] if said else done.returncode}")
     return "pg_dump"
+
+
+def _named(path: Path, suffix: str) -> bool:
+    """Whether the file is a backup `into` made (named for its time), not another file
+    someone keeps beside them: only those are ever removed."""
+    try:
+        datetime.strptime(path.name.removesuffix(suffix), NAMED)
+    except ValueError:
+        return False
+    return True
