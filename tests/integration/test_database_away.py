@@ -7,12 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import typer
 from api_world import World, build, violation
 from postgres_admin import cut_off
 from web_client import client, sign_in
 
 from builders import HOUR, T0
+from ceasewatch.cli.common import system_at
 from ceasewatch.domain.events import iso_z
+from ceasewatch.services.reads import status
 from ceasewatch.services.system import System
 
 
@@ -50,3 +53,17 @@ def test_a_page_while_the_database_is_away_says_so_and_tries_again(world: World,
     assert "The database cannot be reached" in page.text
     assert '<meta http-equiv="refresh" content="10">' in page.text
     assert again.status_code == 200
+
+
+def test_a_command_whose_database_goes_away_while_it_runs_says_so_in_one_line(
+    pg_system: System, pg_url: str, capsys: pytest.CaptureFixture[str]
+):
+    with pytest.raises(typer.Exit) as ended, system_at(pg_url) as system:
+        status.stats(system)
+        with cut_off(pg_url):
+            status.stats(system)
+
+    assert ended.value.exit_code == 1
+    said = capsys.readouterr().err.strip()
+    assert said.startswith("error: the database failed: ")
+    assert "Traceback" not in said and len(said.splitlines()) == 1

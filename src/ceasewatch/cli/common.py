@@ -183,9 +183,7 @@ def parse_instant(text: str | None, option: str = "--until") -> datetime | None:
 def system_at(db: str | None) -> Iterator[System]:
     """The system on the database, or a clear error (not initialised, behind, unreachable,
     or gone while the command ran)."""
-    from sqlalchemy.exc import OperationalError
-
-    from ..services.system import StoreError, open_system, reason
+    from ..services.system import UNREACHABLE, StoreError, open_system, reason
 
     try:
         system = open_system(db)
@@ -195,7 +193,7 @@ def system_at(db: str | None) -> Iterator[System]:
         fail(f"cannot open the database: {reason(exc)}")
     try:
         yield system
-    except OperationalError as exc:
+    except UNREACHABLE as exc:
         fail(f"the database failed: {reason(exc)}", 1)
     finally:
         system.db.dispose()
