@@ -126,7 +126,8 @@ class Receiver:
 @contextmanager
 def smtp_server(**options: Any) -> Iterator[tuple[str, list[Any]]]:
     """A real SMTP server (aiosmtpd) on loopback, with aiosmtpd's `Controller` `options`
-    (TLS, logging in); yields its URL (`smtp://`) and the messages it got."""
+    (TLS, logging in); yields its URL (`smtp://`) and the messages it got, each with a
+    `Received` line naming the client as its `EHLO` did, as a mail server adds one."""
     from email import message_from_bytes
 
     from aiosmtpd.controller import Controller
@@ -135,7 +136,9 @@ def smtp_server(**options: Any) -> Iterator[tuple[str, list[Any]]]:
 
     class Handler:
         async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-            received.append(message_from_bytes(envelope.content))
+            message = message_from_bytes(envelope.content)
+            message["Received"] = f"from {session.host_name} by 127.0.0.1"
+            received.append(message)
             return "250 OK"
 
     port = free_port()

@@ -20,8 +20,9 @@ from test_notifications import LOOPBACK, outbox_rows, with_contacts
 from typer.testing import CliRunner
 
 from ceasewatch.cli import app
+from ceasewatch.notify import smtp
 from ceasewatch.notify.net import NetTransport
-from ceasewatch.notify.smtp import REPLIES, SmtpMail, SmtpServer
+from ceasewatch.notify.smtp import REPLIES, HostName, SmtpMail, SmtpServer, address_literal
 from ceasewatch.services import sender
 from ceasewatch.services.delivery import WHOLE_EXCHANGE
 from ceasewatch.services.notify import DeliveryFailed
@@ -189,6 +190,41 @@ def test_a_reply_whose_lines_never_end_is_cut_off_at_its_size():
         failure
         == f"DeliveryFailed: TooMuchReply: the server's replies passed {REPLIES // 1024} KiB"
     )
+
+
+def test_a_send_does_not_wait_for_this_hosts_name_but_gives_its_address(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    dns_answers = threading.Event()  # a host whose reverse lookups hang
+    monkeypatch.setattr(smtp, "THIS_HOST", HostName(lambda: dns_answers.wait() and "never"))
+    with smtp_server() as (url, received):
+        failure = send(url)
+    dns_answers.set()
+
+    assert failure is None
+    assert received[0]["Received"] == "from [127.0.0.1] by 127.0.0.1"
+
+
+def test_once_this_hosts_name_is_known_each_send_gives_it(monkeypatch: pytest.MonkeyPatch):
+    named = HostName(lambda: "watch.example.org")
+    named.name_or(None)
+    for _ in range(500):
+        if named.name_or("127.0.0.1") != "[127.0.0.1]":
+            break
+        time.sleep(0.01)
+    monkeypatch.setattr(smtp, "THIS_HOST", named)
+    with smtp_server() as (url, received):
+        assert send(url) is None
+
+    assert received[0]["Received"] == "from watch.example.org by 127.0.0.1"
+
+
+@pytest.mark.parametrize(
+    ("address", "literal"),
+    [("192.0.2.1", "[192.0.2.1]"), ("::1", "[IPv6:::1]"), ("fe80::1%eth0", "[IPv6:fe80::1]")],
+)
+def test_an_address_is_named_as_ehlo_names_a_host_by_it(address: str, literal: str):
+    assert address_literal(address) == literal
 
 
 @pytest.mark.parametrize(

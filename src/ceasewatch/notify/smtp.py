@@ -8,10 +8,13 @@ certificate is verified against the system's authorities (or `SSL_CERT_FILE`'s).
 
 from __future__ import annotations
 
-import functools
+import contextlib
+import ipaddress
 import smtplib
 import socket
 import ssl
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
@@ -114,12 +117,13 @@ class _Exchange(smtplib.SMTP):
 
     def __init__(self, deadline: Deadline, timeout: float, tls: ssl.SSLContext | None) -> None:
         self._deadline, self._tls, self._replied = deadline, tls, 0
-        super().__init__(timeout=timeout, local_hostname=this_host())
+        super().__init__(timeout=timeout, local_hostname=THIS_HOST.name_or(None))
 
     def open(self, host: str, port: int) -> None:
         """smtplib's `connect`, with the connection guarded as soon as it is made."""
         connected = socket.create_connection((host, port), self.timeout)
         self._deadline.guard(connected)
+        self.local_hostname = THIS_HOST.name_or(connected.getsockname()[0])
         self._host = host  # the name `starttls` verifies the certificate against
         try:
             tls = self._tls
@@ -143,12 +147,37 @@ class _Exchange(smtplib.SMTP):
             raise TooMuchReply
 
 
-@functools.cache
-def this_host() -> str:
-    """The name this host gives the server (`EHLO`), as smtplib works it out, once a
-    process: it asks DNS, which on a host whose reverse lookups hang would hold every
-    send before its deadline has started."""
-    return smtplib.SMTP().local_hostname
+class HostName:
+    """This host's name for `EHLO`, as smtplib works it out (from DNS), looked up once a
+    process in a thread of its own: on a host whose reverse lookups hang, a send does not
+    wait for DNS outside its deadline, but names itself by its address (`[192.0.2.1]`,
+    as RFC 5321 allows) until the name is known."""
+
+    def __init__(self, look_up: Callable[[], str] = lambda: smtplib.SMTP().local_hostname):
+        self._look_up, self._name = look_up, ""
+        self._started = threading.Lock()
+
+    def name_or(self, address: str | None) -> str:
+        """The name when it is known, else `address` as an address literal (None: a
+        placeholder until the connection's own address is known)."""
+        if self._started.acquire(blocking=False):
+            threading.Thread(target=self._find, name="ehlo-name", daemon=True).start()
+        if self._name or address is None:
+            return self._name or "localhost"
+        return address_literal(address)
+
+    def _find(self) -> None:
+        with contextlib.suppress(OSError):  # no name to be had: the address stands for it
+            self._name = self._look_up()
+
+
+def address_literal(address: str) -> str:
+    """An address as `EHLO` names a host by it (RFC 5321, 4.1.3)."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    return f"[IPv6:{ip}]" if ip.version == 6 else f"[{ip}]"
+
+
+THIS_HOST = HostName()
 
 
 class _Metered:
