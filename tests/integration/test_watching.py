@@ -26,9 +26,11 @@ from builders import HOUR, T0
 from ceasewatch.app import create_app
 from ceasewatch.notify.net import NetTransport
 from ceasewatch.services import checkpoints, commands, sender, tokens
+from ceasewatch.services.reads import status
 from ceasewatch.services.system import System
 from ceasewatch.services.tokens import UserRole
 from ceasewatch.store import outbox, tables
+from ceasewatch.store.queries import status as rows
 
 REPO = Path(__file__).resolve().parents[2]
 RULES = REPO / "deploy" / "prometheus" / "ceasewatch-alerts.yml"
@@ -177,6 +179,35 @@ def test_entries_no_checkpoint_covers_are_counted_and_a_checkpoint_has_an_age(wo
     assert math.isnan(none_yet["ceasewatch_checkpoint_age_seconds"])
     assert after["ceasewatch_audit_entries_since_checkpoint"] == 0
     assert after["ceasewatch_checkpoint_age_seconds"] == 3600
+
+
+# -- what is stored --------------------------------------------------------------------
+
+
+def test_the_stores_rows_are_given_by_kind(world: World):
+    seen = scrape(world, CLOCK)
+
+    assert {
+        kind: seen[f'ceasewatch_stored{{kind="{kind}"}}'] for kind in rows.COUNTED
+    } == status.stats(world.system)
+
+
+def test_on_postgresql_a_large_table_is_given_as_the_planner_estimates_it(
+    pg_system: System, tmp_path: Path
+):
+    build(pg_system, tmp_path)
+    with pg_system.db.begin() as conn:
+        before = rows.estimated_stats(conn, from_rows=1)  # not analysed yet: counted
+        conn.exec_driver_sql(f"ANALYZE {tables.events.name}")
+        conn.exec_driver_sql(
+            f"UPDATE pg_class SET reltuples = 1234567 WHERE oid = '{tables.events.name}'::regclass"
+        )
+        estimated = rows.estimated_stats(conn, from_rows=1)
+        counted = rows.stats(conn)
+        conn.rollback()
+
+    assert before == counted
+    assert estimated == {**counted, "events": 1234567}
 
 
 # -- the rules -------------------------------------------------------------------------

@@ -13,11 +13,12 @@ from ..lag import ClockLag
 from ..system import System
 
 
-def stats(system: System) -> dict[str, int]:
+def stats(system: System, estimated: bool = False) -> dict[str, int]:
     """Rows of each kind: reports, incidents, cases, pending timers, events, audit entries,
-    ceasefires."""
+    ceasefires. `estimated`: on PostgreSQL, a large table's size as the planner estimates
+    it (within a few percent), not counted (`store.queries.status.estimated_stats`)."""
     with reading(system.db) as conn:
-        return rows.stats(conn)
+        return rows.estimated_stats(conn) if estimated else rows.stats(conn)
 
 
 def clock(system: System) -> datetime | None:

@@ -10,20 +10,55 @@ from sqlalchemy.engine import Connection
 
 from .. import outbox, tables
 
+COUNTED = {
+    "reports": tables.reports,
+    "incidents": tables.incidents,
+    "cases": tables.cases,
+    "timers_pending": tables.timers,
+    "events": tables.events,
+    "audit_entries": tables.audit,
+    "ceasefires": tables.ceasefires,
+}
+"""The kinds of row `stats` counts, and their tables."""
+
+ESTIMATED_FROM = 100_000
+"""Rows from which `estimated_stats` takes PostgreSQL's estimate of a table's size."""
+
 
 def stats(conn: Connection) -> dict[str, int]:
-    def count(table: sa.Table) -> int:
-        return conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+    return {kind: _count(conn, table) for kind, table in COUNTED.items()}
 
-    return {
-        "reports": count(tables.reports),
-        "incidents": count(tables.incidents),
-        "cases": count(tables.cases),
-        "timers_pending": count(tables.timers),
-        "events": count(tables.events),
-        "audit_entries": count(tables.audit),
-        "ceasefires": count(tables.ceasefires),
+
+def estimated_stats(conn: Connection, from_rows: int = ESTIMATED_FROM) -> dict[str, int]:
+    """As `stats`, but on PostgreSQL a table the planner estimates at `from_rows` rows or
+    more is given that estimate (`pg_class.reltuples`, which autovacuum's ANALYZE keeps
+    within a few percent), where a count would read the whole table: 3M rows take
+    0.15-0.3 s to count, the estimate under 1 ms. A smaller table, or one not analysed
+    yet (an estimate that is low, or -1), is counted."""
+    if conn.dialect.name != "postgresql":
+        return stats(conn)
+    names = [table.name for table in COUNTED.values()]
+    planned = {
+        name: estimate
+        for name, estimate in conn.execute(
+            sa.text(
+                "SELECT t.name, c.reltuples FROM unnest(CAST(:names AS text[])) AS t(name)"
+                " JOIN pg_class AS c ON c.oid = to_regclass(t.name)"
+            ),
+            {"names": names},
+        )
     }
+    return {
+        kind: round(planned[table.name])
+        if planned.get(table.name, -1) >= from_rows
+        else _count(conn, table)
+        for kind, table in COUNTED.items()
+    }
+
+
+def _count(conn: Connection, table: sa.Table) -> int:
+    counted: int = conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+    return counted
 
 
 def clock(conn: Connection) -> datetime | None:
