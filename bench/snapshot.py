@@ -13,11 +13,14 @@ aside (renamed away and back), as every process started before snapshots existed
 With `--keep`, stores already in DIR are reused. Each figure comes with the process's
 peak resident memory; `--memory` also measures, once per store after the ticks, an
 ingest of one report (which reads the snapshot's body) and `ceasewatch snapshot`.
+`--accounts` gives each report what a monitor's usually carries besides its facts: an
+account of 600 characters and two pieces of evidence (`with_accounts`).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sqlite3
@@ -51,12 +54,15 @@ def cli(*args: str, db: Path) -> tuple[float, float]:
     return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
-def build(folder: Path, size: int) -> Path:
-    db = folder / f"store-{size}.db"
+def build(folder: Path, size: int, accounts: bool) -> Path:
+    kind = "accounts" if accounts else "issue"
+    db = folder / f"store-{kind}-{size}.db"
     if db.exists():
         return db
-    reports = folder / f"issue-{size}.jsonl"
+    reports = folder / f"{kind}-{size}.jsonl"
     generate_issue(reports, size, 1)
+    if accounts:
+        with_accounts(reports)
     (folder / "cf.yaml").write_text(CEASEFIRE)
     subprocess.run([*CLI, "init", "--db", f"sqlite:///{db}"], check=True, capture_output=True)
     cli("ceasefire", "add", str(folder / "cf.yaml"), db=db)
@@ -65,6 +71,31 @@ def build(folder: Path, size: int) -> Path:
     print(f"ingested {size:,}: {time.perf_counter() - began:.0f} s", file=sys.stderr)
     cli("snapshot", db=db)
     return db
+
+
+def with_accounts(path: Path) -> None:
+    """Give each report an account (600 characters) and two pieces of evidence."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    with open(path, "w", encoding="utf-8") as out:
+        for line in lines:
+            record = json.loads(line)
+            rid = record["id"]
+            record["text"] = (f"{rid}: observed {record['event_type']} fire; " * 20)[:600]
+            record["evidence"] = [
+                {
+                    "uri": f"https://evidence.example.org/{rid}/{name}",
+                    "sha256": hashlib.sha256(f"{rid}/{name}".encode()).hexdigest(),
+                }
+                for name in ("photo.jpg", "video.mp4")
+            ]
+            out.write(json.dumps(record) + "\n")
+
+
+def snapshot_bytes(db: Path) -> int:
+    """The newest snapshot's size, compressed (state and body)."""
+    with sqlite3.connect(db) as conn:
+        (size,) = conn.execute("SELECT size FROM snapshots ORDER BY seq DESC LIMIT 1").fetchone()
+    return int(size)
 
 
 def stored_clock(db: Path) -> datetime:
@@ -120,12 +151,15 @@ def main() -> int:
     parser.add_argument(
         "--memory", action="store_true", help="also ingest one report and take a snapshot"
     )
+    parser.add_argument(
+        "--accounts", action="store_true", help="reports with an account and evidence"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory(prefix="ceasewatch-bench-") as tmp:
         folder = Path(args.keep) if args.keep else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        stores = {size: build(folder, size) for size in sizes}
+        stores = {size: build(folder, size, args.accounts) for size in sizes}
         best: dict[tuple[int, str], tuple[float, float, float]] = {}
         for _ in range(args.repeat):
             for size, db in stores.items():
@@ -140,6 +174,7 @@ def main() -> int:
                         min(old[1], figures[1]),
                         min(old[2], figures[2]),
                     )
+        snapshot_sizes = {size: snapshot_bytes(db) for size, db in stores.items()}
         others = {
             size: (one_report(db), cli("snapshot", db=db))
             for size, db in (stores.items() if args.memory else ())
@@ -153,6 +188,8 @@ def main() -> int:
             f"{cpu / base[1]:9.2f} | {peak:8,.0f}"
         )
     print(f"\nbest of {args.repeat}; ratios against {sizes[0]:,} reports from a snapshot")
+    for size, stored in snapshot_sizes.items():
+        print(f"snapshot of {size:,} reports: {stored / 2**20:,.1f} MiB")
     if args.memory:
         print("\n     size | ingest of one report: CPU s, peak MiB | snapshot: CPU s, peak MiB")
         print("----------+--------------------------------------+--------------------------")

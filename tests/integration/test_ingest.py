@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from builders import front_reports, make_report, write_jsonl
+from builders import T0, front_reports, make_report, write_jsonl
 from ceasewatch.config import load_ceasefire, load_policy
 from ceasewatch.domain.reports import parse_report
 from ceasewatch.importers.records import read_reports
@@ -53,6 +53,56 @@ def test_ingest_in_batches_gives_the_events_replay_gives(
     run_out(system)
 
     assert stored(system) == replayed(ceasefire, reports, trusted=trusted)
+
+
+def with_accounts(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The records, each with an account and a piece of evidence."""
+    return [
+        {
+            **r,
+            "text": f"{r['id']}: shelling seen from the checkpoint. " * 20,
+            "evidence": [
+                {"uri": f"https://evidence.example.org/{r['id']}.jpg", "sha256": "a" * 64}
+            ],
+        }
+        for r in records
+    ]
+
+
+def held_reports(system: System) -> list[Any]:
+    """Every report the system's engines hold, once they have caught up."""
+    with unit_of_work.protocol(system, snapshot=False):
+        engines = system.protocol.engines
+    return [r for e in engines.values() for i in e.incidents.values() for r in i.reports]
+
+
+def test_the_engines_hold_no_account_or_evidence_which_the_store_keeps(
+    system: System, conformance_dir: Path, tmp_path: Path
+):
+    ceasefire = conformance_dir / "ceasefire.yaml"
+    add_ceasefire(system, ceasefire)
+    first = with_accounts(front_reports(30))
+    later = front_reports(5, seed=2, start=T0 + timedelta(days=30))
+    then = with_accounts([{**r, "id": f"later-{r['id']}"} for r in later])
+
+    ingest(system, [str(write_jsonl(tmp_path / "first.jsonl", first))], batch_size=7)
+    unit_of_work.snapshot(system, datetime.now(UTC))
+    ingest(system, [str(write_jsonl(tmp_path / "then.jsonl", then))])
+    rebuilt = open_system(system.db.url.render_as_string(hide_password=False))
+    run_out(system)
+
+    records = first + then
+    for process in (system, rebuilt):
+        held = held_reports(process)
+        assert len(held) == len(records)
+        assert {(r.text, r.evidence) for r in held} == {(None, ())}
+    assert rebuilt.protocol.started_from is not None  # and so the snapshot held them bare
+    with reading(system.db) as conn:
+        kept = queries.reports(conn, [[r["source"], r["id"]] for r in records])
+    assert [(k["text"], k["evidence"]) for k in kept] == [
+        (r["text"], r["evidence"]) for r in records
+    ]
+    assert stored(system) == replayed(ceasefire, write_jsonl(tmp_path / "all.jsonl", records))
 
 
 def test_a_batch_ends_with_its_arrival_instant_not_inside_it(

@@ -15,6 +15,7 @@ from ceasewatch.domain.reports import (
     Rejection,
     Report,
     ReportRejected,
+    bare,
     parse_report,
     report_record,
 )
@@ -247,3 +248,38 @@ def test_a_name_in_any_script_is_printable():
     names = {"id": "звіт-7", "source": "موقع-٣", "perpetrator": "RU"}
 
     assert parse_report({**GOOD, **names}).source == "موقع-٣"
+
+
+ACCOUNT = {
+    "text": "Shelling seen from the checkpoint.",
+    "evidence": [{"uri": "https://evidence.example.org/r-7.jpg", "sha256": "b" * 64}],
+}
+
+
+def test_a_report_held_bare_keeps_every_fact_but_its_account_and_evidence():
+    report = parse_report({**GOOD, **ACCOUNT, "killed": 2, "perpetrator": "RU"})
+
+    held = bare(report)
+
+    assert (held.text, held.evidence) == (None, ())
+    assert report_record(held, exclude={"evidence"}) == report_record(
+        report, exclude={"text", "evidence"}
+    )
+    assert (report.text, len(report.evidence)) == (ACCOUNT["text"], 1)  # the given one as it was
+
+
+def test_a_report_with_no_account_or_evidence_is_held_as_it_is():
+    report = parse_report(GOOD)
+
+    assert bare(report) is report
+
+
+def test_a_stored_report_held_bare_stays_what_it_is():
+    stored = StoredReport(
+        **{**report_record(parse_report({**GOOD, **ACCOUNT})), "seq": 4, "group": "osce"}
+    )
+
+    held = bare(stored)
+
+    assert type(held) is StoredReport
+    assert (held.seq, held.group, held.text, held.evidence) == (4, "osce", None, ())

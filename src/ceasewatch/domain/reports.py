@@ -216,6 +216,25 @@ _VALIDATOR = Report.__pydantic_validator__  # type: ignore[attr-defined]
 of it, and a replay validates every line."""
 
 
+def bare(report: Report) -> Report:
+    """The report as a store's engines hold it: without its free text and evidence.
+
+    No rule reads them, the journal keeps them, and an engine holds every report it took
+    for as long as it lives (in each process that writes or ticks, and in each snapshot):
+    a report may carry 20,000 characters and 1,000 pieces of evidence, megabytes a report
+    that would otherwise stay in memory for good."""
+    if report.text is None and not report.evidence:
+        return report
+    names, values = _fields_of(type(report))
+    state = [
+        None if name == "text" else () if name == "evidence" else value
+        for name, value in zip(names, values(report), strict=True)
+    ]
+    held = object.__new__(type(report))
+    held.__setstate__(tuple(state))
+    return held
+
+
 def report_json(report: Report, *, exclude_defaults: bool = False) -> str:
     """The report as JSON, its fields in their declared order (`exclude_defaults`: only
     those that differ from their defaults, as the journal keeps it)."""

@@ -31,6 +31,7 @@ from ..domain.commands import (
 from ..domain.engine import Engine
 from ..domain.events import ProtocolEvent
 from ..domain.policy import parse_policy
+from ..domain.reports import bare
 from ..store.journal import Input, ReportInput, StoredCeasefire
 
 Events = list[ProtocolEvent]
@@ -111,13 +112,15 @@ def take_input(engines: dict[str, Engine], item: Input) -> list[tuple[str, Proto
     every engine, a command to its ceasefire's; the events they give, by ceasefire.
 
     The journal holds each report once (one row per source and id), so the engines keep
-    no index of the ids they took."""
+    no index of the ids they took; and it keeps each report's text and evidence, so the
+    engines hold the report without them (`bare`)."""
     out: list[tuple[str, ProtocolEvent]] = []
     if isinstance(item, ReportInput):
+        report = bare(item.report)
         for cf, engine in engines.items():
             if item.clock is not None:
                 out.extend((cf, e) for e in engine.advance(item.clock))
-            taken = engine.feed(item.report, trusted=item.trusted, unique=True)
+            taken = engine.feed(report, trusted=item.trusted, unique=True)
             out.extend((cf, e) for e in taken)
     elif item.ceasefire is None:
         for cf, engine in engines.items():

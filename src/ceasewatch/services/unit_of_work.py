@@ -31,7 +31,7 @@ from ..domain.commands import CeasefireCommand, DeclareSources, journal_body
 from ..domain.engine import CommandRefused, Engine, NotAnOwner
 from ..domain.events import ProtocolEvent
 from ..domain.notices import notices_for
-from ..domain.reports import Report
+from ..domain.reports import Report, bare
 from ..domain.sources import Registry, Source
 from ..store import auditlog, journal, outbox, queries, readmodels
 from ..store.database import held_alone, writing, writing_rows
@@ -257,8 +257,9 @@ class Batch:
             live.arrived(report)
             live.position += 1
             self.accepted.append(ReportInput(live.position, live.now, report, trusted))
+            held = bare(report)
             for cf, engine in live.engines.items():
-                self._collect(cf, engine.feed(report, trusted=trusted, unique=True))
+                self._collect(cf, engine.feed(held, trusted=trusted, unique=True))
             arrival = report.arrival
             if live.now is None or arrival > live.now:
                 live.now = arrival
