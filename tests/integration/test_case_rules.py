@@ -71,6 +71,46 @@ def done_by(world: World, action: str) -> str | None:
     return next(a["done_by"] for a in case["actions"] if a["action_id"] == action)
 
 
+def evidence(pieces: int) -> list[dict[str, str]]:
+    return [
+        {"uri": f"https://example.org/cable-{n}.pdf", "sha256": "c" * 64} for n in range(pieces)
+    ]
+
+
+# -- evidence ----------------------------------------------------------------------------
+
+
+def test_an_action_is_marked_done_with_its_evidence(api: TestClient, world: World):
+    answer = api.post(
+        f"/api/v1/cases/{CASE}/actions/diplomatic_warning",
+        json={"note": "delivered", "evidence": evidence(2)},
+        headers=world.headers("decision_maker:US"),
+    )
+
+    assert answer.status_code == 200
+    shown = api.get(f"/api/v1/cases/{CASE}", headers=world.headers("observer")).json()
+    [done] = [a for a in shown["actions"] if a["action_id"] == "diplomatic_warning"]
+    assert done["evidence"] == evidence(2)
+
+
+def test_an_action_done_with_more_evidence_than_a_report_may_carry_is_refused(
+    api: TestClient, world: World
+):
+    answer = api.post(
+        f"/api/v1/cases/{CASE}/actions/diplomatic_warning",
+        json={"note": "delivered", "evidence": evidence(1001)},
+        headers=world.headers("decision_maker:US"),
+    )
+
+    assert answer.status_code == 422
+    [problem] = answer.json()["errors"]
+    assert (problem["field"], problem["message"]) == (
+        "evidence",
+        "at most 1,000 pieces of evidence, not 1,001",
+    )
+    assert done_by(world, "diplomatic_warning") is None
+
+
 # -- a closed case -----------------------------------------------------------------------
 
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic import dataclasses as pydantic_dataclasses
 
 from ..domain.ceasefire import Ceasefire
 from ..domain.parties import Contact
-from ..domain.reports import Evidence, Report
+from ..domain.reports import Evidence, Report, few_enough
 from ..domain.text import NO_NUL, Code, Key, Reason, Text
 from ..httpkit.errors import FieldProblem
 
@@ -232,6 +232,12 @@ class ActionDone(BaseModel):
     model_config = ConfigDict(extra="forbid")
     note: Text = ""
     evidence: list[Evidence] = []
+
+    @field_validator("evidence")
+    @classmethod
+    def _few_enough(cls, evidence: list[Evidence]) -> list[Evidence]:
+        few_enough(evidence)
+        return evidence
 
 
 # -- ceasefires and parties ---------------------------------------------------------------

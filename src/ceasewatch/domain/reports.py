@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -87,12 +87,18 @@ class Evidence(BaseModel):
 
 
 MAX_EVIDENCE = 1000
-"""Pieces of evidence a report may give (new reports: `admission`)."""
+"""Pieces of evidence a report may give (new reports: `admission`), or an action done."""
+
+
+def few_enough(evidence: Sequence[Evidence]) -> None:
+    """A ValueError when there are more than `MAX_EVIDENCE` pieces of evidence."""
+    if len(evidence) > MAX_EVIDENCE:
+        raise ValueError(f"at most {MAX_EVIDENCE:,} pieces of evidence, not {len(evidence):,}")
 
 
 def _few_enough(evidence: tuple[Evidence, ...], info: ValidationInfo) -> tuple[Evidence, ...]:
-    if len(evidence) > MAX_EVIDENCE and admitted(info):
-        raise ValueError(f"at most {MAX_EVIDENCE:,} pieces of evidence, not {len(evidence):,}")
+    if len(evidence) > MAX_EVIDENCE and admitted(info):  # the length first: it is cheaper
+        few_enough(evidence)
     return evidence
 
 

@@ -71,7 +71,7 @@ def install(app: FastAPI) -> None:
             FieldProblem(
                 record=str(err["loc"][0]) if err["loc"] else "request",
                 field=".".join(str(p) for p in err["loc"][1:]) or "(request)",
-                message=err["msg"],
+                message=err["msg"].removeprefix("Value error, "),
             )
             for err in exc.errors()
         ]
