@@ -5,7 +5,7 @@ from __future__ import annotations
 from builders import DAY, HOUR, MINUTE, T0, Scenario, make_report, opened, protocol
 from ceasewatch.domain.engine import Engine
 from ceasewatch.domain.events import ProtocolEvent
-from ceasewatch.domain.reports import FieldError, Rejection
+from ceasewatch.domain.reports import FieldError, Rejection, report_record
 from ceasewatch.services.replay import replay
 
 
@@ -28,6 +28,24 @@ def test_events_handed_on_as_they_come_are_the_events_kept(scenario: Scenario):
     assert [e for chunk in handed for e in chunk] == kept.events
     assert result.events == []
     assert result.reports == kept.reports
+
+
+def test_a_replay_that_prints_no_evidence_holds_no_account_or_evidence(scenario: Scenario):
+    busy(scenario)
+    account = {
+        "text": "Seen from the checkpoint.",
+        "evidence": [{"uri": "https://e.org/1", "sha256": "d" * 64}],
+    }
+    scenario.reports[:] = [make_report(**{**report_record(r), **account}) for r in scenario.reports]
+    whole = scenario.replay()
+
+    held = replay(scenario.ceasefire, scenario.policy, scenario.reports, accounts=False)
+
+    assert held.events == whole.events
+    reports = [r for i in held.engine.incidents.values() for r in i.reports]
+    assert reports and {(r.text, r.evidence) for r in reports} == {(None, ())}
+    kept = [r for i in whole.engine.incidents.values() for r in i.reports]
+    assert {r.text for r in kept} == {account["text"]}
 
 
 def test_the_same_report_twice_changes_nothing(scenario: Scenario):

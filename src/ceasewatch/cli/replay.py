@@ -195,6 +195,7 @@ def replay_command(
             until=stop,
             sources=registry,
             on_events=events_writer() if as_json else None,
+            accounts=not as_json,
         )
     except OSError as exc:
         fail(f"{reports}: {exc.strerror or exc}")

@@ -12,7 +12,7 @@ from ..domain.ceasefire import Ceasefire
 from ..domain.engine import Engine
 from ..domain.events import ProtocolEvent
 from ..domain.policy import Policy
-from ..domain.reports import Rejection, Report, arrival_order, report_json
+from ..domain.reports import Rejection, Report, arrival_order, bare, report_json
 from ..domain.sources import Source
 
 
@@ -69,17 +69,22 @@ def replay(
     until: datetime | None = None,
     sources: Iterable[Source] = (),
     on_events: Callable[[list[ProtocolEvent]], None] | None = None,
+    accounts: bool = True,
 ) -> ReplayResult:
     """Feed the reports in arrival order; then run the clock out, or stop it at `until`.
 
     `sources` is the source registry, declared before the first report. With `on_events`,
     the events are handed to it as they come, a few thousand at a time, and not kept: a
-    replay that writes them out need not hold a million of them.
+    replay that writes them out need not hold a million of them. `accounts=False` holds
+    each report `bare`, without its free text and evidence, which only a printout of the
+    incidents shows (an import's notes are a few hundred characters a report).
     """
     events: list[ProtocolEvent] = []
     take = events.extend if on_events is None else on_events
+    held = None if accounts else bare
     with paused_gc():
-        return _replay(ceasefire, policy, records, trust_input, until, sources, take, events)
+        arrivals = in_arrival_order(records, held)
+        return _replay(ceasefire, policy, arrivals, trust_input, until, sources, take, events)
 
 
 @dataclass
@@ -91,8 +96,14 @@ class Arrivals:
     rejected: list[Rejection]
 
 
-def in_arrival_order(records: Iterable[Report | Rejection]) -> Arrivals:
-    """Set rejections aside, keep the first copy to arrive of each report, sort by arrival."""
+def in_arrival_order(
+    records: Iterable[Report | Rejection], held: Callable[[Report], Report] | None = None
+) -> Arrivals:
+    """Set rejections aside, keep the first copy to arrive of each report, sort by arrival.
+
+    `held`: what is kept of each report (`bare`: no text or evidence). The copy kept is
+    the same to the engine: text and evidence are the last fields of the JSON that
+    `_sent_first` compares, so copies that differ elsewhere are told apart as before."""
     unique: dict[tuple[str, str], Report] = {}
     rejected: list[Rejection] = []
     total = 0
@@ -103,7 +114,7 @@ def in_arrival_order(records: Iterable[Report | Rejection]) -> Arrivals:
         total += 1
         first = unique.get(record.key)
         if first is None or _sent_first(record, first):
-            unique[record.key] = record
+            unique[record.key] = record if held is None else held(record)
     reports = sorted(unique.values(), key=arrival_order)
     return Arrivals(reports, total - len(unique), rejected)
 
@@ -111,14 +122,13 @@ def in_arrival_order(records: Iterable[Report | Rejection]) -> Arrivals:
 def _replay(
     ceasefire: Ceasefire,
     policy: Policy,
-    records: Iterable[Report | Rejection],
+    arrivals: Arrivals,
     trust_input: bool,
     until: datetime | None,
     sources: Iterable[Source],
     take: Callable[[list[ProtocolEvent]], object],
     events: list[ProtocolEvent],
 ) -> ReplayResult:
-    arrivals = in_arrival_order(records)
     reports = arrivals.reports
     unique = len(reports)
     after_until = 0
