@@ -150,12 +150,16 @@ def smtp_server(**options: Any) -> Iterator[tuple[str, list[Any]]]:
         controller.stop()
 
 
+CLI_RUN = [sys.executable, "-m", "ceasewatch", "run"]
+
+
 def live_run(db_url: str, interval: float) -> subprocess.Popen[str]:
-    """`ceasewatch run` on the database, ticking every `interval` s; its stderr piped.
+    """`ceasewatch run` on the database, ticking every `interval` s and catching up however
+    far its clock is behind; its stderr piped.
 
     Its webhooks may reach loopback, where the tests' receivers listen."""
     return subprocess.Popen(
-        [sys.executable, "-m", "ceasewatch", "run", "--interval", str(interval)],
+        [*CLI_RUN, "--interval", str(interval), "--catch-up", "any"],
         env={**os.environ, "CEASEWATCH_DB": db_url, "CEASEWATCH_WEBHOOK_ALLOW": "127.0.0.1"},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

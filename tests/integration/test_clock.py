@@ -18,7 +18,7 @@ from postgres_admin import cut_off
 
 from builders import DAY, HOUR, T0, front_reports, write_jsonl
 from ceasewatch.config import load_ceasefire, load_policy
-from ceasewatch.domain.events import ProtocolEvent
+from ceasewatch.domain.events import ProtocolEvent, iso_z
 from ceasewatch.domain.reports import Report
 from ceasewatch.importers.records import read_reports
 from ceasewatch.services import clock
@@ -32,6 +32,7 @@ from ceasewatch.store.database import reading
 
 CEASEFIRE = "id: cf-1\nname: One\nparties: [RU, UA]\neffective_from: 2026-03-01T00:00:00Z\n"
 END = T0 + 120 * DAY
+RUN = [sys.executable, "-m", "ceasewatch", "run"]
 
 
 def stored(url: str) -> list[dict[str, Any]]:
@@ -90,7 +91,7 @@ TICKER = """
 import sys
 from datetime import datetime, timedelta
 from ceasewatch.services.system import open_system
-from ceasewatch.domain.events import ProtocolEvent
+from ceasewatch.domain.events import ProtocolEvent, iso_z
 from ceasewatch.services import clock
 from ceasewatch.services.clock import tick
 system = open_system(sys.argv[1])
@@ -141,7 +142,7 @@ def test_live_mode_fires_what_fell_due_while_it_was_down_then_stops_cleanly(
     ingest(system, [str(reports)])
     env = {**os.environ, "CEASEWATCH_DB": db_url}
     live = subprocess.Popen(
-        [sys.executable, "-m", "ceasewatch", "run", "--interval", "0.1", "--json"],
+        [*RUN, "--interval", "0.1", "--json", "--catch-up", "any"],
         stdout=subprocess.PIPE,
         env=env,
         text=True,
@@ -203,13 +204,14 @@ def test_live_mode_rides_out_a_database_gone_and_fires_what_fell_due_meanwhile_o
             "keep_going": lambda: not stopping.is_set(),
             "on_events": fired.extend,
             "on_failure": failures.append,
+            "pace": clock.Pace(monotonic=lambda: (wall.at - before).total_seconds()),
         },
     )
     live.start()
     try:
         wait_until(lambda: stored_clock(system) == before, "ticked")
         with cut_off(db_url):
-            wall.at = after
+            wall.at = after  # five days pass while the database is away
             wait_until(lambda: len(failures) >= 3, "failed")
             assert live.is_alive()
         wait_until(lambda: stored_clock(system) == after, "caught up")
@@ -235,3 +237,36 @@ def stored_clock(system: System) -> datetime | None:
 
 def _at(event: dict[str, Any]) -> datetime:
     return datetime.fromisoformat(event["at"])
+
+
+def test_live_mode_does_not_close_a_gap_of_days_by_itself_but_waits_for_a_person(
+    db_url: str, system: System, tmp_path: Path
+):
+    """Started on a store whose clock is months behind the wall clock (here, reports of
+    March), `run` fires nothing: a wrong host clock would otherwise make every deadline
+    in between fall due at once. Once a person moves the stored clock, it keeps it."""
+    _, reports = prepared(system, tmp_path)
+    ingest(system, [str(reports)])
+    before = stored(db_url)
+    live = subprocess.Popen(
+        [*RUN, "--interval", "0.1", "--no-notify"],
+        stderr=subprocess.PIPE,
+        env={**os.environ, "CEASEWATCH_DB": db_url},
+        text=True,
+    )
+    try:
+        assert live.stderr is not None
+        live.stderr.readline()  # running on ...
+        said = live.stderr.readline()
+        assert stored(db_url) == before
+        now = datetime.now(UTC)
+        tick(system, now)
+        wait_until(lambda: (stored_clock(system) or now) > now, "moved on")
+    finally:
+        live.send_signal(signal.SIGTERM)
+        live.communicate(timeout=30)
+
+    assert said.startswith("clock: not moved: the wall clock (")
+    assert "more than --catch-up 1 h" in said
+    assert said.rstrip().split("ceasewatch tick --until ")[1] > iso_z(max_arrival(reports))
+    assert live.returncode == 0

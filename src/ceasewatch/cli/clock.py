@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Annotated
@@ -158,6 +159,14 @@ def run_live(
         float | None,
         typer.Option(min=0.001, help="Checkpoint it every H hours, if it grew."),
     ] = None,
+    catch_up: Annotated[
+        str,
+        typer.Option(
+            "--catch-up",
+            help="How far behind the wall clock the stored clock may be for run to move it "
+            "there when it starts (further: it waits for `tick --until`); `any`: however far.",
+        ),
+    ] = "1h",
     db: Db = None,
 ) -> None:
     """Live mode: keep the stored clock on the wall clock, firing timers as they fall due,
@@ -178,6 +187,7 @@ def run_live(
             sending.abandon()
         stopping = True
 
+    limit = _catch_up(catch_up)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     with system_at(db) as system:
@@ -195,6 +205,10 @@ def run_live(
             )
             sending.start(poll=interval)
         try:
+
+            def say(words: str) -> None:
+                err.print(f"clock: {words}", markup=False)
+
             clock.run(
                 system,
                 clock.WallClock(),
@@ -202,7 +216,8 @@ def run_live(
                 keep_going=lambda: not stopping,
                 on_events=lambda events: print_events([e for _, e in events], as_json),
                 after_tick=lambda: _after_tick(system, sending, checkpoint_every, checkpoint_hours),
-                on_failure=lambda error: err.print(f"clock: {error}", markup=False),
+                on_failure=say,
+                pace=clock.Pace(limit, say=say),
             )
         finally:
             left = sending.stop(grace=send_timeout + 2) if sending is not None else 0
@@ -212,6 +227,19 @@ def run_live(
                 f"stopped with {left} notifications still being sent: their claims lapse "
                 "within minutes and they go out again"
             )
+
+
+def _catch_up(text: str) -> timedelta | None:
+    """`--catch-up`'s limit (None: `any`), or a clear error."""
+    from ..domain.durations import parse_duration
+
+    if text.strip().lower() == "any":
+        return None
+    try:
+        limit: timedelta = parse_duration(text)
+    except ValueError as exc:
+        fail(f"--catch-up: {exc} (or any)")
+    return limit
 
 
 def _after_tick(
