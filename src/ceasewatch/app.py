@@ -7,6 +7,8 @@ what both read (the system and the clock), answers errors as JSON, and limits bo
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import FastAPI, Request, Response
 
 from .api.app import OPENAPI
@@ -15,7 +17,7 @@ from .api.settings import ApiSettings
 from .httpkit import errors
 from .httpkit.stream import OpenStreams
 from .services import writer
-from .services.clock import Clock, WallClock
+from .services.clock import Clock, SteadyClock
 from .services.system import UNREACHABLE, System, open_system
 from .web import is_page, unavailable
 from .web import mount as mount_web
@@ -25,6 +27,8 @@ BODY_LIMIT = 32 * 1024 * 1024
 """Bytes: room for a batch of 10,000 reports with long texts."""
 RETRY_AFTER = 10
 """Seconds a client is told to wait before it tries again then."""
+
+log = logging.getLogger("ceasewatch.clock")
 
 
 def create_app(
@@ -36,10 +40,14 @@ def create_app(
     settings: ApiSettings | None = None,
 ) -> FastAPI:
     """The API under /api/v1 and the web dashboard (`settings` and `web`, else
-    from the environment: see `ceasewatch.api.settings` and `ceasewatch.web.settings`)."""
+    from the environment: see `ceasewatch.api.settings` and `ceasewatch.web.settings`).
+
+    `clock`: the host's wall clock held to the time that passes, by default: a report
+    received without `reported_at` was reported when received, so a host clock set days
+    ahead would otherwise stamp it days ahead and move the stored clock there."""
     app = FastAPI(**OPENAPI)
     app.state.system = system
-    app.state.clock = clock or WallClock()
+    app.state.clock = clock or SteadyClock(say=log.error)
     app.state.streams = OpenStreams()
     errors.install(app)
     install_api(app, settings)

@@ -204,7 +204,7 @@ def test_live_mode_rides_out_a_database_gone_and_fires_what_fell_due_meanwhile_o
             "keep_going": lambda: not stopping.is_set(),
             "on_events": fired.extend,
             "on_failure": failures.append,
-            "pace": clock.Pace(monotonic=lambda: (wall.at - before).total_seconds()),
+            "pace": clock.Pace(clock=clock.SteadyClock(wall, monotonic=lambda: elapsed(wall))),
         },
     )
     live.start()
@@ -225,6 +225,11 @@ def test_live_mode_rides_out_a_database_gone_and_fires_what_fell_due_meanwhile_o
     assert [e for e in stored(db_url) if before < _at(e) <= after] == expected
     assert failures[0].startswith("the database could not be reached: ")
     assert failures[0].endswith("(again in 0.1 s)") and failures[2].endswith("(again in 0.4 s)")
+
+
+def elapsed(wall: SetClock) -> float:
+    """The host's uptime, in step with the wall clock the test sets."""
+    return (wall.at - T0).total_seconds()
 
 
 def stored_clock(system: System) -> datetime | None:

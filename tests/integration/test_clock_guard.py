@@ -18,10 +18,11 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 from web_client import SETTINGS, FixedClock, sign_in
 
-from builders import HOUR, MINUTE, SECOND, T0, write_jsonl
+from builders import DAY, HOUR, MINUTE, SECOND, T0, write_jsonl
 from ceasewatch.app import create_app
 from ceasewatch.cli import app as cli_app
 from ceasewatch.domain.events import iso_z
+from ceasewatch.services.clock import SteadyClock
 from ceasewatch.services.system import System
 from ceasewatch.store import queries
 from ceasewatch.store.database import reading
@@ -77,6 +78,26 @@ def test_a_report_reported_5_minutes_after_it_was_received_is_taken(api: TestCli
 
     assert response.json()["stored"] == ["v41"]
     assert stored_clock(world) == NOW + 5 * MINUTE
+
+
+def test_a_host_clock_that_jumps_days_ahead_stamps_no_report_days_ahead(world: World):
+    """A report without `reported_at` was reported when received: a server whose host
+    clock jumped would stamp it days ahead, and its arrival would move the stored clock
+    there, firing every deadline in between."""
+    host, up = FixedClock(NOW), [0.0]
+    steady = SteadyClock(host, monotonic=lambda: up[0])
+    app = create_app(world.system, clock=steady, web=SETTINGS)
+    with TestClient(app, headers=world.headers("reporter:omm")) as api:
+        api.get("/api/v1/clock")
+        host.at, up[0] = NOW + 3 * DAY + MINUTE, MINUTE.total_seconds()
+        taken = api.post("/api/v1/reports", json=violation(41, 73))
+        seen = api.get("/metrics", headers=world.headers("observer")).text
+
+    assert taken.status_code == 200
+    [stored] = api.get("/api/v1/reports?source=omm&limit=1000").json()["items"][-1:]
+    assert stored["reported_at"] == iso_z(NOW + MINUTE)
+    assert stored_clock(world) == NOW + MINUTE
+    assert "ceasewatch_wall_clock_ahead_seconds 259200.0" in seen.splitlines()
 
 
 def test_a_batch_keeps_its_good_records_and_names_each_field_that_would_move_the_clock(

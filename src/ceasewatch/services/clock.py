@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -61,8 +62,8 @@ CATCH_UP = timedelta(hours=1)
 """How far behind the wall clock `run` finds the stored clock and still moves it there
 by itself when it starts (`--catch-up`)."""
 JUMP = timedelta(minutes=1)
-"""How far the wall clock may stray from the time that has passed (`uptime`) before `run`
-takes it for a jump of the host's clock."""
+"""How far the wall clock may stray from the time that has passed (`uptime`) before it is
+taken for a jump of the host's clock."""
 
 
 BOOTTIME: int | None = getattr(time, "CLOCK_BOOTTIME", None)
@@ -74,86 +75,130 @@ def uptime() -> float:
     return time.clock_gettime(BOOTTIME) if BOOTTIME is not None else time.monotonic()
 
 
+class SteadyClock:
+    """The host's wall clock, held to the time that passes: what a long-lived process
+    reads (`run`'s ticks, the server's stamp on each report it receives).
+
+    The host's clock is an input like any other. Set days ahead (a virtual machine
+    restored with a stale clock, a bad time server), it would fire at once every
+    deadline in between (overdue alerts, quiet closes) into the audit log and the
+    parties' notifications, none of which can be taken back. So the wall clock may stray
+    at most `JUMP` from the time `uptime` says has passed since it was last taken as
+    right (time servers' slow corrections move both alike; a step moves only the wall
+    clock). A step ahead beyond that is not followed: time goes on at the uptime's pace,
+    `say` is told once, and `ahead` says by how much, until the wall clock is back in
+    step or `accept` takes it as right. A step back is followed: the stored clock, which
+    never goes back, waits for it.
+    """
+
+    def __init__(
+        self,
+        wall: Clock | None = None,
+        monotonic: Callable[[], float] = uptime,
+        say: Callable[[str], None] = lambda _: None,
+    ) -> None:
+        self._wall = wall if wall is not None else WallClock()
+        self._monotonic, self._say = monotonic, say
+        self._anchor: tuple[datetime, float] | None = None
+        """A wall-clock time taken as right, and `monotonic` then."""
+        self.ahead = timedelta(0)
+        """How far the wall clock is ahead of the time kept, while it is not followed."""
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:  # a server's threads read it at once
+            return self._read()
+
+    def _read(self) -> datetime:
+        wall, up = self._wall.now(), self._monotonic()
+        if self._anchor is None:
+            self._anchor = (wall, up)
+            return wall
+        at, then = self._anchor
+        kept = at + timedelta(seconds=up - then)
+        if wall - kept > JUMP:
+            if not self.ahead:
+                self._say(
+                    f"the wall clock ({_shown(wall)}) jumped {span(wall - kept)} ahead of the "
+                    f"time this host's uptime keeps ({_shown(kept)}): not followed; time goes "
+                    "on at the uptime's pace"
+                )
+            self.ahead = wall - kept
+            return kept
+        if kept - wall > JUMP:
+            self._say(f"the wall clock went back {span(kept - wall)}")
+            self._anchor = (wall, up)
+        if self.ahead:
+            self.ahead = timedelta(0)
+            self._say("the wall clock is in step again")
+        return wall
+
+    def accept(self) -> None:
+        """Take the wall clock as right from now on (a person has said so)."""
+        with self._lock:
+            self._anchor, self.ahead = None, timedelta(0)
+
+
 class Pace:
-    """Where `run` may move the stored clock: to the wall clock, so long as the wall clock
-    keeps pace with time passing.
+    """Where `run` may move the stored clock: to the `SteadyClock`'s time, and when it
+    starts, only if the stored clock is at most `catch_up` behind it (None: however far).
 
-    The host's clock is an input like any other: set days ahead (a virtual machine
-    restored with a wrong clock, a bad time server), it would make `run` fire at once
-    every deadline in between (overdue alerts, quiet closes) into the audit log and the
-    parties' notifications, none of which can be taken back. Going back, it only holds
-    the stored clock, which never goes back, until it catches up.
-
-    - When `run` starts, it moves the stored clock to the wall clock if it is at most
-      `catch_up` behind (None: however far); further, it waits for a person to move it
-      (`ceasewatch tick --until`), and says so.
-    - From then on, the wall clock may stray at most `JUMP` from the time `uptime` says
-      has passed (the time servers' slow corrections move both alike; a step moves only
-      the wall clock). A wall clock that jumps further ahead is not followed: the stored
-      clock goes on at `uptime`'s pace, and `run` says so, until the wall clock is back
-      in step or a person has moved the stored clock to it.
+    Further behind, `run` waits for a person to move it (`ceasewatch tick --until`) and
+    says so; so too while the wall clock has jumped ahead. A person who moves the stored
+    clock to the wall clock (within `JUMP`) has taken it as right, and `run` follows it
+    from there.
     """
 
     def __init__(
         self,
         catch_up: timedelta | None = CATCH_UP,
-        monotonic: Callable[[], float] = uptime,
+        clock: SteadyClock | None = None,
         say: Callable[[str], None] = lambda _: None,
     ) -> None:
-        self.catch_up, self._monotonic, self._say = catch_up, monotonic, say
-        self._anchor: tuple[datetime, float] | None = None
-        """A wall-clock time taken as right, and `monotonic` then (None: not started)."""
-        self._held = False
+        self.catch_up, self._say = catch_up, say
+        self.clock = clock if clock is not None else SteadyClock(say=say)
+        self.started = False
+        self._told = False
 
-    @property
-    def started(self) -> bool:
-        return self._anchor is not None
-
-    def target(self, wall: datetime, stored: datetime | None) -> datetime | None:
-        """Where to move the stored clock (at `stored`) now that the wall clock reads
-        `wall`; None: nowhere until a person moves it."""
-        now = self._monotonic()
-        if self._anchor is None:
-            if stored is None or self.catch_up is None or wall - stored <= self.catch_up:
-                return self._follow(wall, now)
-            self._hold(
-                f"not moved: the wall clock ({_shown(wall)}) is {span(wall - stored)} ahead of "
+    def target(self, stored: datetime | None) -> datetime | None:
+        """Where to move the stored clock (at `stored`) now; None: nowhere until a person
+        moves it."""
+        now = self.clock.now()
+        if not self.started:
+            if stored is None or self.catch_up is None or now - stored <= self.catch_up:
+                self.started = True
+                return self._moving(now, "moving with the wall clock")
+            self._tell(
+                f"not moved: the wall clock ({_shown(now)}) is {span(now - stored)} ahead of "
                 f"the stored clock ({_shown(stored)}), more than --catch-up "
                 f"{span(self.catch_up)}; moving it there would fire every deadline in "
                 "between at once. If the wall clock is right, move it: ceasewatch tick "
-                f"--until {_shown(wall)}"
+                f"--until {_shown(now)}"
             )
             return None
-        at, then = self._anchor
-        steady = at + timedelta(seconds=now - then)
-        if wall - steady <= JUMP:
-            if steady - wall > JUMP:
-                back = span(steady - wall)
-                self._say(f"the wall clock went back {back}: the stored clock waits for it")
-                return self._follow(wall, now)
-            return self._follow(wall, now, anchor=False)
+        if not self.clock.ahead:
+            return self._moving(now, None)  # the clock has said it is in step again
+        wall = now + self.clock.ahead
         if stored is not None and stored >= wall - JUMP:  # a person moved it there
-            return self._follow(wall, now)
-        self._hold(
-            f"the wall clock ({_shown(wall)}) jumped {span(wall - steady)} ahead of the time "
-            f"this host's uptime keeps ({_shown(steady)}): not followed; the stored clock "
-            "goes on at the uptime's pace. If the wall clock is right, move the stored "
-            f"clock to it: ceasewatch tick --until {_shown(wall)}"
+            self.clock.accept()
+            return self._moving(self.clock.now(), "the wall clock taken as right: moving with it")
+        self._tell(
+            "if the wall clock is right, move the stored clock to it: ceasewatch tick "
+            f"--until {_shown(wall)}"
         )
-        return steady
+        return now
 
-    def _follow(self, wall: datetime, now: float, anchor: bool = True) -> datetime:
-        if anchor:
-            self._anchor = (wall, now)
-        if self._held:
-            self._held = False
-            self._say("moving with the wall clock again")
-        return wall
+    def _moving(self, to: datetime, words: str | None) -> datetime:
+        if self._told:
+            self._told = False
+            if words is not None:
+                self._say(words)
+        return to
 
-    def _hold(self, why: str) -> None:
-        if not self._held:
-            self._held = True
-            self._say(why)
+    def _tell(self, words: str) -> None:
+        if not self._told:
+            self._told = True
+            self._say(words)
 
 
 def _shown(at: datetime) -> str:
@@ -181,17 +226,18 @@ def run(
     the sender rides it out beside the clock: each failed try is told to `on_failure`,
     and the next comes after twice the last wait, at most `OUTAGE_WAIT`; the first tick
     that succeeds fires what fell due meanwhile, once. `pace` says how far each tick
-    may go (`Pace`: by default, a catch-up of at most `CATCH_UP` at the start, and no
-    jump of the wall clock followed); what it holds back is told to `on_failure` too.
+    may go (`Pace`: by default, `clock` held to the time that passes, and a catch-up of
+    at most `CATCH_UP` at the start); what it holds back is told to `on_failure` too.
     """
-    pace = pace if pace is not None else Pace(say=on_failure)
+    if pace is None:
+        pace = Pace(clock=SteadyClock(clock, say=on_failure), say=on_failure)
     wait = interval
     stored: datetime | None = None
     while keep_going():
         try:
             if not pace.started:
                 stored = _stored_clock(system)
-            until = pace.target(clock.now(), stored)
+            until = pace.target(stored)
             if until is not None:
                 ticked = advance_to(system, until)
                 stored = ticked.end

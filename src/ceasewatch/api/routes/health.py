@@ -11,6 +11,7 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
 
 from ...httpkit.errors import ApiError
+from ...services.clock import SteadyClock
 from ...services.reads import status
 from ...services.tokens import Principal, UserRole
 from ..auth import allow, system_of
@@ -45,6 +46,11 @@ ACTIONS_OVERDUE = Gauge(
 )
 SINCE_CHECKPOINT = Gauge(
     "ceasewatch_audit_entries_since_checkpoint", "Audit entries no checkpoint covers yet"
+)
+WALL_CLOCK_AHEAD = Gauge(
+    "ceasewatch_wall_clock_ahead_seconds",
+    "How far the host's wall clock has jumped ahead of the time its uptime keeps, which "
+    "ceasewatch goes by instead (0: in step)",
 )
 CHECKPOINT_AGE = Gauge(
     "ceasewatch_checkpoint_age_seconds",
@@ -85,4 +91,6 @@ def metrics(
     SINCE_CHECKPOINT.set(watch.since_checkpoint)
     age = watch.checkpoint_age_s
     CHECKPOINT_AGE.set(math.nan if age is None else age)
+    wall = request.app.state.clock
+    WALL_CLOCK_AHEAD.set(wall.ahead.total_seconds() if isinstance(wall, SteadyClock) else 0)
     return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
