@@ -9,7 +9,7 @@ import math
 import re
 import shutil
 import subprocess
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from starlette.testclient import TestClient
 from test_notifications import LOOPBACK, with_contacts
 from web_client import FixedClock
 
-from builders import HOUR, T0
+from builders import DAY, HOUR, T0
 from ceasewatch.app import create_app
 from ceasewatch.notify.net import NetTransport
 from ceasewatch.services import checkpoints, commands, sender, tokens
@@ -179,6 +179,23 @@ def test_entries_no_checkpoint_covers_are_counted_and_a_checkpoint_has_an_age(wo
     assert math.isnan(none_yet["ceasewatch_checkpoint_age_seconds"])
     assert after["ceasewatch_audit_entries_since_checkpoint"] == 0
     assert after["ceasewatch_checkpoint_age_seconds"] == 3600
+
+
+# -- the clocks -------------------------------------------------------------------------
+
+
+def test_the_database_servers_clock_is_given_beside_this_hosts(world: World, db_url: str):
+    seen = scrape(world, datetime.now(UTC) - 3 * DAY)
+    offset = seen["ceasewatch_database_clock_offset_seconds"]
+
+    if db_url.startswith("sqlite"):
+        assert math.isnan(offset)  # the same host: no second witness
+    else:
+        assert abs(offset - 3 * 86400) < 60
+
+
+def test_a_host_clock_in_step_is_not_ahead(world: World):
+    assert scrape(world, CLOCK)["ceasewatch_wall_clock_ahead_seconds"] == 0
 
 
 # -- what is stored --------------------------------------------------------------------

@@ -52,6 +52,10 @@ WALL_CLOCK_AHEAD = Gauge(
     "How far the host's wall clock has jumped ahead of the time its uptime keeps, which "
     "ceasewatch goes by instead (0: in step)",
 )
+DATABASE_CLOCK = Gauge(
+    "ceasewatch_database_clock_offset_seconds",
+    "How far the database server's clock is ahead of this host's (NaN: SQLite)",
+)
 CHECKPOINT_AGE = Gauge(
     "ceasewatch_checkpoint_age_seconds",
     "Seconds since the newest checkpoint of the audit log (NaN: there is none)",
@@ -91,6 +95,8 @@ def metrics(
     SINCE_CHECKPOINT.set(watch.since_checkpoint)
     age = watch.checkpoint_age_s
     CHECKPOINT_AGE.set(math.nan if age is None else age)
+    offset = watch.database_clock_s
+    DATABASE_CLOCK.set(math.nan if offset is None else offset)
     wall = request.app.state.clock
     WALL_CLOCK_AHEAD.set(wall.ahead.total_seconds() if isinstance(wall, SteadyClock) else 0)
     return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -57,6 +57,9 @@ class Watch:
     """Audit entries no checkpoint covers yet."""
     checkpoint_age_s: float | None
     """Seconds since the newest checkpoint was made (None: there is none)."""
+    database_clock_s: float | None
+    """How far the database server's clock is ahead of this host's (behind: below 0; None:
+    SQLite): a second witness of the time, on another host."""
 
 
 def watch(system: System, wall: Clock) -> Watch:
@@ -72,4 +75,7 @@ def watch(system: System, wall: Clock) -> Watch:
         actions_overdue=seen.actions_overdue,
         since_checkpoint=seen.audit_entries - size,
         checkpoint_age_s=(now - made).total_seconds() if made is not None else None,
+        database_clock_s=(
+            (seen.server_time - now).total_seconds() if seen.server_time is not None else None
+        ),
     )

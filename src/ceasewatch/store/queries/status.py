@@ -65,6 +65,14 @@ def clock(conn: Connection) -> datetime | None:
     return conn.execute(sa.select(tables.clock.c.now)).scalar()
 
 
+def server_time(conn: Connection) -> datetime | None:
+    """The database server's own clock, now (None: SQLite, which has no host of its own)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    now: datetime = conn.execute(sa.select(sa.func.clock_timestamp())).scalar_one()
+    return now
+
+
 @dataclass(frozen=True)
 class Watched:
     """What says whether the live machinery keeps up (`services.reads.status.watch`)."""
@@ -81,6 +89,8 @@ class Watched:
     audit_entries: int
     checkpoint: tuple[int, datetime] | None
     """The newest checkpoint's size and when it was made."""
+    server_time: datetime | None
+    """The database server's clock (`server_time`)."""
 
 
 def watched(conn: Connection, wall: datetime) -> Watched:
@@ -116,6 +126,7 @@ def watched(conn: Connection, wall: datetime) -> Watched:
         actions_overdue=overdue,
         audit_entries=_last_audit_entry(conn),
         checkpoint=(newest.size, newest.created_at) if newest is not None else None,
+        server_time=server_time(conn),
     )
 
 
