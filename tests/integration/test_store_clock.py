@@ -13,10 +13,10 @@ from starlette.testclient import TestClient
 from typer.testing import CliRunner
 from web_client import SETTINGS, FixedClock, sign_in
 
-from builders import HOUR, MINUTE, SECOND, T0, write_jsonl
+from builders import DAY, HOUR, MINUTE, SECOND, T0, write_jsonl
 from ceasewatch.app import create_app
 from ceasewatch.cli import app as cli_app
-from ceasewatch.services.clock import tick
+from ceasewatch.services.clock import Clock, SteadyClock, tick
 from ceasewatch.services.ingest import ingest
 from ceasewatch.services.system import System
 
@@ -35,7 +35,7 @@ def world(system: System, tmp_path: Path) -> World:
     return world
 
 
-def browser(world: World, wall: FixedClock, who: str = "admin") -> TestClient:
+def browser(world: World, wall: Clock, who: str = "admin") -> TestClient:
     http = TestClient(create_app(world.system, clock=wall, web=SETTINGS), follow_redirects=False)
     sign_in(http, world.tokens[who])
     return http
@@ -120,6 +120,18 @@ def test_a_clock_ahead_of_the_wall_clock_is_named_too(world: World):
     page = browser(world, FixedClock(STORED)).get("/cases").text
 
     assert "ahead of the wall clock" in page
+
+
+def test_a_host_clock_that_jumped_ahead_is_named_on_every_page(world: World):
+    host, up = FixedClock(STORED), [0.0]
+    pages = browser(world, SteadyClock(host, monotonic=lambda: up[0]))
+    pages.get("/cases")
+    host.at += 3 * DAY
+
+    page = pages.get("/cases").text
+
+    assert "This server's host clock jumped 3 d ahead" in page
+    assert "No live ticker" not in page  # the server goes by its uptime: the clock keeps up
 
 
 # -- the command line ------------------------------------------------------------------
