@@ -149,7 +149,7 @@ class Engine:
         if self.registry:
             entry = self.registry.get(report.source)
             if entry is not None:
-                self._corroborator.graded[report.key] = entry
+                self._corroborator.grade(report, entry)
         self._corroborator.accept(report, trusted or self.trust_input)
         return self._flush()
 
@@ -185,7 +185,7 @@ class Engine:
 
     def grading(self, report: Report) -> Source | None:
         """The registry's entry that rule 6 judged this report by (None: undeclared then)."""
-        return self._corroborator.graded.get(report.key)
+        return self._corroborator.grading(report)
 
     def take_changes(self) -> Changes:
         """The incidents and cases changed since the last call (for a store to write)."""
