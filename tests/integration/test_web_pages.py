@@ -354,7 +354,7 @@ def test_a_bad_report_shows_each_bad_field_and_stores_nothing(world: World):
     assert 'id="event_type-error"' in response.text
     assert 'id="killed-error"' in response.text
     with reading(world.system.db) as conn:
-        assert queries.report_page(conn, source="field-team-7") == []
+        assert queries.report_page(conn, source="field-team-7").items == []
 
 
 def test_a_good_report_is_stored_as_the_api_stores_it(world: World):
@@ -364,7 +364,7 @@ def test_a_good_report_is_stored_as_the_api_stores_it(world: World):
     assert response.status_code == 303
     assert response.headers["location"] == "/reports/new?stored=web-1"
     with reading(world.system.db) as conn:
-        [stored] = queries.report_page(conn, source="field-team-7")
+        [stored] = queries.report_page(conn, source="field-team-7").items
     assert stored["occurred_at"] == iso_z(T0 + 73 * HOUR)
     assert stored["reported_at"] == iso_z(CLOCK.now())
     assert stored["lat"] == 47.9 and stored["perpetrator"] == "UA"

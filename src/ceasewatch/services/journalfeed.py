@@ -25,8 +25,9 @@ def journal_page(system: System, after: int, limit: int) -> dict[str, Any]:
     """Journal rows numbered after `after`: `{items: [{table, row}], next_after}`."""
     with reading(system.db) as conn:
         found = mirroring.journal_after(conn, after, limit)
-    items = [{"table": table, "row": row} for table, row in found]
-    return {"items": items, "next_after": found[-1][1]["seq"] if len(found) == limit else None}
+    items = [{"table": table, "row": row} for table, row in found.items]
+    more = found.more and found.items
+    return {"items": items, "next_after": found.items[-1][1]["seq"] if more else None}
 
 
 def audit_page(system: System, after: int, limit: int) -> dict[str, Any]:

@@ -9,6 +9,7 @@ same float). `encode` and `decode` are each other's inverse for every table here
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Connection
 from ..audit import canonical
 from . import bulk, tables
 from .database import streamed
+from .paging import PAGE_BYTES, Page, bounded, few_at_a_time
 from .types import Instant
 
 JOURNAL = (tables.reports, tables.commands)
@@ -66,14 +68,19 @@ def decode(table: sa.Table, data: Mapping[str, Any]) -> dict[str, Any]:
 # -- the primary's side: reading ---------------------------------------------------------
 
 
-def journal_after(conn: Connection, after: int, limit: int) -> list[tuple[str, dict[str, Any]]]:
-    """Up to `limit` journal rows numbered after `after`, in order, with their tables."""
-    found: list[tuple[str, dict[str, Any]]] = []
-    for table in JOURNAL:
+def journal_after(conn: Connection, after: int, limit: int) -> Page[tuple[str, dict[str, Any]]]:
+    """Up to `limit` journal rows numbered after `after`, in order, with their tables: at
+    most `PAGE_BYTES` of their bodies past the first (`paging`)."""
+
+    def numbered(table: sa.Table) -> Iterator[tuple[int, str, sa.Row[Any]]]:
         query = sa.select(table).where(table.c.seq > after).order_by(table.c.seq).limit(limit)
-        found.extend((table.name, encode(table, row._mapping)) for row in conn.execute(query))
-    found.sort(key=lambda item: int(item[1]["seq"]))
-    return found[:limit]
+        return ((row.seq, table.name, row) for row in conn.execute(few_at_a_time(query)))
+
+    rows = heapq.merge(*(numbered(t) for t in JOURNAL), key=lambda item: item[0])
+    page = bounded(rows, lambda item: len(item[2].body), limit, PAGE_BYTES)
+    return Page(
+        [(name, encode(COPIED[name], row._mapping)) for _, name, row in page.items], page.more
+    )
 
 
 def rows(conn: Connection, table: sa.Table) -> Iterator[dict[str, Any]]:

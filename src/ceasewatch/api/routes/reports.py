@@ -88,12 +88,13 @@ def list_reports(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
     cursor: Annotated[str | None, Query(pattern=CURSOR)] = None,
 ) -> ReportPage:
-    """Stored reports in the order they were taken, filtered; page with `cursor`."""
+    """Stored reports in the order they were taken, filtered; page with `cursor`. A page
+    holds `limit` reports, or fewer where their records pass 16 MiB: follow `next`."""
     since_until(since, until)
     after = decode_cursor(cursor) or 0
     if not isinstance(after, int):
         raise ApiError(422, "bad cursor")
-    items = reports.page(
+    page = reports.page(
         system_of(request),
         after=after,
         limit=limit,
@@ -105,5 +106,6 @@ def list_reports(
         status=status,
         ceasefire=ceasefire,
     )
-    nxt = encode_cursor(items[-1]["seq"]) if len(items) == limit else None
+    items = page.items
+    nxt = encode_cursor(items[-1]["seq"]) if page.more and items else None
     return ReportPage.model_validate({"items": items, "next": nxt})

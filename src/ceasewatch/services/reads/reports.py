@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from ...store.database import reading
+from ...store.paging import Page
 from ...store.queries import report_rows as rows
 from ..system import System
 from .models import ReportRecord
@@ -22,10 +23,11 @@ def page(
     source: str | None = None,
     status: str | None = None,
     ceasefire: str | None = None,
-) -> list[ReportRecord]:
+) -> Page[ReportRecord]:
     """Stored reports in journal order after `after`, filtered, each with its `seq` and
-    as rule 6 weighed it. `status` is the status of the incident holding the report (in
-    `ceasefire`, or in any)."""
+    as rule 6 weighed it: at most `limit`, and fewer where their bodies pass `PAGE_BYTES`
+    (`more` says whether more may follow). `status` is the status of the incident holding
+    the report (in `ceasefire`, or in any)."""
     with reading(system.db) as conn:
         return rows.report_page(
             conn,

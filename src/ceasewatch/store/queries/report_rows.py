@@ -14,6 +14,7 @@ from ...domain.sources import History, Source, judged
 from .. import journal, tables
 from ..database import streamed
 from ..journal import SOURCES
+from ..paging import PAGE_BYTES, Page, bounded, few_at_a_time
 
 
 def reports(conn: Connection, keys: list[list[str]]) -> list[dict[str, Any]]:
@@ -54,8 +55,9 @@ def report_page(
     source: str | None = None,
     status: str | None = None,
     ceasefire: str | None = None,
-) -> list[dict[str, Any]]:
-    """Stored reports in journal order after `after`, filtered; each with its `seq`.
+) -> Page[dict[str, Any]]:
+    """Stored reports in journal order after `after`, filtered; each with its `seq`: at
+    most `limit` of them, and at most `PAGE_BYTES` of their bodies past the first.
 
     `status` is the status of the incident holding the report (in `ceasefire`, or in any).
     """
@@ -84,13 +86,16 @@ def report_page(
         if ceasefire is not None:
             held = held.where(m.c.ceasefire_id == ceasefire)
         query = query.where(held.exists())
-    rows = conn.execute(query).all()
-    history = registry_history(conn) if rows else History()
-    return [
+    found = bounded(
+        conn.execute(few_at_a_time(query)), lambda row: len(row.body), limit, PAGE_BYTES
+    )
+    history = registry_history(conn) if found.items else History()
+    records = [
         {"seq": row.seq, **judged(body, history.at(body["source"], row.seq))}
-        for row in rows
+        for row in found.items
         for body in (json.loads(row.body),)
     ]
+    return Page(records, found.more)
 
 
 def source_reports(conn: Connection, source: str) -> Iterator[tuple[str, datetime]]:
