@@ -26,20 +26,23 @@ HEAVY = 12
 """Reports of about 2 MB each: more than one page holds."""
 
 
-def heavy(n: int) -> dict[str, Any]:
+def heavy(n: int, hours: float) -> dict[str, Any]:
     """A violation with the most evidence a report may give, each a long link."""
     links = [
         {"uri": f"https://example.org/{n}/{i}/{'x' * 1900}", "sha256": "a" * 64}
         for i in range(1000)
     ]
-    return {**violation(100 + n, 90 + n), "evidence": links}
+    return {**violation(n, hours), "evidence": links}
 
 
 @pytest.fixture
 def world(system: System, tmp_path: Path) -> World:
+    """The API's world, with twelve heavy reports of one event (one incident) and twelve
+    of twelve events."""
     built = build(system, tmp_path)
-    records = [heavy(n) for n in range(HEAVY)]
-    ingest(system, [str(write_jsonl(tmp_path / "heavy.jsonl", records))])
+    one_event = [{**heavy(200 + n, 95), "lat": 48.5} for n in range(HEAVY)]
+    apart = [heavy(100 + n, 90 + n) for n in range(HEAVY)]
+    ingest(system, [str(write_jsonl(tmp_path / "heavy.jsonl", one_event + apart))])
     return built
 
 
@@ -87,6 +90,26 @@ def test_a_page_of_the_journal_ends_at_its_bytes_and_the_next_goes_on(
     assert max(sizes) < PAGE_BYTES + ONE_PAST
     assert seqs == sorted(set(seqs))
     assert len(seqs) == journal_rows(world, "reports") + journal_rows(world, "commands")
+
+
+def test_an_incident_gives_the_first_of_its_records_and_says_how_many_are_left(
+    api: TestClient, world: World
+):
+    with reading(world.system.db) as conn:
+        m = tables.incident_reports
+        where = sa.select(m.c.ceasefire_id, m.c.incident_id).where(m.c.report_id == "v200")
+        ceasefire, incident = conn.execute(where).one()
+
+    answer = api.get(f"/api/v1/incidents/{ceasefire}:{incident}")
+    shown = answer.json()
+
+    assert len(shown["reports"]) == HEAVY
+    assert 0 < len(shown["records"]) < HEAVY
+    assert shown["records_left"] == HEAVY - len(shown["records"])
+    assert [[r["source"], r["id"]] for r in shown["records"]] == shown["reports"][
+        : len(shown["records"])
+    ]
+    assert len(answer.content) < PAGE_BYTES + ONE_PAST
 
 
 def journal_rows(world: World, table: str) -> int:

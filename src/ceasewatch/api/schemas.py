@@ -109,7 +109,12 @@ class IncidentOut(Out):
 
 
 class IncidentDetail(IncidentOut):
-    records: list[JudgedReport]
+    records: list[JudgedReport] = Field(
+        description="Its reports' records, in the order of `reports`: the first 16 MiB of them."
+    )
+    records_left: int = Field(
+        0, description="Its reports whose records are left out here (`reports` names them all)."
+    )
 
 
 class IncidentPage(Out):

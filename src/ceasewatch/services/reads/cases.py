@@ -51,9 +51,10 @@ def stored(system: System, case_id: str) -> Stored:
 
 
 def case(system: System, case_id: str) -> CaseDetail | None:
-    """A case whole (see `CaseDetail`), its incidents and responses keyed."""
+    """A case whole (see `CaseDetail`), its incidents and responses keyed (their reports'
+    records not read: `GET /api/v1/incidents/{key}` gives them)."""
     with reading(system.db) as conn:
-        found = rows.case(conn, case_id)
+        found = rows.case(conn, case_id, records=False)
         if found is None:
             return None
         found["quorum"] = rules.quorum(conn, cast(CaseSummary, found))

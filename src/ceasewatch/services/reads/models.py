@@ -100,9 +100,11 @@ class IncidentRecords(IncidentRow):
 
 
 class IncidentWithRecords(KeyedIncident):
-    """An incident, keyed, with its reports' records."""
+    """An incident, keyed, with its reports' records: the first 16 MiB of them."""
 
     records: list[ReportRecord]
+    records_left: int
+    """Its reports whose records are left out (its `reports` name them all)."""
 
 
 class RuleTally(TypedDict):
@@ -131,11 +133,12 @@ class CaseRecord(CaseSummary):
 
 
 class CaseDetail(CaseSummary):
-    """A case whole: its incidents and the other side's defensive responses (each with its
-    reports' records), its events, and the quorum of each phase awaiting authorisation."""
+    """A case whole: its incidents and the other side's defensive responses (their
+    reports' records not read), its events, and the quorum of each phase awaiting
+    authorisation."""
 
-    incidents: list[IncidentWithRecords]
-    responses: list[IncidentWithRecords]
+    incidents: list[KeyedIncident]
+    responses: list[KeyedIncident]
     events: list[ProtocolEvent]
     quorum: list[Quorum]
 

@@ -42,9 +42,10 @@ def cases(conn: Connection, *, open_only: bool = False) -> list[RowMapping]:
     return list(conn.execute(query).mappings())
 
 
-def case(conn: Connection, case_id: str) -> dict[str, Any] | None:
+def case(conn: Connection, case_id: str, *, records: bool = True) -> dict[str, Any] | None:
     """A case with its actions, decisions, incidents and the other side's defensive responses
-    (each with its reports), and its events."""
+    (each with its reports' records; `records=False`: without, which for a long breach
+    would be every report body of thousands of incidents), and its events."""
     row = (
         conn.execute(sa.select(tables.cases).where(tables.cases.c.id == case_id)).mappings().first()
     )
@@ -67,12 +68,18 @@ def case(conn: Connection, case_id: str) -> dict[str, Any] | None:
     responses = conn.execute(
         sa.select(i).where(i.c.response_to == case_id).order_by(i.c.seq)
     ).mappings()
+
+    def with_records(incident: RowMapping) -> dict[str, Any]:
+        if not records:
+            return dict(incident)
+        return {**incident, "records": reports(conn, incident["reports"])}
+
     return {
         **row,
         "actions": [dict(a) for a in actions],
         "decisions": [dict(d) for d in decisions],
-        "incidents": [{**n, "records": reports(conn, n["reports"])} for n in incidents],
-        "responses": [{**n, "records": reports(conn, n["reports"])} for n in responses],
+        "incidents": [with_records(n) for n in incidents],
+        "responses": [with_records(n) for n in responses],
         "events": list(events(conn, case=case_id)),
     }
 

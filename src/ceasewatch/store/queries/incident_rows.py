@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from .. import tables
 from ..database import streamed
-from .report_rows import reports
+from .report_rows import first_reports
 
 REVIEW = ("unverified", "corroborated", "disputed")
 """The statuses an analyst may still settle."""
@@ -60,14 +60,18 @@ def incident_page(
 
 
 def incident(conn: Connection, ceasefire: str, incident_id: str) -> dict[str, Any] | None:
-    """An incident with its reports' records."""
+    """An incident with its reports' records: the first 16 MiB of them, and how many more
+    it holds (`records_left`; its `reports` name them all)."""
     i = tables.incidents
     row = (
         conn.execute(sa.select(i).where(i.c.ceasefire_id == ceasefire, i.c.id == incident_id))
         .mappings()
         .first()
     )
-    return None if row is None else {**row, "records": reports(conn, row["reports"])}
+    if row is None:
+        return None
+    records, left = first_reports(conn, row["reports"])
+    return {**row, "records": records, "records_left": left}
 
 
 def review_queue(conn: Connection, *, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:

@@ -35,6 +35,25 @@ def reports(conn: Connection, keys: list[list[str]]) -> list[dict[str, Any]]:
     return [found[(s, i)] for s, i in keys if (s, i) in found]
 
 
+def first_reports(
+    conn: Connection, keys: list[list[str]], budget: int = PAGE_BYTES
+) -> tuple[list[dict[str, Any]], int]:
+    """The records of the first of these reports (in the order given) whose bodies fit in
+    `budget` bytes (at least one), and how many are left out: an incident may hold
+    thousands of reports of 2 MB each, and a page shows it to anyone with a token. The
+    sizes come first, counted by the database (`paging`)."""
+    if not keys:
+        return [], 0
+    r = tables.reports
+    size = sa.func.length(r.c.body)
+    sized = conn.execute(
+        sa.select(r.c.source, r.c.id, size).where(sa.tuple_(r.c.source, r.c.id).in_(keys))
+    )
+    sizes = {(source, rid): n for source, rid, n in sized}
+    shown = bounded(keys, lambda key: sizes.get((key[0], key[1]), 0), len(keys), budget).items
+    return reports(conn, shown), len(keys) - len(shown)
+
+
 def registry_history(conn: Connection) -> History:
     """Every declaration of the source registry, by journal number."""
     return History(
