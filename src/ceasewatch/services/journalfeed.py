@@ -26,8 +26,7 @@ def journal_page(system: System, after: int, limit: int) -> dict[str, Any]:
     with reading(system.db) as conn:
         found = mirroring.journal_after(conn, after, limit)
     items = [{"table": table, "row": row} for table, row in found.items]
-    more = found.more and found.items
-    return {"items": items, "next_after": found.items[-1][1]["seq"] if more else None}
+    return {"items": items, "next_after": found.items[-1][1]["seq"] if found.more else None}
 
 
 def audit_page(system: System, after: int, limit: int) -> dict[str, Any]:

@@ -230,9 +230,9 @@ def held_alone(db: sa.Engine, name: str) -> Iterator[bool]:
             fcntl.flock(file, fcntl.LOCK_UN)
 
 
-def streamed(statement: Executable) -> Executable:
-    """A query whose rows come in batches (a server-side cursor on PostgreSQL)."""
-    return statement.execution_options(stream_results=True, yield_per=5000)
+def streamed(statement: Executable, batch: int = 5000) -> Executable:
+    """A query whose rows come `batch` at a time (a server-side cursor on PostgreSQL)."""
+    return statement.execution_options(stream_results=True, yield_per=batch)
 
 
 @contextmanager

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from ..audit import canonical
 from . import bulk, tables
 from .database import streamed
-from .paging import PAGE_BYTES, Page, bounded, few_at_a_time
+from .paging import FEW, PAGE_BYTES, Page, bounded
 from .types import Instant
 
 JOURNAL = (tables.reports, tables.commands)
@@ -74,7 +74,7 @@ def journal_after(conn: Connection, after: int, limit: int) -> Page[tuple[str, d
 
     def numbered(table: sa.Table) -> Iterator[tuple[int, str, sa.Row[Any]]]:
         query = sa.select(table).where(table.c.seq > after).order_by(table.c.seq).limit(limit)
-        return ((row.seq, table.name, row) for row in conn.execute(few_at_a_time(query)))
+        return ((row.seq, table.name, row) for row in conn.execute(streamed(query, FEW)))
 
     rows = heapq.merge(*(numbered(t) for t in JOURNAL), key=lambda item: item[0])
     page = bounded(rows, lambda item: len(item[2].body), limit, PAGE_BYTES)

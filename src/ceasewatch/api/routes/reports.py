@@ -107,5 +107,5 @@ def list_reports(
         ceasefire=ceasefire,
     )
     items = page.items
-    nxt = encode_cursor(items[-1]["seq"]) if page.more and items else None
+    nxt = encode_cursor(items[-1]["seq"]) if page.more else None
     return ReportPage.model_validate({"items": items, "next": nxt})

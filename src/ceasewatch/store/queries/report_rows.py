@@ -14,7 +14,7 @@ from ...domain.sources import History, Source, judged
 from .. import journal, tables
 from ..database import streamed
 from ..journal import SOURCES
-from ..paging import PAGE_BYTES, Page, bounded, few_at_a_time
+from ..paging import FEW, PAGE_BYTES, Page, bounded
 
 
 def reports(conn: Connection, keys: list[list[str]]) -> list[dict[str, Any]]:
@@ -106,7 +106,7 @@ def report_page(
             held = held.where(m.c.ceasefire_id == ceasefire)
         query = query.where(held.exists())
     found = bounded(
-        conn.execute(few_at_a_time(query)), lambda row: len(row.body), limit, PAGE_BYTES
+        conn.execute(streamed(query, FEW)), lambda row: len(row.body), limit, PAGE_BYTES
     )
     history = registry_history(conn) if found.items else History()
     records = [
