@@ -11,9 +11,8 @@ from typing import Protocol
 
 from ..domain.durations import span
 from ..domain.events import ProtocolEvent, iso_z
-from ..store.database import reading
-from ..store.queries import status
 from . import unit_of_work
+from .reads.status import clock as stored_clock
 from .system import UNREACHABLE, System, reason
 
 Stored = list[tuple[str, ProtocolEvent]]
@@ -139,6 +138,12 @@ class SteadyClock:
             self._anchor, self.ahead = None, timedelta(0)
 
 
+def ahead_of_time(clock: Clock) -> timedelta:
+    """How far the host's clock has jumped ahead of the time `clock` goes by (zero for a
+    clock that is not a `SteadyClock`: a test's, set by hand)."""
+    return clock.ahead if isinstance(clock, SteadyClock) else timedelta(0)
+
+
 class Pace:
     """Where `run` may move the stored clock: to the `SteadyClock`'s time, and when it
     starts, only if the stored clock is at most `catch_up` behind it (None: however far).
@@ -236,7 +241,7 @@ def run(
     while keep_going():
         try:
             if not pace.started:
-                stored = _stored_clock(system)
+                stored = stored_clock(system)
             until = pace.target(stored)
             if until is not None:
                 ticked = advance_to(system, until)
@@ -253,11 +258,6 @@ def run(
             wait = interval
         if keep_going():
             sleep(wait)
-
-
-def _stored_clock(system: System) -> datetime | None:
-    with reading(system.db) as conn:
-        return status.clock(conn)
 
 
 def _first_line(exc: Exception) -> str:

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from ..store import queries
 from ..store.database import reading
-from .clock import Clock
 from .system import System
+
+if TYPE_CHECKING:  # services.clock imports reads.status, which imports this module
+    from .clock import Clock
 
 LAG_ALLOWED = timedelta(minutes=1)
 """How far the stored clock may lag (or lead) the wall clock before pages say so: a live

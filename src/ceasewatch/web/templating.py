@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from starlette.responses import Response
 from ..domain.durations import span
 from ..domain.events import ProtocolEvent, iso_z
 from ..domain.printable import bidi_closed
-from ..services.clock import SteadyClock
+from ..services.clock import ahead_of_time
 from ..services.lag import ClockLag, clock_lag
 from ..services.tokens import UserRole
 from ..timeline import STAMP, describe, fold_reminders
@@ -139,12 +139,6 @@ def clock_of(request: Request) -> ClockLag:
     return found
 
 
-def _host_ahead(request: Request) -> timedelta:
-    """How far the host's clock has jumped ahead of the time the server goes by."""
-    wall = request.app.state.clock
-    return wall.ahead if isinstance(wall, SteadyClock) else timedelta(0)
-
-
 def render(
     request: Request,
     name: str,
@@ -161,7 +155,7 @@ def render(
         "path": request.url.path,
         "now": clock.now,
         "clock": clock,
-        "host_ahead": _host_ahead(request),
+        "host_ahead": ahead_of_time(request.app.state.clock),
         "settings": settings,
     }
     response: Response = templates.TemplateResponse(

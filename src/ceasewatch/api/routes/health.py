@@ -11,7 +11,7 @@ from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
 
 from ...httpkit.errors import ApiError
-from ...services.clock import SteadyClock
+from ...services.clock import ahead_of_time
 from ...services.reads import status
 from ...services.tokens import Principal, UserRole
 from ..auth import allow, system_of
@@ -97,6 +97,5 @@ def metrics(
     CHECKPOINT_AGE.set(math.nan if age is None else age)
     offset = watch.database_clock_s
     DATABASE_CLOCK.set(math.nan if offset is None else offset)
-    wall = request.app.state.clock
-    WALL_CLOCK_AHEAD.set(wall.ahead.total_seconds() if isinstance(wall, SteadyClock) else 0)
+    WALL_CLOCK_AHEAD.set(ahead_of_time(request.app.state.clock).total_seconds())
     return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ...store import outbox
 from ...store.database import reading
 from ...store.queries import status as rows
-from ..clock import Clock
 from ..lag import ClockLag
 from ..system import System
+
+if TYPE_CHECKING:  # services.clock reads the stored clock through this module
+    from ..clock import Clock
 
 
 def stats(system: System, estimated: bool = False) -> dict[str, int]:
